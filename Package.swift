@@ -1,0 +1,45 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "SurgeBench",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "surgebench", targets: ["surgebench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Domain values, the MessageStore protocol, errors and backend descriptions. No I/O.
+        .target(name: "SurgeCore"),
+        // What the persistent backends share: group commit and the store directory.
+        .target(name: "StoreSupport", dependencies: ["SurgeCore"]),
+
+        // Backends: one module each, knowing only SurgeCore and their C library.
+        .target(name: "MemoryStore", dependencies: ["SurgeCore"]),
+        .systemLibrary(
+            name: "CSQLite", pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "SQLiteStore", dependencies: ["SurgeCore", "StoreSupport", "CSQLite"]),
+        .systemLibrary(
+            name: "CLMDB", pkgConfig: "lmdb",
+            providers: [.apt(["liblmdb-dev"])]),
+        .target(name: "LMDBStore", dependencies: ["SurgeCore", "StoreSupport", "CLMDB"]),
+
+        // The one place that lists every backend by name (for the executable and the tests).
+        .target(name: "StoreCatalog", dependencies: ["SurgeCore", "MemoryStore", "SQLiteStore", "LMDBStore"]),
+
+        .executableTarget(
+            name: "surgebench",
+            dependencies: [
+                "SurgeCore", "StoreCatalog",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        .testTarget(
+            name: "StoreTests",
+            dependencies: ["SurgeCore", "StoreSupport", "StoreCatalog", "MemoryStore", "SQLiteStore", "LMDBStore", "CSQLite"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

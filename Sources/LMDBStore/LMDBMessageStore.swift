@@ -1,0 +1,79 @@
+import CLMDB
+import StoreSupport
+import SurgeCore
+
+/// A message store in one LMDB environment, through the C API.
+///
+/// Layout: named databases keyed by big-endian words, so that every multi-row read is one cursor range:
+/// `users` id → phone and name; `phones` phone → id; `contacts` (owner, contact); `chats` id → kind, last
+/// sequence, last activity; `direct_chats` (low user, high user) → chat; `members` (chat, user) → read watermark
+/// and unread count (raised by every send: fan-out on write); `user_chats` (user, chat) for inboxes;
+/// `messages` (chat, seq) → sender, client id, body, so a history page is one backward range scan;
+/// `sends` (sender, client id) → (chat, seq) for idempotent resends.
+public final class LMDBMessageStore: MessageStore {
+    /// What the store was opened with.
+    public struct Configuration: Sendable, Hashable {
+        public var durability: LMDBDurability
+        public var commit: CommitSettings
+        public var mapSizeBytes: Int
+        public var maxReaders: Int
+
+        public init(_ options: BackendOptions) throws(StoreError) {
+            durability = try options.choice(LMDBMessageStore.durabilityOption, as: LMDBDurability.self)
+            commit = try CommitSettings(options)
+            mapSizeBytes = try options.byteSize(LMDBMessageStore.mapSizeOption, in: (1 << 20)...(1 << 44))
+            maxReaders = try options.integer(LMDBMessageStore.maxReadersOption, in: 1...65_536)
+        }
+    }
+
+    static let durabilityOption = BackendOption(
+        name: "durability",
+        summary: "nosync: no sync at commit (unsafe on OS crash or power loss); nometasync: meta page not synced "
+            + "(a crash can lose the last commit); sync: everything synced at every commit",
+        defaultValue: LMDBDurability.sync.rawValue,
+        choices: LMDBDurability.allCases.map(\.rawValue))
+    static let mapSizeOption = BackendOption(
+        name: "map-size", summary: "largest size the store may grow to (1MiB...16TiB); writes past it fail as 'store full'",
+        defaultValue: "4GiB")
+    static let maxReadersOption = BackendOption(
+        name: "max-readers", summary: "reader slots: at least the number of connections open at once", defaultValue: "1024")
+
+    /// How the backend is listed and opened by name.
+    public static let descriptor = BackendDescriptor(
+        name: "lmdb",
+        summary: "LMDB \(LMDBEnvironment.libraryVersion), one write transaction at a time, MDB_NOTLS readers",
+        isPersistent: true,
+        options: [.path, durabilityOption] + CommitSettings.options + [mapSizeOption, maxReadersOption],
+        open: { options throws(StoreError) in
+            try LMDBMessageStore(directory: StoreDirectory(requestedPath: options.string(.path), backend: "lmdb"),
+                                 configuration: Configuration(options))
+        })
+
+    /// The version of the LMDB library in use.
+    public static var libraryVersion: String { LMDBEnvironment.libraryVersion }
+
+    public let configuration: Configuration
+    let environment: LMDBEnvironment
+    let groupCommit: GroupCommitQueue<LMDBTransaction>?
+
+    /// Opens or creates the store in `directory`; throws `.notAStore` when the directory holds something else.
+    public init(directory: StoreDirectory, configuration: Configuration) throws(StoreError) {
+        self.configuration = configuration
+        environment = try LMDBEnvironment(
+            directory: directory, mapSizeBytes: configuration.mapSizeBytes, maxReaders: configuration.maxReaders,
+            durability: configuration.durability)
+        groupCommit = configuration.commit.makeQueue(for: LMDBTransaction.self)
+    }
+
+    public var directory: StoreDirectory { environment.directory }
+    public var groupCommitCounts: (groups: UInt64, writes: UInt64)? { groupCommit?.committedCounts }
+
+    public func connect() throws(StoreError) -> LMDBConnection {
+        try LMDBConnection(store: self)
+    }
+
+    /// Syncs to disk. The environment itself closes when the last connection to it is released.
+    public func close() {
+        environment.sync()
+    }
+}

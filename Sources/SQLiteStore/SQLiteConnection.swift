@@ -1,0 +1,313 @@
+import CSQLite
+import Synchronization
+import SurgeCore
+
+/// One worker's connection to an ``SQLiteMessageStore``, with every statement prepared once.
+///
+/// Writes run in `BEGIN IMMEDIATE` transactions (so a writer waits for the lock up to the busy timeout instead of
+/// failing on upgrade); under group commit, the leader's connection runs the whole group's writes.
+public final class SQLiteConnection: StoreConnection {
+    private let store: SQLiteMessageStore
+    private let database: SQLiteDatabase
+
+    private let begin, commit, rollback: SQLiteStatement
+    private let userByPhone, userExists, insertUser: SQLiteStatement
+    private let insertContact: SQLiteStatement
+    private let directChatByPair, insertChat, insertDirectChat, insertMember: SQLiteStatement
+    private let sendByClientID, chatLastSequence, membership, advanceChat, insertMessage, raiseUnread: SQLiteStatement
+    private let historyPage, unreadAfter, updateReadState, inboxPage: SQLiteStatement
+    private let countUsers, chatSummaries: SQLiteStatement
+
+    init(store: SQLiteMessageStore) throws(StoreError) {
+        self.store = store
+        let configuration = store.configuration
+        let database = try SQLiteDatabase(path: store.databasePath, busyTimeoutMillis: configuration.busyTimeoutMillis)
+        self.database = database
+        try database.execute("""
+            PRAGMA synchronous = \(configuration.durability.pragma);
+            PRAGMA wal_autocheckpoint = \(configuration.autoCheckpointPages);
+            """)
+        begin = try database.prepare("BEGIN IMMEDIATE")
+        commit = try database.prepare("COMMIT")
+        rollback = try database.prepare("ROLLBACK")
+        userByPhone = try database.prepare("SELECT id FROM users WHERE phone = ?1")
+        userExists = try database.prepare("SELECT 1 FROM users WHERE id = ?1")
+        insertUser = try database.prepare("INSERT INTO users (phone, name) VALUES (?1, ?2)")
+        insertContact = try database.prepare("INSERT OR IGNORE INTO contacts (owner_id, contact_id) VALUES (?1, ?2)")
+        directChatByPair = try database.prepare("SELECT chat_id FROM direct_chats WHERE low_user_id = ?1 AND high_user_id = ?2")
+        insertChat = try database.prepare("INSERT INTO chats (kind, last_seq, last_activity) VALUES (?1, 0, ?2)")
+        insertDirectChat = try database.prepare("INSERT INTO direct_chats (low_user_id, high_user_id, chat_id) VALUES (?1, ?2, ?3)")
+        insertMember = try database.prepare("INSERT INTO members (chat_id, user_id, read_seq, unread) VALUES (?1, ?2, 0, 0)")
+        sendByClientID = try database.prepare("SELECT chat_id, seq FROM messages WHERE sender_id = ?1 AND client_id = ?2")
+        chatLastSequence = try database.prepare("SELECT last_seq FROM chats WHERE id = ?1")
+        membership = try database.prepare("SELECT read_seq FROM members WHERE chat_id = ?1 AND user_id = ?2")
+        advanceChat = try database.prepare("UPDATE chats SET last_seq = ?2, last_activity = ?3 WHERE id = ?1")
+        insertMessage = try database.prepare(
+            "INSERT INTO messages (chat_id, seq, sender_id, client_id, body) VALUES (?1, ?2, ?3, ?4, ?5)")
+        raiseUnread = try database.prepare("UPDATE members SET unread = unread + 1 WHERE chat_id = ?1 AND user_id <> ?2")
+        historyPage = try database.prepare(
+            "SELECT seq, sender_id, client_id, body FROM messages WHERE chat_id = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3")
+        unreadAfter = try database.prepare(
+            "SELECT count(*) FROM messages WHERE chat_id = ?1 AND seq > ?2 AND sender_id <> ?3")
+        updateReadState = try database.prepare("UPDATE members SET read_seq = ?3, unread = ?4 WHERE chat_id = ?1 AND user_id = ?2")
+        inboxPage = try database.prepare("""
+            SELECT c.id, c.last_seq, m.read_seq, m.unread FROM members m JOIN chats c ON c.id = m.chat_id
+            WHERE m.user_id = ?1 ORDER BY c.last_activity DESC LIMIT ?2
+            """)
+        countUsers = try database.prepare("SELECT count(*) FROM users")
+        chatSummaries = try database.prepare("""
+            SELECT c.id, c.last_seq,
+                   (SELECT count(*) FROM members WHERE chat_id = c.id),
+                   (SELECT count(*) FROM messages WHERE chat_id = c.id),
+                   (SELECT coalesce(max(seq), 0) FROM messages WHERE chat_id = c.id)
+            FROM chats c ORDER BY c.id
+            """)
+    }
+
+    // MARK: Transactions
+
+    /// Runs `body` as a write: its own transaction under per-op commit, part of a group under group commit.
+    private func write<Result>(_ body: (SQLiteConnection) throws(StoreError) -> Result) throws(StoreError) -> Result {
+        guard let groupCommit = store.groupCommit else { return try transaction(body) }
+        return try groupCommit.perform(body) { group throws(StoreError) in try transaction(group) }
+    }
+
+    /// One `BEGIN IMMEDIATE` ... `COMMIT` on this connection; rolls back when `body` throws.
+    private func transaction<Result>(_ body: (SQLiteConnection) throws(StoreError) -> Result) throws(StoreError) -> Result {
+        try begin.run()
+        do throws(StoreError) {
+            let result = try body(self)
+            try commit.run()
+            return result
+        } catch {
+            // After a failed COMMIT SQLite may already have rolled back; the ROLLBACK error then says so, harmlessly.
+            try? rollback.run()
+            throw error
+        }
+    }
+
+    // MARK: Lookups shared by reads and writes
+
+    private func findUser(phone: PhoneNumber) throws(StoreError) -> UserID? {
+        userByPhone.bind(1, phone.text)
+        defer { userByPhone.reset() }
+        return try userByPhone.step() ? UserID(userByPhone.uint64(0)) : nil
+    }
+
+    private func checkUser(_ user: UserID) throws(StoreError) {
+        userExists.bind(1, user.rawValue)
+        defer { userExists.reset() }
+        guard try userExists.step() else { throw Validation.unknownUser(user) }
+    }
+
+    private func lastSequence(of chat: ChatID) throws(StoreError) -> UInt64 {
+        chatLastSequence.bind(1, chat.rawValue)
+        defer { chatLastSequence.reset() }
+        guard try chatLastSequence.step() else { throw Validation.unknownChat(chat) }
+        return chatLastSequence.uint64(0)
+    }
+
+    private func readSequence(of user: UserID, in chat: ChatID) throws(StoreError) -> UInt64? {
+        membership.bind(1, chat.rawValue)
+        membership.bind(2, user.rawValue)
+        defer { membership.reset() }
+        return try membership.step() ? membership.uint64(0) : nil
+    }
+
+    private func findDirectChat(_ pair: (low: UserID, high: UserID)) throws(StoreError) -> ChatID? {
+        directChatByPair.bind(1, pair.low.rawValue)
+        directChatByPair.bind(2, pair.high.rawValue)
+        defer { directChatByPair.reset() }
+        return try directChatByPair.step() ? ChatID(directChatByPair.uint64(0)) : nil
+    }
+
+    // MARK: Users and contacts
+
+    public func register(phone: PhoneNumber, displayName: String) throws(StoreError) -> Registration {
+        try Validation.checkDisplayName(displayName)
+        return try write { connection throws(StoreError) in try connection.registerInTransaction(phone, displayName) }
+    }
+
+    private func registerInTransaction(_ phone: PhoneNumber, _ displayName: String) throws(StoreError) -> Registration {
+        if let existing = try findUser(phone: phone) { return Registration(user: existing, outcome: .alreadyRegistered) }
+        insertUser.bind(1, phone.text)
+        insertUser.bind(2, displayName)
+        try insertUser.run()
+        return Registration(user: UserID(UInt64(sqlite3_last_insert_rowid(database.handle))), outcome: .created)
+    }
+
+    public func importContacts(of owner: UserID, phones: [PhoneNumber]) throws(StoreError) -> [ContactMatch] {
+        let distinct = Validation.distinctPhones(phones)
+        return try write { connection throws(StoreError) in try connection.importInTransaction(owner, distinct) }
+    }
+
+    private func importInTransaction(_ owner: UserID, _ phones: [PhoneNumber]) throws(StoreError) -> [ContactMatch] {
+        try checkUser(owner)
+        var matches: [ContactMatch] = []
+        for phone in phones {
+            guard let user = try findUser(phone: phone), user != owner else { continue }
+            matches.append(ContactMatch(phone: phone, user: user))
+        }
+        for match in matches {
+            insertContact.bind(1, owner.rawValue)
+            insertContact.bind(2, match.user.rawValue)
+            try insertContact.run()
+        }
+        return matches
+    }
+
+    public func user(withPhone phone: PhoneNumber) throws(StoreError) -> UserID? {
+        try findUser(phone: phone)
+    }
+
+    // MARK: Chats
+
+    public func directChat(between first: UserID, and second: UserID) throws(StoreError) -> ChatID {
+        try Validation.checkDirectPair(first, second)
+        let pair = first < second ? (first, second) : (second, first)
+        // Most calls find the chat: answer them without taking the write lock.
+        if let chat = try findDirectChat(pair) { return chat }
+        return try write { connection throws(StoreError) in
+            if let chat = try connection.findDirectChat(pair) { return chat }
+            let chat = try connection.createChatInTransaction(kind: 1, members: [pair.0, pair.1])
+            connection.insertDirectChat.bind(1, pair.0.rawValue)
+            connection.insertDirectChat.bind(2, pair.1.rawValue)
+            connection.insertDirectChat.bind(3, chat.rawValue)
+            try connection.insertDirectChat.run()
+            return chat
+        }
+    }
+
+    public func createGroup(by creator: UserID, members: [UserID]) throws(StoreError) -> ChatID {
+        let all = try Validation.groupMembers(creator: creator, members: members)
+        return try write { connection throws(StoreError) in try connection.createChatInTransaction(kind: 2, members: all) }
+    }
+
+    private func createChatInTransaction(kind: UInt64, members: [UserID]) throws(StoreError) -> ChatID {
+        for member in members { try checkUser(member) }
+        insertChat.bind(1, kind)
+        insertChat.bind(2, store.activityClock.add(1, ordering: .relaxed).newValue)
+        try insertChat.run()
+        let chat = ChatID(UInt64(sqlite3_last_insert_rowid(database.handle)))
+        for member in members {
+            insertMember.bind(1, chat.rawValue)
+            insertMember.bind(2, member.rawValue)
+            try insertMember.run()
+        }
+        return chat
+    }
+
+    // MARK: Messages
+
+    public func send(_ body: [UInt8], to chat: ChatID, from sender: UserID, clientMessageID: UInt64) throws(StoreError) -> SendReceipt {
+        try Validation.checkBody(body)
+        return try write { connection throws(StoreError) in
+            try connection.sendInTransaction(body, to: chat, from: sender, clientMessageID: clientMessageID)
+        }
+    }
+
+    private func sendInTransaction(_ body: [UInt8], to chat: ChatID, from sender: UserID, clientMessageID: UInt64) throws(StoreError) -> SendReceipt {
+        sendByClientID.bind(1, sender.rawValue)
+        sendByClientID.bind(2, clientMessageID)
+        let original = try sendByClientID.step() ? (ChatID(sendByClientID.uint64(0)), sendByClientID.uint64(1)) : nil
+        sendByClientID.reset()
+        if let original { return SendReceipt(chat: original.0, sequence: original.1, isDuplicate: true) }
+
+        let sequence = try lastSequence(of: chat) + 1
+        guard try readSequence(of: sender, in: chat) != nil else { throw Validation.notAMember(sender, of: chat) }
+        advanceChat.bind(1, chat.rawValue)
+        advanceChat.bind(2, sequence)
+        advanceChat.bind(3, store.activityClock.add(1, ordering: .relaxed).newValue)
+        try advanceChat.run()
+        insertMessage.bind(1, chat.rawValue)
+        insertMessage.bind(2, sequence)
+        insertMessage.bind(3, sender.rawValue)
+        insertMessage.bind(4, clientMessageID)
+        insertMessage.bind(5, bytes: body)
+        try insertMessage.run()
+        raiseUnread.bind(1, chat.rawValue)
+        raiseUnread.bind(2, sender.rawValue)
+        try raiseUnread.run()
+        return SendReceipt(chat: chat, sequence: sequence, isDuplicate: false)
+    }
+
+    public func history(of chat: ChatID, before: UInt64?, limit: Int) throws(StoreError) -> [Message] {
+        try Validation.checkLimit(limit)
+        _ = try lastSequence(of: chat)
+        historyPage.bind(1, chat.rawValue)
+        historyPage.bind(2, min(before ?? UInt64(Int64.max), UInt64(Int64.max)))
+        historyPage.bind(3, UInt64(limit))
+        defer { historyPage.reset() }
+        var page: [Message] = []
+        while try historyPage.step() {
+            page.append(Message(
+                chat: chat, sequence: historyPage.uint64(0), sender: UserID(historyPage.uint64(1)),
+                clientMessageID: historyPage.uint64(2), body: historyPage.bytes(3)))
+        }
+        return page
+    }
+
+    // MARK: Read state
+
+    public func markRead(_ chat: ChatID, by user: UserID, upTo sequence: UInt64) throws(StoreError) -> UInt64 {
+        try write { connection throws(StoreError) in try connection.markReadInTransaction(chat, by: user, upTo: sequence) }
+    }
+
+    private func markReadInTransaction(_ chat: ChatID, by user: UserID, upTo sequence: UInt64) throws(StoreError) -> UInt64 {
+        let last = try lastSequence(of: chat)
+        guard let current = try readSequence(of: user, in: chat) else { throw Validation.notAMember(user, of: chat) }
+        let target = min(sequence, last)
+        guard target > current else { return current }
+        // Only the messages after the new watermark are counted: the unread range, never the whole chat.
+        unreadAfter.bind(1, chat.rawValue)
+        unreadAfter.bind(2, target)
+        unreadAfter.bind(3, user.rawValue)
+        _ = try unreadAfter.step()
+        let unread = unreadAfter.uint64(0)
+        unreadAfter.reset()
+        updateReadState.bind(1, chat.rawValue)
+        updateReadState.bind(2, user.rawValue)
+        updateReadState.bind(3, target)
+        updateReadState.bind(4, unread)
+        try updateReadState.run()
+        return target
+    }
+
+    public func inbox(of user: UserID, limit: Int) throws(StoreError) -> [InboxEntry] {
+        try Validation.checkLimit(limit)
+        try checkUser(user)
+        inboxPage.bind(1, user.rawValue)
+        inboxPage.bind(2, UInt64(limit))
+        defer { inboxPage.reset() }
+        var entries: [InboxEntry] = []
+        while try inboxPage.step() {
+            entries.append(InboxEntry(
+                chat: ChatID(inboxPage.uint64(0)), lastSequence: inboxPage.uint64(1),
+                readSequence: inboxPage.uint64(2), unreadCount: inboxPage.uint64(3)))
+        }
+        return entries
+    }
+
+    // MARK: Verification
+
+    public func summary() throws(StoreError) -> StoreSummary {
+        // One read transaction, so the counts agree with each other.
+        try database.execute("BEGIN")
+        defer { try? database.execute("COMMIT") }
+        _ = try countUsers.step()
+        let userCount = Int(countUsers.uint64(0))
+        countUsers.reset()
+        defer { chatSummaries.reset() }
+        var chats: [StoreSummary.Chat] = []
+        while try chatSummaries.step() {
+            chats.append(StoreSummary.Chat(
+                chat: ChatID(chatSummaries.uint64(0)), memberCount: Int(chatSummaries.uint64(2)),
+                messageCount: chatSummaries.uint64(3), lastSequence: chatSummaries.uint64(1),
+                highestStoredSequence: chatSummaries.uint64(4)))
+        }
+        return StoreSummary(userCount: userCount, chats: chats)
+    }
+}
+
+@available(*, unavailable)
+extension SQLiteConnection: Sendable {}

@@ -1,0 +1,50 @@
+import Foundation
+import SurgeCore
+
+/// The directory a persistent store lives in: the one the user named, or a temporary one removed on close.
+public final class StoreDirectory: Sendable {
+    public let path: String
+    /// True when the directory was made for this store and is removed by ``removeIfTemporary()``.
+    public let isTemporary: Bool
+
+    /// Uses `requestedPath` (creating it when missing), or a new temporary directory when it is empty.
+    public init(requestedPath: String, backend: String) throws(StoreError) {
+        let fileManager = FileManager.default
+        if requestedPath.isEmpty {
+            let template = NSTemporaryDirectory() + "surgebench-\(backend)-XXXXXX"
+            var bytes = Array(template.utf8CString)
+            guard mkdtemp(&bytes) != nil else {
+                throw StoreError(.cannotOpen, "cannot create a temporary directory under \(NSTemporaryDirectory()): \(Self.systemError())")
+            }
+            path = String(decoding: bytes.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            isTemporary = true
+            return
+        }
+        var isDirectory: ObjCBool = false
+        if fileManager.fileExists(atPath: requestedPath, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else {
+                throw StoreError(.notAStore, "\(backend) store path '\(requestedPath)' is a file; give a directory (it is created when missing)")
+            }
+        } else {
+            do {
+                try fileManager.createDirectory(atPath: requestedPath, withIntermediateDirectories: true)
+            } catch {
+                throw StoreError(.cannotOpen, "cannot create \(backend) store directory '\(requestedPath)': \(error.localizedDescription)")
+            }
+        }
+        path = requestedPath
+        isTemporary = false
+    }
+
+    /// The path of a file inside the directory.
+    public func file(_ name: String) -> String {
+        (path as NSString).appendingPathComponent(name)
+    }
+
+    /// Removes the directory if it was made for this store.
+    public func removeIfTemporary() {
+        if isTemporary { try? FileManager.default.removeItem(atPath: path) }
+    }
+
+    private static func systemError() -> String { String(cString: strerror(errno)) }
+}

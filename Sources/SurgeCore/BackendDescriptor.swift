@@ -1,0 +1,27 @@
+/// A backend as the command line and the test suite see it: a name, its options and how to open it.
+public struct BackendDescriptor: Sendable {
+    /// The name users select it by (`memory`, `sqlite`, `lmdb`).
+    public var name: String
+    public var summary: String
+    /// Whether the store keeps its data on disk (and so has durability modes and a commit policy).
+    public var isPersistent: Bool
+    public var options: [BackendOption]
+    private let openStore: @Sendable (BackendOptions) throws(StoreError) -> any MessageStore
+
+    public init(
+        name: String, summary: String, isPersistent: Bool, options: [BackendOption],
+        open: @escaping @Sendable (BackendOptions) throws(StoreError) -> any MessageStore
+    ) {
+        self.name = name
+        self.summary = summary
+        self.isPersistent = isPersistent
+        self.options = options
+        self.openStore = open
+    }
+
+    /// Opens a store with these options; throws `.invalidOption` for an option this backend does not have.
+    public func open(_ options: BackendOptions = BackendOptions()) throws(StoreError) -> any MessageStore {
+        try options.checkNames(against: self.options, backend: name)
+        return try openStore(options)
+    }
+}

@@ -1,0 +1,46 @@
+/// The one error type every backend throws: a kind a program can switch on and a message a person can act on.
+public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What went wrong, coarse enough for the harness to count errors by kind.
+    public enum Kind: String, Hashable, Sendable, CaseIterable, Codable {
+        /// A malformed argument: an empty or over-long phone number, a limit below 1, a body too large.
+        case invalidArgument
+        case unknownUser
+        case unknownChat
+        /// The sender or reader is not a member of the chat.
+        case notAMember
+        /// A backend option has an unknown name or an invalid value.
+        case invalidOption
+        /// The store's path could not be opened or created.
+        case cannotOpen
+        /// The path holds something that is not a store of this backend.
+        case notAStore
+        /// The store has reached its configured size (LMDB's map) or the disk is full.
+        case storeFull
+        /// The engine could not get its lock in time (SQLite's busy timeout).
+        case busy
+        /// Any other failure the engine reported.
+        case engine
+    }
+
+    public var kind: Kind
+    public var message: String
+    /// The C library's result code, when the error came from one.
+    public var engineCode: Int32?
+
+    public init(_ kind: Kind, _ message: String, engineCode: Int32? = nil) {
+        self.kind = kind
+        self.message = message
+        self.engineCode = engineCode
+    }
+
+    public var description: String { message }
+
+    /// True when the failure was the request's own fault and left the store unchanged, so a group commit that
+    /// carries it may still commit the other requests in the group.
+    public var isRequestError: Bool {
+        switch kind {
+        case .invalidArgument, .unknownUser, .unknownChat, .notAMember: true
+        case .invalidOption, .cannotOpen, .notAStore, .storeFull, .busy, .engine: false
+        }
+    }
+}

@@ -1,0 +1,58 @@
+/// Argument checks every backend applies the same way, so that all backends reject the same input with the same words.
+public enum Validation {
+    /// The longest display name accepted, in UTF-8 bytes.
+    public static let maximumDisplayNameBytes = 256
+    /// The most members a group may have.
+    public static let maximumGroupMembers = 100_000
+
+    public static func checkDisplayName(_ name: String) throws(StoreError) {
+        guard name.utf8.count <= maximumDisplayNameBytes else {
+            throw StoreError(.invalidArgument, "display name is \(name.utf8.count) bytes; the limit is \(maximumDisplayNameBytes)")
+        }
+    }
+
+    public static func checkLimit(_ limit: Int) throws(StoreError) {
+        guard limit >= 1 else { throw StoreError(.invalidArgument, "page limit must be at least 1, got \(limit)") }
+    }
+
+    public static func checkBody(_ body: [UInt8]) throws(StoreError) {
+        guard body.count <= Message.maximumBodyBytes else {
+            throw StoreError(.invalidArgument, "message body is \(body.count) bytes; the limit is \(Message.maximumBodyBytes)")
+        }
+    }
+
+    public static func checkDirectPair(_ first: UserID, _ second: UserID) throws(StoreError) {
+        guard first != second else {
+            throw StoreError(.invalidArgument, "a direct chat needs two different users, got \(first) twice")
+        }
+    }
+
+    /// The group's members: the creator first, then `members` in order without repeats.
+    public static func groupMembers(creator: UserID, members: [UserID]) throws(StoreError) -> [UserID] {
+        var seen: Set<UserID> = [creator]
+        var result = [creator]
+        for member in members where seen.insert(member).inserted { result.append(member) }
+        guard result.count <= maximumGroupMembers else {
+            throw StoreError(.invalidArgument, "a group may have at most \(maximumGroupMembers) members, got \(result.count)")
+        }
+        return result
+    }
+
+    /// `phones` without repeats, in their first order.
+    public static func distinctPhones(_ phones: [PhoneNumber]) -> [PhoneNumber] {
+        var seen: Set<PhoneNumber> = []
+        return phones.filter { seen.insert($0).inserted }
+    }
+
+    public static func unknownUser(_ user: UserID) -> StoreError {
+        StoreError(.unknownUser, "\(user) is not registered")
+    }
+
+    public static func unknownChat(_ chat: ChatID) -> StoreError {
+        StoreError(.unknownChat, "\(chat) does not exist")
+    }
+
+    public static func notAMember(_ user: UserID, of chat: ChatID) -> StoreError {
+        StoreError(.notAMember, "\(user) is not a member of \(chat)")
+    }
+}
