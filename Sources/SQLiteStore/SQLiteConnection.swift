@@ -8,7 +8,7 @@ import SurgeCore
 /// failing on upgrade); under group commit, the leader's connection runs the whole group's writes.
 public final class SQLiteConnection: StoreConnection {
     private let store: SQLiteMessageStore
-    private let database: SQLiteDatabase
+    let database: SQLiteDatabase
 
     private let begin, commit, rollback: SQLiteStatement
     private let userByPhone, userExists, insertUser: SQLiteStatement

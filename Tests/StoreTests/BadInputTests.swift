@@ -1,0 +1,116 @@
+import Foundation
+import StoreCatalog
+import SurgeCore
+import Testing
+
+/// Bad input gets a typed error with a message a user can act on, never a trap.
+@Suite("Bad input")
+struct BadInputTests {
+    @Test("phone numbers must be 1 to 31 digits after an optional '+'", arguments: ["", "+", "12a4", "+1 555", String(repeating: "1", count: 33)])
+    func invalidPhoneNumbers(text: String) {
+        let error = expectStoreError(.invalidArgument) { try PhoneNumber(text) }
+        #expect(error?.message.contains("phone number") == true)
+    }
+
+    @Test("valid phone numbers are kept as given")
+    func validPhoneNumbers() throws {
+        #expect(try PhoneNumber("+31600000001").text == "+31600000001")
+        #expect(try PhoneNumber(String(repeating: "9", count: 32)).text.count == 32)
+    }
+
+    @Test("an unknown backend name lists the known ones")
+    func unknownBackend() {
+        let error = expectStoreError(.invalidOption) { try BackendCatalog.backend(named: "rocksdb") }
+        #expect(error?.message.contains("memory, sqlite, lmdb") == true)
+    }
+
+    @Test("invalid options name the option and what it accepts", arguments: [
+        ("lmdb", ["map-size": "0"], "map-size"),
+        ("lmdb", ["map-size": "lots"], "map-size"),
+        ("lmdb", ["durability": "fsync"], "nosync, nometasync, sync"),
+        ("sqlite", ["durability": "extra"], "off, normal, full"),
+        ("sqlite", ["commit": "batch"], "per-op, group"),
+        ("sqlite", ["group-max-batch": "0"], "group-max-batch"),
+        ("sqlite", ["cache": "1"], "has no option 'cache'"),
+        ("memory", ["path": "/tmp/x"], "has no option 'path'"),
+    ])
+    func invalidOptions(backend: String, options: [String: String], expected: String) throws {
+        let error = expectStoreError(.invalidOption) { try BackendCatalog.backend(named: backend).open(BackendOptions(options)) }
+        #expect(error?.message.contains(expected) == true, "\(error?.message ?? "")")
+    }
+
+    @Test("option pairs must be name=value")
+    func malformedOptionPair() throws {
+        expectStoreError(.invalidOption) { try BackendOptions(parsing: ["durability"]) }
+        #expect(try BackendOptions(parsing: ["map-size=2GiB", "path=/a=b"]).values == ["map-size": "2GiB", "path": "/a=b"])
+    }
+
+    @Test("sizes accept units", arguments: [("65536", 65_536), ("64KiB", 65_536), ("2MiB", 2 << 20), ("1GiB", 1 << 30)])
+    func byteSizes(text: String, bytes: Int) throws {
+        #expect(try BackendOptions(["map-size": text]).byteSize(BackendOption(name: "map-size", summary: "", defaultValue: ""), in: 1...(1 << 40)) == bytes)
+    }
+
+    @Test("a store path that is a file is refused", arguments: ["sqlite", "lmdb"])
+    func pathIsAFile(backend: String) throws {
+        let directory = try TemporaryDirectory()
+        let file = directory.file("plain-file")
+        try Data("hello".utf8).write(to: URL(fileURLWithPath: file))
+        let error = expectStoreError(.notAStore) { try BackendCatalog.backend(named: backend).open(BackendOptions(["path": file])) }
+        #expect(error?.message.contains("is a file") == true)
+    }
+
+    @Test("a path that cannot be created is refused", arguments: ["sqlite", "lmdb"])
+    func pathCannotBeCreated(backend: String) throws {
+        let directory = try TemporaryDirectory()
+        let file = directory.file("plain-file")
+        try Data("hello".utf8).write(to: URL(fileURLWithPath: file))
+        expectStoreError(.cannotOpen) { try BackendCatalog.backend(named: backend).open(BackendOptions(["path": file + "/below"])) }
+    }
+
+    @Test("a directory holding another program's files is not a store", arguments: [
+        ("sqlite", "store.sqlite"), ("lmdb", "data.mdb"),
+    ])
+    func foreignFiles(backend: String, fileName: String) throws {
+        let directory = try TemporaryDirectory()
+        try Data(repeating: 0x5A, count: 16_384).write(to: URL(fileURLWithPath: directory.file(fileName)))
+        expectStoreError(.notAStore) { try BackendCatalog.backend(named: backend).open(BackendOptions(["path": directory.path])) }
+    }
+
+    @Test("a real SQLite database of someone else's is not an sqlite store")
+    func foreignSQLiteDatabase() throws {
+        let directory = try TemporaryDirectory()
+        let status = try runSQLite3(directory.file("store.sqlite"), "CREATE TABLE accounts (id INTEGER PRIMARY KEY);")
+        try #require(status == 0)
+        let error = expectStoreError(.notAStore) { try BackendCatalog.backend(named: "sqlite").open(BackendOptions(["path": directory.path])) }
+        #expect(error?.message.contains("not a SurgeBench store") == true)
+    }
+
+    @Test("an LMDB environment of someone else's is not an lmdb store")
+    func foreignLMDBEnvironment() throws {
+        let directory = try TemporaryDirectory()
+        // Make an LMDB environment with a record in its main database, as another program would.
+        try LMDBTestSupport.writeForeignEnvironment(at: directory.path)
+        let error = expectStoreError(.notAStore) { try BackendCatalog.backend(named: "lmdb").open(BackendOptions(["path": directory.path])) }
+        #expect(error?.message.contains("not a SurgeBench store") == true)
+    }
+
+    @Test("the same LMDB store cannot be open twice in one process")
+    func lmdbOpenTwice() throws {
+        let directory = try TemporaryDirectory()
+        let lmdb = try BackendCatalog.backend(named: "lmdb")
+        let store = try lmdb.open(BackendOptions(["path": directory.path]))
+        defer { store.close() }
+        let error = expectStoreError(.cannotOpen) { try lmdb.open(BackendOptions(["path": directory.path])) }
+        #expect(error?.message.contains("already open") == true)
+    }
+}
+
+/// Runs the sqlite3 command-line shell on a database file.
+func runSQLite3(_ path: String, _ sql: String) throws -> Int32 {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+    process.arguments = [path, sql]
+    try process.run()
+    process.waitUntilExit()
+    return process.terminationStatus
+}
