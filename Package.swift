@@ -9,6 +9,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", "5.0.1"..<"7.0.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // Domain values, the MessageStore protocol, errors and backend descriptions. No I/O.
@@ -26,6 +28,9 @@ let package = Package(
             name: "CLMDB", pkgConfig: "lmdb",
             providers: [.apt(["liblmdb-dev"])]),
         .target(name: "LMDBStore", dependencies: ["SurgeCore", "StoreSupport", "CLMDB"]),
+
+        // Scenarios, the seeded generator and the binary trace format.
+        .target(name: "Workload", dependencies: [.product(name: "Yams", package: "Yams")]),
 
         // The one place that lists every backend by name (for the executable and the tests).
         .target(name: "StoreCatalog", dependencies: ["SurgeCore", "MemoryStore", "SQLiteStore", "LMDBStore"]),

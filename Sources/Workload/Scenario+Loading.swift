@@ -1,0 +1,164 @@
+import Foundation
+import Yams
+
+extension Scenario {
+    /// Parses and validates a scenario file's YAML; `source` names the file in error messages.
+    public static func load(yaml: String, source: String) throws(WorkloadError) -> Scenario {
+        let tree: Any?
+        do {
+            tree = try Yams.load(yaml: yaml)
+        } catch {
+            throw WorkloadError("scenario \(source) is not valid YAML: \(error)")
+        }
+        guard let root = tree as? [String: Any] else {
+            throw WorkloadError("scenario \(source) must be a YAML mapping with name, population, phases, ...")
+        }
+        try checkKeys(root, source: source)
+        let scenario: Scenario
+        do {
+            scenario = try YAMLDecoder().decode(Scenario.self, from: yaml)
+        } catch let error as WorkloadError {
+            throw WorkloadError("scenario \(source): \(error.message)")
+        } catch let DecodingError.keyNotFound(key, context) {
+            throw WorkloadError("scenario \(source): \(path(context.codingPath + [key])) is missing")
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            throw WorkloadError("scenario \(source): \(path(context.codingPath)) has the wrong type (\(context.debugDescription))")
+        } catch let DecodingError.dataCorrupted(context) {
+            throw WorkloadError("scenario \(source): \(path(context.codingPath)): \(context.underlyingError.map { "\($0)" } ?? context.debugDescription)")
+        } catch {
+            throw WorkloadError("scenario \(source): \(error)")
+        }
+        try scenario.validate(source: source)
+        return scenario
+    }
+
+    private static func path(_ keys: [any CodingKey]) -> String {
+        keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
+    }
+
+    /// Refuses keys the scenario format does not have, so that a misspelt key is not silently ignored.
+    private static func checkKeys(_ root: [String: Any], source: String) throws(WorkloadError) {
+        func check(_ value: Any?, _ allowed: Set<String>, at where_: String) throws(WorkloadError) {
+            guard let mapping = value as? [String: Any] else { return }
+            for key in mapping.keys.sorted() where !allowed.contains(key) {
+                throw WorkloadError("scenario \(source): unknown key '\(key)' in \(where_); allowed: \(allowed.sorted().joined(separator: ", "))")
+            }
+        }
+        try check(root, ["name", "description", "seed", "population", "newcomers", "messages", "warmup", "cooldown", "phases"], at: "the top level")
+        try check(root["population"], ["users", "directChatsPerUser", "groups", "groupSizeMin", "groupSizeMax", "groupSizeSkew",
+                                       "chatPopularitySkew", "messagesPerChat"], at: "population")
+        try check(root["newcomers"], ["contactsImported", "registeredFraction", "greetings", "retryProbability", "thinkTime"], at: "newcomers")
+        try check(root["messages"], ["bodySizes", "resendProbability", "historyPageSize", "inboxPageSize"], at: "messages")
+        for (index, phase) in (root["phases"] as? [Any] ?? []).enumerated() {
+            let name = (phase as? [String: Any])?["name"] as? String ?? "#\(index + 1)"
+            try check(phase, ["name", "duration", "rate", "arrivals", "role", "mix"], at: "phase '\(name)'")
+            try check((phase as? [String: Any])?["rate"], ["shape", "from", "to", "halfLife", "at"], at: "phase '\(name)' rate")
+            try check((phase as? [String: Any])?["mix"], ["newcomer", "send", "history", "markRead", "inbox"], at: "phase '\(name)' mix")
+        }
+    }
+
+    /// The most sessions one generated trace may hold, to catch a rate or scale typed with too many zeros.
+    public static let maximumSessions = 50_000_000
+
+    /// Checks every figure; throws naming the scenario, the place and the bad value.
+    public func validate(source: String) throws(WorkloadError) {
+        func fail(_ message: String) -> WorkloadError { WorkloadError("scenario \(source): \(message)") }
+        func probability(_ value: Double, _ name: String) throws(WorkloadError) {
+            guard value >= 0, value <= 1 else { throw fail("\(name) must be between 0 and 1, got \(value)") }
+        }
+        guard !name.isEmpty else { throw fail("name must not be empty") }
+        guard population.users >= 2 else { throw fail("population.users must be at least 2, got \(population.users)") }
+        guard population.directChatsPerUser >= 0, population.directChatsPerUser <= 1000 else {
+            throw fail("population.directChatsPerUser must be from 0 to 1000, got \(population.directChatsPerUser)")
+        }
+        guard population.groups >= 0 else { throw fail("population.groups must not be negative, got \(population.groups)") }
+        guard population.groupSizeMin >= 2, population.groupSizeMin <= population.groupSizeMax else {
+            throw fail("population.groupSizeMin must be at least 2 and at most groupSizeMax, got \(population.groupSizeMin)...\(population.groupSizeMax)")
+        }
+        guard population.groups == 0 || population.groupSizeMax <= population.users else {
+            throw fail("population.groupSizeMax (\(population.groupSizeMax)) cannot exceed population.users (\(population.users))")
+        }
+        guard population.groupSizeSkew >= 0, population.chatPopularitySkew >= 0 else {
+            throw fail("population skews must not be negative")
+        }
+        guard population.messagesPerChat >= 0, population.messagesPerChat <= 10_000 else {
+            throw fail("population.messagesPerChat must be from 0 to 10000, got \(population.messagesPerChat)")
+        }
+        guard newcomers.contactsImported >= 0, newcomers.contactsImported <= 10_000 else {
+            throw fail("newcomers.contactsImported must be from 0 to 10000, got \(newcomers.contactsImported)")
+        }
+        try probability(newcomers.registeredFraction, "newcomers.registeredFraction")
+        try probability(newcomers.retryProbability, "newcomers.retryProbability")
+        try probability(messages.resendProbability, "messages.resendProbability")
+        guard newcomers.greetings >= 0 else { throw fail("newcomers.greetings must not be negative") }
+        guard !messages.bodySizes.isEmpty else { throw fail("messages.bodySizes must list at least one size") }
+        for size in messages.bodySizes {
+            guard size.bytes >= 0, size.bytes <= 256 * 1024, size.weight > 0 else {
+                throw fail("messages.bodySizes: bytes must be 0...262144 and weight positive, got \(size.bytes) bytes weight \(size.weight)")
+            }
+        }
+        guard messages.historyPageSize >= 1, messages.inboxPageSize >= 1 else { throw fail("page sizes must be at least 1") }
+        guard !phases.isEmpty else { throw fail("phases must list at least one phase") }
+        guard phases.count < 200 else { throw fail("at most 199 phases, got \(phases.count)") }
+        guard phases.contains(where: { $0.role == .baseline }) else {
+            throw fail("one phase must have role: baseline (its p99 is the yardstick for the surge)")
+        }
+        var sessions = 0.0
+        for phase in phases {
+            func failPhase(_ message: String) -> WorkloadError { fail("phase '\(phase.name)': \(message)") }
+            guard phase.duration.nanoseconds > 0 else { throw failPhase("duration must be positive") }
+            let rate = phase.rate
+            for value in [rate.from] + (rate.to.map { [$0] } ?? []) {
+                guard value >= 0, value.isFinite else { throw failPhase("rate must be zero or positive, got \(value)") }
+            }
+            if rate.shape != .constant, rate.to == nil { throw failPhase("a \(rate.shape.rawValue) rate needs 'to'") }
+            if let at = rate.at, at > phase.duration { throw failPhase("rate.at (\(at)) is after the phase ends (\(phase.duration))") }
+            let weights = [phase.mix.newcomer, phase.mix.send, phase.mix.history, phase.mix.markRead, phase.mix.inbox]
+            guard weights.allSatisfy({ $0 >= 0 && $0.isFinite }), phase.mix.total > 0 else {
+                throw failPhase("mix weights must be zero or positive with at least one above zero")
+            }
+            sessions += rate.peak(ofSeconds: phase.duration.seconds) * phase.duration.seconds
+        }
+        guard warmup.nanoseconds + cooldown.nanoseconds < duration.nanoseconds else {
+            throw fail("warmup (\(warmup)) and cooldown (\(cooldown)) leave nothing of the \(duration) schedule to measure")
+        }
+        guard sessions <= Double(Self.maximumSessions) else {
+            throw fail("would generate up to \(Int(sessions)) sessions, more than \(Self.maximumSessions); lower the rates, --scale or --duration")
+        }
+    }
+
+    /// This scenario with population and rates multiplied by `scale` and, when `targetDuration` is given, every
+    /// time span compressed or stretched so that the phases last that long.
+    public func scaled(by scale: Double, toDuration targetDuration: TimeSpan? = nil) throws(WorkloadError) -> Scenario {
+        guard scale > 0, scale.isFinite, scale <= 1000 else { throw WorkloadError("--scale must be above 0 and at most 1000, got \(scale)") }
+        var result = self
+        result.population.users = max(2, Int((Double(population.users) * scale).rounded()))
+        result.population.groups = Int((Double(population.groups) * scale).rounded())
+        result.population.groupSizeMax = min(population.groupSizeMax, result.population.users)
+        result.population.groupSizeMin = min(population.groupSizeMin, result.population.groupSizeMax)
+        for index in result.phases.indices {
+            result.phases[index].rate.from *= scale
+            result.phases[index].rate.to = result.phases[index].rate.to.map { $0 * scale }
+        }
+        if let targetDuration {
+            guard targetDuration.nanoseconds >= 1_000_000_000 else { throw WorkloadError("--duration must be at least 1s, got \(targetDuration)") }
+            let factor = targetDuration.seconds / duration.seconds
+            func stretch(_ span: TimeSpan) -> TimeSpan { TimeSpan(seconds: span.seconds * factor) }
+            result.warmup = stretch(warmup)
+            result.cooldown = stretch(cooldown)
+            result.newcomers.thinkTime = stretch(newcomers.thinkTime)
+            for index in result.phases.indices {
+                result.phases[index].duration = stretch(phases[index].duration)
+                result.phases[index].rate.halfLife = phases[index].rate.halfLife.map(stretch)
+                result.phases[index].rate.at = phases[index].rate.at.map(stretch)
+            }
+        }
+        try result.validate(source: "'\(name)' after --scale/--duration")
+        return result
+    }
+
+    /// The scenario as YAML, as a user would write it.
+    public func yaml() -> String {
+        (try? YAMLEncoder().encode(self)) ?? ""
+    }
+}

@@ -1,0 +1,100 @@
+/// Byte-level pieces of the trace format: little-endian words, LEB128 varints, CRC-32 and FNV-1a.
+enum TraceCoding {
+    static func append(_ value: UInt64, to bytes: inout [UInt8]) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    static func append(_ value: UInt32, to bytes: inout [UInt8]) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
+        var value = value
+        while value >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
+            value >>= 7
+        }
+        bytes.append(UInt8(value))
+    }
+
+    /// IEEE 802.3 CRC-32 (as zlib), for block checksums.
+    static func crc32(_ bytes: some Sequence<UInt8>) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in bytes {
+            crc = crcTable[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8)
+        }
+        return crc ^ 0xFFFF_FFFF
+    }
+
+    private static let crcTable: [UInt32] = (0..<256).map { index in
+        var value = UInt32(index)
+        for _ in 0..<8 { value = value & 1 == 1 ? 0xEDB8_8320 ^ (value >> 1) : value >> 1 }
+        return value
+    }
+
+    /// 64-bit FNV-1a, continuing from `hash`.
+    static func fnv1a(_ bytes: some Sequence<UInt8>, continuing hash: UInt64 = 0xCBF2_9CE4_8422_2325) -> UInt64 {
+        var hash = hash
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01B3
+        }
+        return hash
+    }
+}
+
+/// Reads the pieces back from a byte buffer, throwing on a short or malformed buffer.
+struct TraceByteReader {
+    let bytes: [UInt8]
+    var offset = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    var isAtEnd: Bool { offset == bytes.count }
+
+    mutating func byte() throws(WorkloadError) -> UInt8 {
+        guard offset < bytes.count else { throw WorkloadError("record ends early") }
+        defer { offset += 1 }
+        return bytes[offset]
+    }
+
+    mutating func word64() throws(WorkloadError) -> UInt64 {
+        guard offset + 8 <= bytes.count else { throw WorkloadError("record ends early") }
+        var value: UInt64 = 0
+        for index in 0..<8 { value |= UInt64(bytes[offset + index]) << (8 * UInt64(index)) }
+        offset += 8
+        return value
+    }
+
+    mutating func word32() throws(WorkloadError) -> UInt32 {
+        guard offset + 4 <= bytes.count else { throw WorkloadError("record ends early") }
+        var value: UInt32 = 0
+        for index in 0..<4 { value |= UInt32(bytes[offset + index]) << (8 * UInt32(index)) }
+        offset += 4
+        return value
+    }
+
+    mutating func varint() throws(WorkloadError) -> UInt64 {
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            let next = try byte()
+            guard shift < 64 else { throw WorkloadError("varint is too long") }
+            value |= UInt64(next & 0x7F) << shift
+            if next & 0x80 == 0 { return value }
+            shift += 7
+        }
+    }
+
+    mutating func varint32() throws(WorkloadError) -> UInt32 {
+        let value = try varint()
+        guard value <= UInt64(UInt32.max) else { throw WorkloadError("value \(value) is out of range") }
+        return UInt32(value)
+    }
+
+    mutating func take(_ count: Int) throws(WorkloadError) -> ArraySlice<UInt8> {
+        guard count >= 0, offset + count <= bytes.count else { throw WorkloadError("record ends early") }
+        defer { offset += count }
+        return bytes[offset..<offset + count]
+    }
+}
