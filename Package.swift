@@ -32,6 +32,11 @@ let package = Package(
         // Scenarios, the seeded generator and the binary trace format.
         .target(name: "Workload", dependencies: [.product(name: "Yams", package: "Yams")]),
 
+        // Replays a trace against any MessageStore and measures it; knows no backend.
+        .target(
+            name: "Harness",
+            dependencies: ["SurgeCore", "Workload", .product(name: "Histogram", package: "hdrhistogram-swift")]),
+
         // The one place that lists every backend by name (for the executable and the tests).
         .target(name: "StoreCatalog", dependencies: ["SurgeCore", "MemoryStore", "SQLiteStore", "LMDBStore"]),
 

@@ -1,0 +1,68 @@
+import Histogram
+
+/// The percentiles a result table shows, in milliseconds.
+public struct LatencySummary: Sendable, Hashable, Codable {
+    public var count: UInt64
+    public var meanMs: Double
+    public var p50Ms: Double
+    public var p90Ms: Double
+    public var p99Ms: Double
+    public var p999Ms: Double
+    public var p9999Ms: Double
+    public var maxMs: Double
+
+    public init<Count>(_ histogram: Histogram<Count>) {
+        func ms(_ nanos: UInt64) -> Double { Double(nanos) / 1e6 }
+        guard histogram.totalCount > 0 else {
+            self.init(count: 0, meanMs: 0, p50Ms: 0, p90Ms: 0, p99Ms: 0, p999Ms: 0, p9999Ms: 0, maxMs: 0)
+            return
+        }
+        self.init(
+            count: histogram.totalCount, meanMs: histogram.mean / 1e6, p50Ms: ms(histogram.valueAtPercentile(50)),
+            p90Ms: ms(histogram.valueAtPercentile(90)), p99Ms: ms(histogram.valueAtPercentile(99)),
+            p999Ms: ms(histogram.valueAtPercentile(99.9)), p9999Ms: ms(histogram.valueAtPercentile(99.99)), maxMs: ms(histogram.max))
+    }
+
+    public init(count: UInt64, meanMs: Double, p50Ms: Double, p90Ms: Double, p99Ms: Double, p999Ms: Double, p9999Ms: Double, maxMs: Double) {
+        self.count = count
+        self.meanMs = meanMs
+        self.p50Ms = p50Ms
+        self.p90Ms = p90Ms
+        self.p99Ms = p99Ms
+        self.p999Ms = p999Ms
+        self.p9999Ms = p9999Ms
+        self.maxMs = maxMs
+    }
+}
+
+/// One second of the run.
+public struct SecondSample: Sendable, Hashable, Codable {
+    /// Seconds from the start of the schedule.
+    public var second: Int
+    /// Operations scheduled to start in this second.
+    public var offered: UInt64
+    /// Operations that finished in this second.
+    public var achieved: UInt64
+    /// Response times of the operations scheduled in this second.
+    public var p50Ms: Double
+    public var p99Ms: Double
+    public var maxMs: Double
+    public var lateStarts: UInt64
+    public var errors: UInt64
+}
+
+/// What the surge did to the store and how fast it recovered.
+public struct SurgeFigures: Sendable, Hashable, Codable {
+    /// p99 response time, all operations, over the measured part of the baseline phases.
+    public var baselineP99Ms: Double
+    /// The surge phase with the highest offered rate, and its p99.
+    public var peakPhase: String?
+    public var peakP99Ms: Double?
+    public var peakToBaselineRatio: Double?
+    /// Seconds from the end of the surge until p99 stays within 2x baseline for 3 seconds; nil when it never did
+    /// before the schedule ended (see `recovered`).
+    public var recoverySeconds: Double?
+    public var recovered: Bool
+    /// The most operations offered but not yet finished at any second's end.
+    public var largestBacklog: UInt64
+}

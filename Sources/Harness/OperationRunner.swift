@@ -1,0 +1,95 @@
+import SurgeCore
+import Workload
+
+/// Performs trace operations on one connection, mapping trace users and chats to store ids and checking that each
+/// answer is the one the trace implies. Generic over the connection, so the call into the store is direct.
+struct OperationRunner<Connection: StoreConnection> {
+    let connection: Connection
+    let plan: ReplayPlan
+    let users: IdentifierTable
+    let chats: IdentifierTable
+    /// The last send of this worker that failed: its resend must then store it anew instead of finding a duplicate.
+    var lastFailedClientID: UInt64 = 0
+
+    static var displayName: String { "SurgeBench user" }
+
+    /// Runs one operation; nil when it succeeded with the expected answer.
+    mutating func execute(_ operation: TraceOperation, listIndex: Int32, recorder: WorkerRecorder) -> ErrorCategory? {
+        do throws(StoreError) {
+            return try perform(operation, listIndex: listIndex, recorder: recorder)
+        } catch {
+            if operation.kind == .send { lastFailedClientID = operation.clientMessageID }
+            return ErrorCategory(error.kind)
+        }
+    }
+
+    /// Runs one operation, throwing the store's error; returns a category when the answer was wrong or a
+    /// dependency had failed.
+    mutating func perform(_ operation: TraceOperation, listIndex: Int32, recorder: WorkerRecorder) throws(StoreError) -> ErrorCategory? {
+        switch operation.kind {
+        case .register:
+            let known = users[operation.user]
+            let registration = try connection.register(phone: plan.phones[Int(operation.user)], displayName: Self.displayName)
+            if known != 0 {
+                // A retry after an acknowledged registration must find that user.
+                guard registration.outcome == .alreadyRegistered, registration.user.rawValue == known else { return .wrongResult }
+                return nil
+            }
+            guard registration.outcome == .created else { return .wrongResult }
+            users[operation.user] = registration.user.rawValue
+            return nil
+
+        case .importContacts:
+            let owner = users[operation.user]
+            guard owner != 0, listIndex >= 0 else { return .dependencyFailed }
+            let matches = try connection.importContacts(of: UserID(owner), phones: plan.phoneLists[Int(listIndex)])
+            return matches.count == plan.expectedMatches[Int(listIndex)] ? nil : .wrongResult
+
+        case .openDirectChat:
+            let first = users[operation.user]
+            let second = users[operation.argument]
+            guard first != 0, second != 0 else { return .dependencyFailed }
+            chats[operation.chat] = try connection.directChat(between: UserID(first), and: UserID(second)).rawValue
+            return nil
+
+        case .createGroup:
+            let creator = users[operation.user]
+            let members = operation.list.map { UserID(users[UInt32(truncatingIfNeeded: $0)]) }
+            guard creator != 0, !members.contains(UserID(0)) else { return .dependencyFailed }
+            chats[operation.chat] = try connection.createGroup(by: UserID(creator), members: members).rawValue
+            return nil
+
+        case .send:
+            let chat = chats[operation.chat]
+            let sender = users[operation.user]
+            guard chat != 0, sender != 0, let body = plan.bodies[operation.argument] else { return .dependencyFailed }
+            let receipt = try connection.send(body, to: ChatID(chat), from: UserID(sender), clientMessageID: operation.clientMessageID)
+            let duplicateExpected = operation.isRetry && lastFailedClientID != operation.clientMessageID
+            guard receipt.isDuplicate == duplicateExpected, receipt.chat.rawValue == chat else { return .wrongResult }
+            if !receipt.isDuplicate {
+                recorder.messageAcks.append(.init(chat: operation.chat, sequence: receipt.sequence, sender: sender))
+            }
+            return nil
+
+        case .history:
+            let chat = chats[operation.chat]
+            guard chat != 0 else { return .dependencyFailed }
+            let page = try connection.history(of: ChatID(chat), before: nil, limit: Int(operation.argument))
+            return page.count <= Int(operation.argument) ? nil : .wrongResult
+
+        case .markRead:
+            let chat = chats[operation.chat]
+            let user = users[operation.user]
+            guard chat != 0, user != 0 else { return .dependencyFailed }
+            let watermark = try connection.markRead(ChatID(chat), by: UserID(user), upTo: .max)
+            recorder.readAcks.append(.init(user: operation.user, chat: operation.chat, watermark: watermark))
+            return nil
+
+        case .inbox:
+            let user = users[operation.user]
+            guard user != 0 else { return .dependencyFailed }
+            let entries = try connection.inbox(of: UserID(user), limit: Int(operation.argument))
+            return entries.count <= Int(operation.argument) ? nil : .wrongResult
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import Synchronization
+
+/// How to replay a trace.
+public struct ReplayOptions: Sendable {
+    public enum Mode: String, Sendable, CaseIterable, Codable {
+        /// Each operation starts at its intended time; response time counts from then (no coordinated omission).
+        case open
+        /// Each worker runs its operations back to back, as fast as the store allows (maximum throughput).
+        case closed
+    }
+
+    /// Worker threads, each with its own connection.
+    public var workers: Int
+    public var mode: Mode
+    /// A start later than this after its intended time, by a worker that was busy, counts as a late start.
+    public var lateStartNanos: UInt64
+    /// The median wake-up delay of idle workers above which the run is marked invalid: the harness, not the
+    /// store, could not keep the schedule.
+    public var invalidWakeLagNanos: UInt64
+    /// Called about every `progressIntervalSeconds` from a monitor thread while the schedule runs.
+    public var progress: (@Sendable (ReplayProgress) -> Void)?
+    public var progressIntervalSeconds: Double
+
+    public init(workers: Int, mode: Mode = .open, lateStartNanos: UInt64 = 1_000_000, invalidWakeLagNanos: UInt64 = 2_000_000,
+                progress: (@Sendable (ReplayProgress) -> Void)? = nil, progressIntervalSeconds: Double = 1) {
+        self.workers = workers
+        self.mode = mode
+        self.lateStartNanos = lateStartNanos
+        self.invalidWakeLagNanos = invalidWakeLagNanos
+        self.progress = progress
+        self.progressIntervalSeconds = progressIntervalSeconds
+    }
+}
+
+/// What the live status line shows.
+public struct ReplayProgress: Sendable {
+    public var elapsedSeconds: Double
+    public var totalSeconds: Double
+    public var phase: String
+    public var offeredPerSecond: Double
+    public var achievedPerSecond: Double
+    /// Approximate (power-of-two buckets) p99 response time so far, in milliseconds.
+    public var p99MillisSoFar: Double?
+    public var errors: UInt64
+    public var lateStarts: UInt64
+}
+
+/// Set (by a SIGINT handler, say) to stop a replay early; its results are then marked incomplete.
+public let replayInterruption = Atomic<Bool>(false)

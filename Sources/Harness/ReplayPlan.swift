@@ -1,0 +1,108 @@
+import SurgeCore
+import Workload
+
+/// A trace loaded and checked in full before anything runs (a corrupt trace is never half replayed), with the
+/// values the hot path needs made ahead of time: phone numbers, contact lists and message bodies.
+public final class ReplayPlan: Sendable {
+    public let header: TraceHeader
+    public let scenario: Scenario
+    /// FNV-1a over every block of the trace: equal digests mean identical traces.
+    public let traceDigest: UInt64
+    /// Setup operations by stage (users, then chats, then history).
+    let setupStages: [[TraceOperation]]
+    /// Scheduled operations in intended-time order.
+    let scheduled: [TraceOperation]
+    let userCount: Int
+    let chatCount: Int
+    /// Phone number of every trace user.
+    let phones: [PhoneNumber]
+    /// Contact lists of import operations, by the operation's position in `scheduled` or setup (see `listIndex`).
+    let phoneLists: [[PhoneNumber]]
+    /// How many numbers of each contact list belong to registered (population) users.
+    let expectedMatches: [Int]
+    /// For each scheduled operation, its index into `phoneLists` (or -1).
+    let listIndex: [Int32]
+    /// Bodies by size: the same arrays are sent again and again, so sending allocates nothing.
+    let bodies: [UInt32: [UInt8]]
+    /// Scheduled operations per second of intended time (the offered load).
+    public let offeredPerSecond: [UInt64]
+
+    /// Reads and checks the whole trace.
+    public init(reading reader: TraceReader) throws(WorkloadError) {
+        header = reader.header
+        scenario = try header.scenario(source: "in trace '\(reader.path)'")
+        var stages: [[TraceOperation]] = []
+        var scheduled: [TraceOperation] = []
+        var listIndex: [Int32] = []
+        var phoneLists: [[PhoneNumber]] = []
+        var expectedMatches: [Int] = []
+        let registeredRange = TracePhones.number(ofUser: 0)..<TracePhones.number(ofUser: UInt32(scenario.population.users))
+        var maxUser: UInt32 = 0
+        var maxChat: UInt32 = 0
+        var bodySizes: Set<UInt32> = []
+        let seconds = Int(scenario.duration.nanoseconds / 1_000_000_000) + 1
+        var offered = [UInt64](repeating: 0, count: seconds)
+        while let operation = try reader.next() {
+            maxUser = max(maxUser, operation.user, operation.kind == .openDirectChat ? operation.argument : 0)
+            maxChat = max(maxChat, operation.chat)
+            if operation.kind == .send { bodySizes.insert(operation.argument) }
+            if operation.kind == .createGroup { maxUser = max(maxUser, UInt32(clamping: operation.list.max() ?? 0)) }
+            guard !operation.isSetup || operation.kind != .importContacts else {
+                throw WorkloadError("trace '\(reader.path)' is corrupt: a setup operation imports contacts")
+            }
+            if operation.isSetup {
+                while stages.count <= Int(operation.phase) { stages.append([]) }
+                stages[Int(operation.phase)].append(operation)
+                continue
+            }
+            guard operation.intendedNanos <= scenario.duration.nanoseconds, Int(operation.phase) < scenario.phases.count else {
+                throw WorkloadError("trace '\(reader.path)' is corrupt: an operation is scheduled outside its scenario's phases")
+            }
+            if operation.kind == .importContacts {
+                var list: [PhoneNumber] = []
+                for number in operation.list {
+                    guard let phone = try? PhoneNumber(TracePhones.text(number)) else {
+                        throw WorkloadError("trace '\(reader.path)' is corrupt: contact number \(number) is not a phone number")
+                    }
+                    list.append(phone)
+                }
+                listIndex.append(Int32(phoneLists.count))
+                phoneLists.append(list)
+                expectedMatches.append(Set(operation.list.filter { registeredRange.contains($0) }).count)
+            } else {
+                listIndex.append(-1)
+            }
+            offered[min(seconds - 1, Int(operation.intendedNanos / 1_000_000_000))] += 1
+            scheduled.append(operation)
+        }
+        guard let digest = reader.traceDigest else { preconditionFailure("the reader returns nil only after checking the end block") }
+        traceDigest = digest
+        setupStages = stages
+        self.scheduled = scheduled
+        self.listIndex = listIndex
+        self.phoneLists = phoneLists
+        self.expectedMatches = expectedMatches
+        userCount = Int(maxUser) + 1
+        chatCount = Int(maxChat) + 1
+        var phones: [PhoneNumber] = []
+        phones.reserveCapacity(userCount)
+        for user in 0..<UInt32(userCount) {
+            phones.append(try! PhoneNumber(TracePhones.text(TracePhones.number(ofUser: user))))  // digits by construction
+        }
+        self.phones = phones
+        var bodies: [UInt32: [UInt8]] = [:]
+        for size in bodySizes {
+            bodies[size] = (0..<Int(size)).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 13) }
+        }
+        self.bodies = bodies
+        offeredPerSecond = offered
+    }
+
+    /// Operations counted by kind (scheduled only).
+    public var scheduledCounts: [OperationKind: Int] {
+        Dictionary(grouping: scheduled, by: \.kind).mapValues(\.count)
+    }
+
+    public var scheduledCount: Int { scheduled.count }
+    public var setupCount: Int { setupStages.reduce(0) { $0 + $1.count } }
+}

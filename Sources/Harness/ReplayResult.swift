@@ -1,0 +1,174 @@
+import Histogram
+import Workload
+
+/// Everything one replay measured, merged from every worker, with the figures derived from it.
+public final class ReplayResult: @unchecked Sendable {
+    public let plan: ReplayPlan
+    public let options: ReplayOptions
+    /// Setup (the population) took this long, closed loop, not measured.
+    public let setupNanos: UInt64
+    /// From the start of the schedule until the last worker finished.
+    public let wallNanos: UInt64
+    public let usage: ResourceUsage
+    /// Stopped early (Ctrl-C): the figures cover what ran.
+    public let interrupted: Bool
+    public let integrity: IntegrityReport
+    private let recorders: [WorkerRecorder]
+    private let setupRecorders: [WorkerRecorder]
+
+    init(plan: ReplayPlan, options: ReplayOptions, recorders: [WorkerRecorder], setupRecorders: [WorkerRecorder], setupNanos: UInt64,
+         wallNanos: UInt64, usage: ResourceUsage, interrupted: Bool, integrity: IntegrityReport) {
+        self.plan = plan
+        self.options = options
+        self.recorders = recorders
+        self.setupRecorders = setupRecorders
+        self.setupNanos = setupNanos
+        self.wallNanos = wallNanos
+        self.usage = usage
+        self.interrupted = interrupted
+        self.integrity = integrity
+    }
+
+    public var completed: UInt64 { recorders.reduce(0) { $0 + $1.completed } }
+    public var achievedPerSecond: Double { Double(completed) / max(Double(wallNanos) / 1e9, 1e-9) }
+    public var offeredPerSecond: Double { Double(plan.scheduledCount) / plan.scenario.duration.seconds }
+
+    /// Response (from intended start) or service (from actual start) times, merged over workers, for one phase
+    /// and kind or (nil) all of them. Only the measured window (without warm-up and cool-down) counts.
+    public func histogram(service: Bool = false, phases: Set<Int>? = nil, kind: OperationKind? = nil) -> Histogram<UInt32> {
+        var merged = WorkerRecorder.makeHistogram()
+        for recorder in recorders {
+            let slots = service ? recorder.service : recorder.response
+            for (slot, histogram) in slots.enumerated() {
+                guard let histogram else { continue }
+                let phase = slot / WorkerRecorder.kindCount
+                let slotKind = slot % WorkerRecorder.kindCount
+                if let phases, !phases.contains(phase) { continue }
+                if let kind, Int(kind.rawValue) != slotKind { continue }
+                merged.add(histogram)
+            }
+        }
+        return merged
+    }
+
+    /// The operation kinds the schedule holds.
+    public var kinds: [OperationKind] {
+        let present = plan.scheduledCounts
+        return OperationKind.allCases.filter { present[$0] != nil }
+    }
+
+    /// Errors by kind and category, setup included.
+    public var errors: [OperationKind: [ErrorCategory: UInt64]] {
+        var merged: [OperationKind: [ErrorCategory: UInt64]] = [:]
+        for recorder in recorders + setupRecorders {
+            for (kind, categories) in recorder.errorCounts() {
+                for (category, count) in categories { merged[kind, default: [:]][category, default: 0] += count }
+            }
+        }
+        return merged
+    }
+
+    public var errorCount: UInt64 { errors.values.reduce(0) { $0 + $1.values.reduce(0, +) } }
+
+    /// The harness's own time per operation: taking the operation, timing and recording it (not waiting, not the store).
+    public var harnessOverheadNanosPerOperation: Double {
+        let samples = recorders.reduce(0) { $0 + $1.harnessSamples }
+        return samples == 0 ? 0 : Double(recorders.reduce(0) { $0 + $1.harnessNanos }) / Double(samples)
+    }
+
+    /// How late idle workers woke for their next operation.
+    public var wakeLag: Histogram<UInt32> {
+        var merged = WorkerRecorder.makeHistogram()
+        for recorder in recorders { merged.add(recorder.wakeLag) }
+        return merged
+    }
+
+    /// Why the run cannot be trusted, if it cannot: the harness fell behind its own schedule.
+    public var invalidReason: String? {
+        let lag = wakeLag
+        guard options.mode == .open, lag.totalCount > 0 else { return nil }
+        let median = lag.valueAtPercentile(50)
+        guard median > options.invalidWakeLagNanos else { return nil }
+        return String(format: "idle workers woke %.2f ms late at the median (limit %.2f ms): the harness could not keep its schedule; "
+            + "use fewer --workers or a quieter machine", Double(median) / 1e6, Double(options.invalidWakeLagNanos) / 1e6)
+    }
+
+    /// The 1-second series over the schedule.
+    public var series: [SecondSample] {
+        let seconds = plan.offeredPerSecond.count
+        return (0..<seconds).map { second in
+            var histogram = WorkerRecorder.makeHistogram(digits: .two)
+            var late: UInt64 = 0
+            var errors: UInt64 = 0
+            var achieved: UInt64 = 0
+            for recorder in recorders {
+                histogram.add(recorder.secondResponse[second])
+                late += recorder.secondLate[second]
+                errors += recorder.secondErrors[second]
+                achieved += recorder.secondCompleted[second]
+            }
+            let summary = LatencySummary(histogram)
+            return SecondSample(second: second, offered: plan.offeredPerSecond[second], achieved: achieved,
+                                p50Ms: summary.p50Ms, p99Ms: summary.p99Ms, maxMs: summary.maxMs, lateStarts: late, errors: errors)
+        }
+    }
+
+    /// Completions after the schedule's last second (a backlog draining).
+    public var completedAfterSchedule: UInt64 {
+        let seconds = plan.offeredPerSecond.count
+        return recorders.reduce(0) { $0 + $1.secondCompleted[seconds...].reduce(0, +) }
+    }
+
+    /// Phases by index with their start and end in seconds.
+    public var phaseWindows: [(index: Int, phase: Scenario.Phase, start: Double, end: Double)] {
+        var start = 0.0
+        return plan.scenario.phases.enumerated().map { index, phase in
+            defer { start += phase.duration.seconds }
+            return (index, phase, start, start + phase.duration.seconds)
+        }
+    }
+
+    public var surge: SurgeFigures {
+        let windows = phaseWindows
+        let baselinePhases = Set(windows.filter { $0.phase.role == .baseline }.map(\.index))
+        let baseline = LatencySummary(histogram(phases: baselinePhases)).p99Ms
+        let surgeWindows = windows.filter { $0.phase.role == .surge }
+        let peak = surgeWindows.max { offeredRate(in: $0) < offeredRate(in: $1) }
+        let peakP99 = peak.map { LatencySummary(histogram(phases: [$0.index])).p99Ms }
+        let series = self.series
+        var recoverySeconds: Double? = 0
+        if let surgeEnd = surgeWindows.map(\.end).max() {
+            let limit = 2 * baseline
+            let lastSecond = Int((plan.scenario.duration.seconds - plan.scenario.cooldown.seconds).rounded(.down))
+            let first = Int(surgeEnd.rounded(.up))
+            let exceeded = series.contains { $0.second >= Int(surgeWindows.map(\.start).min() ?? 0) && $0.second < first && $0.p99Ms > limit }
+            if exceeded {
+                recoverySeconds = nil
+                for second in first..<max(first, lastSecond) {
+                    let window = series.filter { $0.second >= second && $0.second < min(second + 3, lastSecond) }
+                    if !window.isEmpty, window.allSatisfy({ $0.p99Ms <= limit }) {
+                        recoverySeconds = Double(second) - surgeEnd
+                        break
+                    }
+                }
+            }
+        }
+        var backlog: UInt64 = 0
+        var offered: UInt64 = 0
+        var achieved: UInt64 = 0
+        for sample in series {
+            offered += sample.offered
+            achieved += sample.achieved
+            backlog = max(backlog, offered > achieved ? offered - achieved : 0)
+        }
+        return SurgeFigures(
+            baselineP99Ms: baseline, peakPhase: peak?.phase.name, peakP99Ms: peakP99,
+            peakToBaselineRatio: peakP99.map { baseline > 0 ? $0 / baseline : 0 },
+            recoverySeconds: recoverySeconds.map { max(0, $0) }, recovered: recoverySeconds != nil, largestBacklog: backlog)
+    }
+
+    private func offeredRate(in window: (index: Int, phase: Scenario.Phase, start: Double, end: Double)) -> Double {
+        let seconds = plan.offeredPerSecond.enumerated().filter { Double($0.offset) >= window.start && Double($0.offset) < window.end }
+        return seconds.isEmpty ? 0 : Double(seconds.reduce(0) { $0 + $1.element }) / Double(seconds.count)
+    }
+}

@@ -1,0 +1,28 @@
+import Foundation
+import Glibc
+
+/// The process's CPU time and bytes written to storage, read before and after a replay.
+public struct ResourceUsage: Sendable, Hashable, Codable {
+    public var cpuNanos: UInt64
+    /// `write_bytes` of /proc/self/io: bytes this process caused to be sent to storage (0 where unavailable).
+    public var bytesWritten: UInt64
+
+    public static func current() -> ResourceUsage {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func nanos(_ time: timeval) -> UInt64 { UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_usec) * 1000 }
+        return ResourceUsage(cpuNanos: nanos(usage.ru_utime) + nanos(usage.ru_stime), bytesWritten: procWriteBytes())
+    }
+
+    private static func procWriteBytes() -> UInt64 {
+        guard let text = try? String(contentsOfFile: "/proc/self/io", encoding: .utf8) else { return 0 }
+        for line in text.split(separator: "\n") where line.hasPrefix("write_bytes:") {
+            return UInt64(line.dropFirst("write_bytes:".count).trimmingCharacters(in: .whitespaces)) ?? 0
+        }
+        return 0
+    }
+
+    public static func - (lhs: ResourceUsage, rhs: ResourceUsage) -> ResourceUsage {
+        ResourceUsage(cpuNanos: lhs.cpuNanos &- rhs.cpuNanos, bytesWritten: lhs.bytesWritten &- rhs.bytesWritten)
+    }
+}

@@ -1,0 +1,91 @@
+import Histogram
+import Workload
+
+/// Everything one worker measures, in structures allocated before the run: recording an operation takes no lock
+/// and allocates nothing. Merged with the other workers' after the run.
+final class WorkerRecorder {
+    typealias LatencyHistogram = Histogram<UInt32>
+
+    /// An acknowledged, newly stored message (for the integrity check).
+    struct MessageAck {
+        var chat: UInt32
+        var sequence: UInt64
+        var sender: UInt64
+    }
+
+    /// A read watermark the store acknowledged.
+    struct ReadAck {
+        var user: UInt32
+        var chat: UInt32
+        var watermark: UInt64
+    }
+
+    static let kindCount = OperationKind.allCases.count
+    static let categoryCount = ErrorCategory.allCases.count
+
+    /// Response and service time by phase * kindCount + kind; nil where the trace has no such operation.
+    var response: [LatencyHistogram?]
+    var service: [LatencyHistogram?]
+    /// Per second of intended time: response times (2 significant digits), late starts, errors.
+    var secondResponse: [LatencyHistogram]
+    var secondLate: [UInt64]
+    var secondErrors: [UInt64]
+    /// Per second of completion time: operations finished.
+    var secondCompleted: [UInt64]
+    /// Errors by kind * categoryCount + category (measured and unmeasured alike: no error is hidden).
+    var errors: [UInt64]
+    /// How late a worker woke for an operation it had been waiting for (the harness's own schedule keeping).
+    var wakeLag: LatencyHistogram
+    var harnessNanos: UInt64 = 0
+    var harnessSamples: UInt64 = 0
+    var completed: UInt64 = 0
+    var messageAcks: [MessageAck] = []
+    var readAcks: [ReadAck] = []
+    let live = LiveCounters()
+
+    static func makeHistogram(digits: SignificantDigits = .three) -> LatencyHistogram {
+        // 1 µs to 1 h in nanoseconds.
+        LatencyHistogram(lowestDiscernibleValue: 1_000, highestTrackableValue: 3_600_000_000_000, numberOfSignificantValueDigits: digits)
+    }
+
+    init(phaseCount: Int, seconds: Int, presentSlots: Set<Int>, expectedSends: Int, expectedReads: Int) {
+        let slots = phaseCount * Self.kindCount
+        response = (0..<slots).map { presentSlots.contains($0) ? Self.makeHistogram() : nil }
+        service = response
+        secondResponse = (0..<seconds).map { _ in Self.makeHistogram(digits: .two) }
+        secondLate = [UInt64](repeating: 0, count: seconds)
+        secondErrors = secondLate
+        secondCompleted = [UInt64](repeating: 0, count: seconds * 4 + 60)  // completions may trail the schedule
+        errors = [UInt64](repeating: 0, count: Self.kindCount * Self.categoryCount)
+        wakeLag = Self.makeHistogram()
+        messageAcks.reserveCapacity(expectedSends)
+        readAcks.reserveCapacity(expectedReads)
+    }
+
+    @inline(__always)
+    func recordError(_ category: ErrorCategory, kind: OperationKind, second: Int) {
+        errors[Int(kind.rawValue) * Self.categoryCount + category.index] += 1
+        if second >= 0, second < secondErrors.count { secondErrors[second] += 1 }
+        live.errors.add(1, ordering: .relaxed)
+    }
+
+    /// Errors by operation kind and category, without zeros.
+    func errorCounts() -> [OperationKind: [ErrorCategory: UInt64]] {
+        var result: [OperationKind: [ErrorCategory: UInt64]] = [:]
+        for kind in OperationKind.allCases {
+            for category in ErrorCategory.allCases {
+                let count = errors[Int(kind.rawValue) * Self.categoryCount + category.index]
+                if count > 0 { result[kind, default: [:]][category] = count }
+            }
+        }
+        return result
+    }
+}
+
+extension Histogram {
+    /// Records `value`, clamped into the trackable range (a 2-hour stall still counts, as 1 hour).
+    @inline(__always)
+    mutating func recordClamped(_ value: UInt64) {
+        _ = record(Swift.min(value, highestTrackableValue))
+    }
+}
