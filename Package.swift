@@ -28,6 +28,8 @@ let package = Package(
             name: "CLMDB", pkgConfig: "lmdb",
             providers: [.apt(["liblmdb-dev"])]),
         .target(name: "LMDBStore", dependencies: ["SurgeCore", "StoreSupport", "CLMDB"]),
+        // A known answer for checking the harness: memory semantics plus set service times and stalls.
+        .target(name: "CalibrationStore", dependencies: ["SurgeCore", "MemoryStore"]),
 
         // Scenarios, the seeded generator and the binary trace format.
         .target(name: "Workload", dependencies: [.product(name: "Yams", package: "Yams")]),
@@ -37,14 +39,20 @@ let package = Package(
             name: "Harness",
             dependencies: ["SurgeCore", "Workload", .product(name: "Histogram", package: "hdrhistogram-swift")]),
 
+        // Results files, tables and the machine description; knows no backend.
+        .target(
+            name: "Reporting",
+            dependencies: ["Harness", "Workload", .product(name: "Histogram", package: "hdrhistogram-swift")]),
+
         // The one place that lists every backend by name (for the executable and the tests).
-        .target(name: "StoreCatalog", dependencies: ["SurgeCore", "MemoryStore", "SQLiteStore", "LMDBStore"]),
+        .target(name: "StoreCatalog", dependencies: ["SurgeCore", "MemoryStore", "SQLiteStore", "LMDBStore", "CalibrationStore"]),
 
         .executableTarget(
             name: "surgebench",
             dependencies: [
-                "SurgeCore", "StoreCatalog",
+                "SurgeCore", "StoreCatalog", "Workload", "Harness", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]),
 
         .testTarget(

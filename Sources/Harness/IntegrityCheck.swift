@@ -19,6 +19,8 @@ public struct IntegrityReport: Sendable, Hashable, Codable {
     /// The first few problems, in words.
     public var problems: [String] = []
 
+    public init() {}
+
     /// No acknowledged write was lost and every count agrees.
     public var isIntact: Bool {
         lostRegistrations == 0 && lostMessages == 0 && unacknowledgedMessages == 0 && chatsWithGaps == 0 && unreadMismatches == 0

@@ -65,4 +65,15 @@ public struct SurgeFigures: Sendable, Hashable, Codable {
     public var recovered: Bool
     /// The most operations offered but not yet finished at any second's end.
     public var largestBacklog: UInt64
+
+    public init(baselineP99Ms: Double, peakPhase: String? = nil, peakP99Ms: Double? = nil, peakToBaselineRatio: Double? = nil,
+                recoverySeconds: Double? = nil, recovered: Bool, largestBacklog: UInt64) {
+        self.baselineP99Ms = baselineP99Ms
+        self.peakPhase = peakPhase
+        self.peakP99Ms = peakP99Ms
+        self.peakToBaselineRatio = peakToBaselineRatio
+        self.recoverySeconds = recoverySeconds
+        self.recovered = recovered
+        self.largestBacklog = largestBacklog
+    }
 }

@@ -41,7 +41,8 @@ public final class LMDBMessageStore: MessageStore {
     /// How the backend is listed and opened by name.
     public static let descriptor = BackendDescriptor(
         name: "lmdb",
-        summary: "LMDB \(LMDBEnvironment.libraryVersion), one write transaction at a time, MDB_NOTLS readers",
+        summary: "\(LMDBEnvironment.libraryVersion), one write transaction at a time, MDB_NOTLS readers",
+        engineVersion: LMDBEnvironment.libraryVersion,
         isPersistent: true,
         options: [.path, durabilityOption] + CommitSettings.options + [mapSizeOption, maxReadersOption],
         open: { options throws(StoreError) in

@@ -33,6 +33,7 @@ public final class SQLiteMessageStore: MessageStore {
     public static let descriptor = BackendDescriptor(
         name: "sqlite",
         summary: "SQLite \(SQLiteDatabase.libraryVersion) in WAL mode, one connection per worker",
+        engineVersion: "SQLite \(SQLiteDatabase.libraryVersion)",
         isPersistent: true,
         options: [.path, durabilityOption] + CommitSettings.options + [busyTimeoutOption, autoCheckpointOption],
         open: { options throws(StoreError) in

@@ -1,3 +1,4 @@
+import CalibrationStore
 import LMDBStore
 import MemoryStore
 import SQLiteStore
@@ -9,7 +10,11 @@ public enum BackendCatalog {
         MemoryMessageStore.descriptor,
         SQLiteMessageStore.descriptor,
         LMDBMessageStore.descriptor,
+        CalibrationMessageStore.descriptor,
     ]
+
+    /// The backends `run` uses when none are named: the real message stores.
+    public static let defaultNames = ["memory", "sqlite", "lmdb"]
 
     /// The backend with this name; throws `.invalidOption` listing the known names otherwise.
     public static func backend(named name: String) throws(StoreError) -> BackendDescriptor {

@@ -3,17 +3,20 @@ public struct BackendDescriptor: Sendable {
     /// The name users select it by (`memory`, `sqlite`, `lmdb`).
     public var name: String
     public var summary: String
+    /// The engine and its library version, for results ("SQLite 3.40.1"); empty when there is none.
+    public var engineVersion: String
     /// Whether the store keeps its data on disk (and so has durability modes and a commit policy).
     public var isPersistent: Bool
     public var options: [BackendOption]
     private let openStore: @Sendable (BackendOptions) throws(StoreError) -> any MessageStore
 
     public init(
-        name: String, summary: String, isPersistent: Bool, options: [BackendOption],
+        name: String, summary: String, engineVersion: String = "", isPersistent: Bool, options: [BackendOption],
         open: @escaping @Sendable (BackendOptions) throws(StoreError) -> any MessageStore
     ) {
         self.name = name
         self.summary = summary
+        self.engineVersion = engineVersion
         self.isPersistent = isPersistent
         self.options = options
         self.openStore = open

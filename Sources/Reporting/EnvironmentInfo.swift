@@ -1,0 +1,87 @@
+import Foundation
+
+/// The machine and software a run was measured on, so that a published table says what produced it.
+public struct EnvironmentInfo: Sendable, Hashable, Codable {
+    public var cpuModel: String
+    public var cores: Int
+    public var memoryBytes: UInt64
+    public var operatingSystem: String
+    public var kernel: String
+    public var swiftVersion: String
+    /// Engine versions by backend name ("sqlite": "SQLite 3.40.1").
+    public var engines: [String: String]
+    public var gitCommit: String
+    public var hostname: String
+
+    /// Reads the current machine's description.
+    public static func current(engines: [String: String]) -> EnvironmentInfo {
+        EnvironmentInfo(
+            cpuModel: firstValue(in: "/proc/cpuinfo", key: "model name") ?? "unknown",
+            cores: ProcessInfo.processInfo.activeProcessorCount,
+            memoryBytes: ProcessInfo.processInfo.physicalMemory,
+            operatingSystem: osRelease() ?? "unknown",
+            kernel: kernelRelease(),
+            swiftVersion: compilerVersion,
+            engines: engines,
+            gitCommit: gitCommit() ?? "unknown",
+            hostname: ProcessInfo.processInfo.hostName)
+    }
+
+    private static var compilerVersion: String {
+        #if compiler(>=6.4)
+            "6.4 or later"
+        #elseif compiler(>=6.3)
+            "6.3"
+        #elseif compiler(>=6.2)
+            "6.2"
+        #else
+            "6.1"
+        #endif
+    }
+
+    private static func firstValue(in path: String, key: String) -> String? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix(key) {
+            return line.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        return nil
+    }
+
+    private static func osRelease() -> String? {
+        guard let text = try? String(contentsOfFile: "/etc/os-release", encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix("PRETTY_NAME=") {
+            return String(line.dropFirst("PRETTY_NAME=".count)).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        }
+        return nil
+    }
+
+    private static func kernelRelease() -> String {
+        var name = utsname()
+        uname(&name)
+        let release = withUnsafeBytes(of: &name.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let machine = withUnsafeBytes(of: &name.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        return "Linux \(release) \(machine)"
+    }
+
+    /// The commit of the working directory's git checkout ("+dirty" when it has changes), if any.
+    private static func gitCommit() -> String? {
+        guard let commit = run("/usr/bin/git", ["rev-parse", "HEAD"]), !commit.isEmpty else { return nil }
+        let dirty = run("/usr/bin/git", ["status", "--porcelain", "--untracked-files=no"]).map { !$0.isEmpty } ?? false
+        return commit + (dirty ? "+dirty" : "")
+    }
+
+    private static func run(_ tool: String, _ arguments: [String]) -> String? {
+        guard FileManager.default.isExecutableFile(atPath: tool) else { return nil }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

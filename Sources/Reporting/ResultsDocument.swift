@@ -1,0 +1,224 @@
+import Foundation
+import Harness
+import Workload
+
+/// `results.json`: one run of a scenario against one or more backends. Documented in docs/results-schema.md;
+/// `schemaVersion` changes whenever a field changes meaning or goes away.
+public struct ResultsDocument: Sendable, Hashable, Codable {
+    public static let currentSchemaVersion = 1
+
+    public var schema = "surgebench-results"
+    public var schemaVersion = ResultsDocument.currentSchemaVersion
+    /// False when the run was interrupted (Ctrl-C) or a backend failed: the figures cover what ran.
+    public var complete: Bool
+    /// UTC, ISO 8601.
+    public var createdAt: String
+    public var environment: EnvironmentInfo
+    public var configuration: Configuration
+    public var backends: [BackendResult]
+
+    public init(complete: Bool, createdAt: String, environment: EnvironmentInfo, configuration: Configuration, backends: [BackendResult]) {
+        self.complete = complete
+        self.createdAt = createdAt
+        self.environment = environment
+        self.configuration = configuration
+        self.backends = backends
+    }
+
+    /// What was run: enough to run it again.
+    public struct Configuration: Sendable, Hashable, Codable {
+        public var scenario: String
+        /// FNV-1a 64 of the effective scenario YAML, hex.
+        public var scenarioDigest: String
+        /// FNV-1a 64 of the trace's blocks, hex: identical traces, identical digests.
+        public var traceDigest: String
+        public var seed: UInt64
+        public var scale: Double
+        public var durationSeconds: Double
+        public var workers: Int
+        public var mode: ReplayOptions.Mode
+        public var scheduledOperations: Int
+        public var setupOperations: Int
+        /// The trace file replayed, when one was given.
+        public var traceFile: String?
+        /// The effective (rescaled) scenario.
+        public var scenarioYAML: String
+
+        public init(scenario: String, scenarioDigest: String, traceDigest: String, seed: UInt64, scale: Double, durationSeconds: Double,
+                    workers: Int, mode: ReplayOptions.Mode, scheduledOperations: Int, setupOperations: Int, traceFile: String?,
+                    scenarioYAML: String) {
+            self.scenario = scenario
+            self.scenarioDigest = scenarioDigest
+            self.traceDigest = traceDigest
+            self.seed = seed
+            self.scale = scale
+            self.durationSeconds = durationSeconds
+            self.workers = workers
+            self.mode = mode
+            self.scheduledOperations = scheduledOperations
+            self.setupOperations = setupOperations
+            self.traceFile = traceFile
+            self.scenarioYAML = scenarioYAML
+        }
+    }
+
+    /// One backend's figures.
+    public struct BackendResult: Sendable, Hashable, Codable {
+        public var backend: String
+        /// Options as given, secrets redacted.
+        public var options: [String: String]
+        /// The durability mode and commit policy in force (defaults filled in), for the table.
+        public var durability: String?
+        public var commit: String?
+        /// False when the harness could not keep its schedule; `invalidReason` says why.
+        public var valid: Bool
+        public var invalidReason: String?
+        public var interrupted: Bool
+        /// Set when the backend could not run at all (the other figures are then empty).
+        public var failure: String?
+        public var setupSeconds: Double
+        public var wallSeconds: Double
+        public var scheduledOperations: Int
+        public var completedOperations: UInt64
+        public var offeredPerSecond: Double
+        public var achievedPerSecond: Double
+        /// All operations over the measured window (warm-up and cool-down excluded).
+        public var response: LatencySummary
+        public var service: LatencySummary
+        public var operations: [OperationResult]
+        public var phases: [PhaseResult]
+        public var errors: [ErrorCount]
+        public var errorCount: UInt64
+        /// Operations started over 1 ms after their intended time because their worker was still busy.
+        public var lateStarts: UInt64
+        public var surge: SurgeFigures
+        /// Process CPU time (harness and store) per completed operation.
+        public var cpuMicrosPerOperation: Double
+        public var bytesWritten: UInt64
+        public var bytesWrittenPerOperation: Double
+        /// Size of the store's files at the end (nil for in-memory stores).
+        public var storeBytesOnDisk: UInt64?
+        /// The harness's own cost per operation (taking, timing and recording it).
+        public var harnessOverheadMicrosPerOperation: Double
+        /// How late idle workers woke for their next operation.
+        public var wakeLagP50Ms: Double
+        public var wakeLagP99Ms: Double
+        public var integrity: IntegrityReport
+        /// `.hgrm` files by operation kind (and "all").
+        public var histogramFiles: [String: String]
+    }
+
+    public struct OperationResult: Sendable, Hashable, Codable {
+        public var kind: String
+        public var response: LatencySummary
+        public var service: LatencySummary
+    }
+
+    public struct PhaseResult: Sendable, Hashable, Codable {
+        public var name: String
+        public var role: String
+        public var startSeconds: Double
+        public var endSeconds: Double
+        public var offeredPerSecond: Double
+        public var response: LatencySummary
+        public var operations: [OperationResult]
+    }
+
+    public struct ErrorCount: Sendable, Hashable, Codable {
+        public var kind: String
+        public var category: String
+        public var count: UInt64
+    }
+}
+
+extension ResultsDocument.BackendResult {
+    /// The figures of one replay.
+    public init(backend: String, options: [String: String], durability: String?, commit: String?, result: ReplayResult,
+                storeBytesOnDisk: UInt64?, histogramFiles: [String: String]) {
+        let completed = max(result.completed, 1)
+        let measuredPhases = Set(result.plan.scenario.phases.indices)
+        let operations = result.kinds.map { kind in
+            ResultsDocument.OperationResult(
+                kind: kind.description, response: LatencySummary(result.histogram(phases: measuredPhases, kind: kind)),
+                service: LatencySummary(result.histogram(service: true, phases: measuredPhases, kind: kind)))
+        }
+        let offered = result.plan.offeredPerSecond
+        let phases = result.phaseWindows.map { window in
+            let seconds = offered.indices.filter { Double($0) >= window.start && Double($0) < window.end }
+            return ResultsDocument.PhaseResult(
+                name: window.phase.name, role: window.phase.role.rawValue, startSeconds: window.start, endSeconds: window.end,
+                offeredPerSecond: seconds.isEmpty ? 0 : Double(seconds.reduce(0) { $0 + offered[$1] }) / Double(seconds.count),
+                response: LatencySummary(result.histogram(phases: [window.index])),
+                operations: result.kinds.map { kind in
+                    ResultsDocument.OperationResult(
+                        kind: kind.description, response: LatencySummary(result.histogram(phases: [window.index], kind: kind)),
+                        service: LatencySummary(result.histogram(service: true, phases: [window.index], kind: kind)))
+                })
+        }
+        let errors = result.errors.flatMap { kind, categories in
+            categories.map { ResultsDocument.ErrorCount(kind: kind.description, category: $0.key.rawValue, count: $0.value) }
+        }.sorted { ($0.kind, $0.category) < ($1.kind, $1.category) }
+        let wakeLag = LatencySummary(result.wakeLag)
+        self.init(
+            backend: backend, options: Redaction.redact(options), durability: durability, commit: commit,
+            valid: result.invalidReason == nil, invalidReason: result.invalidReason, interrupted: result.interrupted, failure: nil,
+            setupSeconds: Double(result.setupNanos) / 1e9, wallSeconds: Double(result.wallNanos) / 1e9,
+            scheduledOperations: result.plan.scheduledCount, completedOperations: result.completed,
+            offeredPerSecond: result.offeredPerSecond, achievedPerSecond: result.achievedPerSecond,
+            response: LatencySummary(result.histogram(phases: measuredPhases)),
+            service: LatencySummary(result.histogram(service: true, phases: measuredPhases)),
+            operations: operations, phases: phases, errors: errors, errorCount: result.errorCount,
+            lateStarts: result.series.reduce(0) { $0 + $1.lateStarts }, surge: result.surge,
+            cpuMicrosPerOperation: Double(result.usage.cpuNanos) / 1000 / Double(completed),
+            bytesWritten: result.usage.bytesWritten, bytesWrittenPerOperation: Double(result.usage.bytesWritten) / Double(completed),
+            storeBytesOnDisk: storeBytesOnDisk, harnessOverheadMicrosPerOperation: result.harnessOverheadNanosPerOperation / 1000,
+            wakeLagP50Ms: wakeLag.p50Ms, wakeLagP99Ms: wakeLag.p99Ms, integrity: result.integrity, histogramFiles: histogramFiles)
+    }
+
+    /// A backend that could not run: the reason and nothing else.
+    public init(failedBackend backend: String, options: [String: String], reason: String) {
+        let empty = LatencySummary(count: 0, meanMs: 0, p50Ms: 0, p90Ms: 0, p99Ms: 0, p999Ms: 0, p9999Ms: 0, maxMs: 0)
+        self.init(
+            backend: backend, options: Redaction.redact(options), durability: nil, commit: nil, valid: false,
+            invalidReason: reason, interrupted: false, failure: reason, setupSeconds: 0, wallSeconds: 0, scheduledOperations: 0,
+            completedOperations: 0, offeredPerSecond: 0, achievedPerSecond: 0, response: empty, service: empty, operations: [],
+            phases: [], errors: [], errorCount: 0, lateStarts: 0,
+            surge: SurgeFigures(baselineP99Ms: 0, recovered: false, largestBacklog: 0),
+            cpuMicrosPerOperation: 0, bytesWritten: 0, bytesWrittenPerOperation: 0, storeBytesOnDisk: nil,
+            harnessOverheadMicrosPerOperation: 0, wakeLagP50Ms: 0, wakeLagP99Ms: 0, integrity: IntegrityReport(), histogramFiles: [:])
+    }
+
+    /// Whether the results say the store lost or corrupted nothing.
+    public var isCorrect: Bool { failure == nil && integrity.isIntact }
+}
+
+extension ResultsDocument {
+    /// Encodes as pretty, key-sorted JSON.
+    public func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+    }
+
+    /// Reads a results file; says what is wrong with one that is missing, truncated or of another schema.
+    public static func read(path: String) throws(WorkloadError) -> ResultsDocument {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw WorkloadError("cannot read results '\(path)': no such file")
+        }
+        struct Header: Decodable { var schema: String?; var schemaVersion: Int? }
+        guard let header = try? JSONDecoder().decode(Header.self, from: data) else {
+            throw WorkloadError("'\(path)' is not JSON (truncated?); it is not a SurgeBench results file")
+        }
+        guard header.schema == "surgebench-results" else {
+            throw WorkloadError("'\(path)' is not a SurgeBench results file (schema is '\(header.schema ?? "missing")')")
+        }
+        guard header.schemaVersion == currentSchemaVersion else {
+            throw WorkloadError("'\(path)' has results schema version \(header.schemaVersion ?? 0); this build reads version \(currentSchemaVersion)")
+        }
+        do {
+            return try JSONDecoder().decode(ResultsDocument.self, from: data)
+        } catch {
+            throw WorkloadError("'\(path)' is a damaged results file: \(error)")
+        }
+    }
+}

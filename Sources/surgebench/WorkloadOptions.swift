@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import Workload
+
+/// Which workload to generate: a scenario, rescaled, with a seed.
+struct WorkloadOptions: ParsableArguments {
+    @Option(name: .long, help: "A built-in scenario (see `surgebench scenarios`) or a path to a scenario .yaml file.")
+    var scenario = "outage-2021"
+
+    @Option(name: .long, help: "Multiply the population and every rate by this factor.")
+    var scale: Double = 1
+
+    @Option(name: .long, help: "Compress or stretch the schedule to this length (e.g. 60s, 2m); default: the scenario's own.")
+    var duration: String?
+
+    @Option(name: .long, help: "Seed of the generator; default: the scenario's own.")
+    var seed: UInt64?
+
+    func validate() throws {
+        guard scale > 0, scale.isFinite else { throw ValidationError("--scale must be a positive number, got \(scale)") }
+        if let duration, TimeSpan(parsing: duration) == nil {
+            throw ValidationError("--duration '\(duration)' is not a time span; write it like 45s or 2m")
+        }
+    }
+
+    /// The scenario as rescaled by these options.
+    func effectiveScenario() throws -> Scenario {
+        let base: Scenario
+        if scenario.hasSuffix(".yaml") || scenario.hasSuffix(".yml") || scenario.contains("/") {
+            guard let text = try? String(contentsOfFile: scenario, encoding: .utf8) else {
+                throw CommandFailure("cannot read scenario file '\(scenario)'; give a built-in name (see `surgebench scenarios`) or a readable .yaml file")
+            }
+            base = try Scenario.load(yaml: text, source: scenario)
+        } else {
+            base = try BuiltInScenarios.scenario(named: scenario)
+        }
+        return try base.scaled(by: scale, toDuration: duration.flatMap(TimeSpan.init(parsing:)))
+    }
+
+    /// Generates the trace into `path` (atomically) and returns its header and digest.
+    func generateTrace(to path: String) throws -> (header: TraceHeader, digest: UInt64, operations: UInt64) {
+        let scenario = try effectiveScenario()
+        let header = TraceHeader(seed: seed ?? scenario.seed, scale: scale, scenarioYAML: scenario.yaml())
+        let writer = try TraceWriter(path: path, header: header)
+        try TraceGenerator(scenario: scenario, seed: header.seed).generate { operation in try writer.append(operation) }
+        let digest = try writer.finish()
+        return (header, digest, writer.operationCount)
+    }
+}
+
