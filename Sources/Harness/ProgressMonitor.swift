@@ -36,6 +36,7 @@ final class ProgressMonitor: Sendable {
                 let elapsed = Double(now - startNanos) / 1e9
                 let second = min(plan.offeredPerSecond.count - 1, max(0, Int(elapsed) - 1))
                 progress(ReplayProgress(
+                    label: options.label,
                     elapsedSeconds: elapsed, totalSeconds: plan.scenario.duration.seconds, phase: plan.phaseName(atSeconds: elapsed),
                     offeredPerSecond: Double(plan.offeredPerSecond[second]),
                     achievedPerSecond: Double(completed - previousCompleted) / (Double(now - previousNanos) / 1e9),

@@ -20,6 +20,8 @@ public struct ReplayOptions: Sendable {
     /// Called about every `progressIntervalSeconds` from a monitor thread while the schedule runs.
     public var progress: (@Sendable (ReplayProgress) -> Void)?
     public var progressIntervalSeconds: Double
+    /// A name for the progress line (the backend).
+    public var label = ""
 
     public init(workers: Int, mode: Mode = .open, lateStartNanos: UInt64 = 1_000_000, invalidWakeLagNanos: UInt64 = 2_000_000,
                 progress: (@Sendable (ReplayProgress) -> Void)? = nil, progressIntervalSeconds: Double = 1) {
@@ -34,6 +36,7 @@ public struct ReplayOptions: Sendable {
 
 /// What the live status line shows.
 public struct ReplayProgress: Sendable {
+    public var label: String
     public var elapsedSeconds: Double
     public var totalSeconds: Double
     public var phase: String

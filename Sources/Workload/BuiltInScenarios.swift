@@ -35,9 +35,9 @@ public enum BuiltInScenarios {
         description: Telegram on 4 Oct 2021 - normal sign-ups, a 70x newcomer surge for the outage window, then decay
         seed: 20211004
         population:
-          users: 5000              # existing users at scale 1
+          users: 2000              # existing users at scale 1
           directChatsPerUser: 2
-          groups: 100
+          groups: 40
           groupSizeMin: 3
           groupSizeMax: 200
           groupSizeSkew: 1.5       # most groups are small, a few are large
@@ -161,9 +161,9 @@ public enum BuiltInScenarios {
         description: the baseline load of outage-2021 without a surge, as a control
         seed: 20211003
         population:
-          users: 5000
+          users: 2000
           directChatsPerUser: 2
-          groups: 100
+          groups: 40
           groupSizeMin: 3
           groupSizeMax: 200
           groupSizeSkew: 1.5

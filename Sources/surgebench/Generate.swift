@@ -1,4 +1,5 @@
 import ArgumentParser
+import Reporting
 import Workload
 
 extension SurgeBench {
@@ -20,7 +21,3 @@ extension SurgeBench {
     }
 }
 
-func hex(_ value: UInt64) -> String {
-    let digits = String(value, radix: 16)
-    return String(repeating: "0", count: 16 - digits.count) + digits
-}

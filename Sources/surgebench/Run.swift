@@ -95,42 +95,23 @@ extension SurgeBench {
             installInterruptHandler()
             let outPath = out ?? ResultsFolder.defaultPath(scenario: scenario.name)
             let folder = try ResultsFolder(path: outPath)
-            let descriptors = try backendNames.map { try BackendCatalog.backend(named: $0) }
-            print("\(scenario.name): \(plan.scheduledCount) operations over \(scenario.duration) after \(plan.setupCount) setup operations, "
-                  + "\(workers) workers, \(mode == .open ? "open" : "closed") loop, trace \(hex(plan.traceDigest))")
-
-            var results: [ResultsDocument.BackendResult] = []
-            var csv = TimeSeriesCSV.header
-            for descriptor in descriptors {
-                if replayInterruption.load(ordering: .relaxed) { break }
-                let given = backendOptions[descriptor.name] ?? [:]
-                let outcome = runBackend(descriptor, options: given, plan: plan, folder: folder)
-                results.append(outcome.result)
-                csv += outcome.csv
-            }
-            let interrupted = replayInterruption.load(ordering: .relaxed)
-            let document = ResultsDocument(
-                complete: !interrupted && results.count == descriptors.count && results.allSatisfy { $0.failure == nil && !$0.interrupted },
-                createdAt: ISO8601DateFormatter().string(from: Date()),
-                environment: EnvironmentInfo.current(engines: Dictionary(uniqueKeysWithValues: descriptors.map { ($0.name, $0.engineVersion) })),
-                configuration: .init(
-                    scenario: scenario.name, scenarioDigest: hex(plan.header.scenarioDigest), traceDigest: hex(plan.traceDigest),
-                    seed: plan.header.seed, scale: plan.header.scale, durationSeconds: scenario.duration.seconds, workers: workers, mode: mode,
-                    scheduledOperations: plan.scheduledCount, setupOperations: plan.setupCount, traceFile: traceFile,
-                    scenarioYAML: plan.header.scenarioYAML),
-                backends: results)
-            let table = MarkdownTable.render(document)
-            try folder.write(csv, to: "timeseries.csv")
-            try folder.write(table, to: "summary.md")
-            try folder.write(document.json(), to: "results.json")
-            try folder.commit()
-            print("\n" + table)
-            print("Results written to \(outPath)/ (results.json, summary.md, timeseries.csv, *.hgrm)")
-            for result in results where !result.integrity.isIntact {
+            say("\(scenario.name): \(plan.scheduledCount) operations over \(scenario.duration) after \(plan.setupCount) setup operations, "
+                + "\(workers) workers, \(mode == .open ? "open" : "closed") loop, trace \(hex(plan.traceDigest))")
+            let progress = ProgressPrinter(plain: plainProgress)
+            let run = BenchmarkRun(
+                plan: plan, traceFile: traceFile,
+                backends: try backendNames.map { (try BackendCatalog.backend(named: $0), backendOptions[$0] ?? [:]) },
+                replayOptions: ReplayOptions(workers: workers, mode: mode, progress: progress.report,
+                                             progressIntervalSeconds: progress.intervalSeconds),
+                say: { progress.finishLine(); say($0) })
+            let (document, table) = try run.execute(into: folder)
+            say("\n" + table)
+            say("Results written to \(outPath)/ (results.json, summary.md, timeseries.csv, *.hgrm)")
+            for result in document.backends where !result.integrity.isIntact {
                 FileHandle.standardError.write(Data("\(result.backend) LOST OR CORRUPTED DATA: \(result.integrity.problems.joined(separator: "; "))\n".utf8))
             }
-            if interrupted { throw ExitCode(130) }
-            if results.contains(where: { !$0.isCorrect }) { throw ExitCode.failure }
+            if replayInterruption.load(ordering: .relaxed) { throw ExitCode(130) }
+            if document.backends.contains(where: { !$0.isCorrect }) { throw ExitCode.failure }
         }
 
         /// The trace to replay: the one given, or a fresh one generated into a temporary file.
@@ -144,69 +125,12 @@ extension SurgeBench {
             return (try ReplayPlan(reading: TraceReader(path: temporary)), nil)
         }
 
-        /// One backend on a fresh store: open, replay, measure the store's size, close, and write its histograms.
-        private func runBackend(_ descriptor: BackendDescriptor, options given: [String: String], plan: ReplayPlan, folder: ResultsFolder)
-            -> (result: ResultsDocument.BackendResult, csv: String)
-        {
-            var options = given
-            var scratch: String?
-            if descriptor.isPersistent, options["path"] == nil {
-                let path = NSTemporaryDirectory() + "surgebench-store-\(descriptor.name)-\(UUID().uuidString)"
-                scratch = path
-                options["path"] = path
-            }
-            defer { if let scratch { try? FileManager.default.removeItem(atPath: scratch) } }
-            if let path = options["path"], FileManager.default.fileExists(atPath: path),
-               let contents = try? FileManager.default.contentsOfDirectory(atPath: path), !contents.isEmpty {
-                return (.init(failedBackend: descriptor.name, options: given,
-                              reason: "store path '\(path)' is not empty; every run starts from a fresh store: give an empty or new directory"), "")
-            }
-            print("\n\(descriptor.name): opening a fresh store (\(Redaction.redact(given).map { "\($0)=\($1)" }.sorted().joined(separator: " ").nonEmptyOr("default options")))")
-            do {
-                let store = try descriptor.open(BackendOptions(options))
-                let progress = ProgressPrinter(backend: descriptor.name, plain: plainProgress)
-                let replayOptions = ReplayOptions(workers: workers, mode: mode, progress: progress.report,
-                                                  progressIntervalSeconds: progress.intervalSeconds)
-                let result = try Replayer.run(store, plan: plan, options: replayOptions)
-                store.close()
-                progress.finish()
-                let size = descriptor.isPersistent ? options["path"].map(directorySize) : nil
-                var files: [String: String] = [:]
-                for (name, histogram) in [("all", result.histogram())] + result.kinds.map({ ($0.description, result.histogram(kind: $0)) }) {
-                    let file = "\(descriptor.name)-\(name).hgrm"
-                    try folder.write(histogram.hgrm(), to: file)
-                    files[name] = file
-                }
-                let durability = descriptor.options.first { $0.name == "durability" }.map { options[$0.name] ?? $0.defaultValue }
-                let commit = descriptor.options.first { $0.name == "commit" }.map { options[$0.name] ?? $0.defaultValue }
-                let backendResult = ResultsDocument.BackendResult(
-                    backend: descriptor.name, options: given, durability: durability, commit: commit, result: result,
-                    storeBytesOnDisk: size, histogramFiles: files)
-                print("\(descriptor.name): \(result.completed) operations, \(String(format: "%.0f", result.achievedPerSecond)) ops/s, "
-                      + "integrity \(result.integrity.isIntact ? "ok (lost: 0)" : "FAILED (lost: \(result.integrity.lost))")")
-                return (backendResult, TimeSeriesCSV.rows(backend: descriptor.name, series: result.series))
-            } catch let error as StoreError {
-                print("\(descriptor.name): FAILED: \(error.message)")
-                return (.init(failedBackend: descriptor.name, options: given, reason: error.message), "")
-            } catch {
-                print("\(descriptor.name): FAILED: \(error)")
-                return (.init(failedBackend: descriptor.name, options: given, reason: "\(error)"), "")
-            }
-        }
     }
 }
 
-/// Bytes the files under `path` occupy on disk.
-func directorySize(_ path: String) -> UInt64 {
-    guard let enumerator = FileManager.default.enumerator(atPath: path) else { return 0 }
-    var total: UInt64 = 0
-    for case let name as String in enumerator {
-        var info = stat()
-        if stat((path as NSString).appendingPathComponent(name), &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
-            total += UInt64(info.st_blocks) * 512
-        }
-    }
-    return total
+/// Prints a line unbuffered, so that it stays in order with the progress lines on stderr when both are piped.
+func say(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
 }
 
 /// Ctrl-C stops the replay; the results written so far are kept and marked incomplete. A second Ctrl-C exits.

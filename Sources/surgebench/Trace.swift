@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Reporting
 import Workload
 
 extension SurgeBench {
