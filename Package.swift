@@ -58,6 +58,9 @@ let package = Package(
         .testTarget(
             name: "StoreTests",
             dependencies: ["SurgeCore", "StoreSupport", "StoreCatalog", "MemoryStore", "SQLiteStore", "LMDBStore", "CSQLite"]),
+        .testTarget(
+            name: "HarnessTests",
+            dependencies: ["SurgeCore", "Workload", "Harness", "Reporting", "StoreCatalog", "MemoryStore", "CalibrationStore"]),
     ],
     swiftLanguageModes: [.v6]
 )

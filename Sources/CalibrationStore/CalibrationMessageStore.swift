@@ -3,11 +3,13 @@ import MemoryStore
 import SurgeCore
 
 /// A store with a known answer, for checking the harness: the memory store's semantics, plus a configured service
-/// time on every call and, optionally, a stall of `stall-ms` every `stall-every-ms` during which every call waits
-/// (as a checkpoint or a GC pause would make it).
+/// time on every call and, optionally, periodic stalls: every `stall-every-ms`, the next call on each connection
+/// takes `stall-ms` longer (as a checkpoint run by the committing connection does).
 ///
-/// With service time S and a stall of D every T, an open-loop run must report a service-time p99 near S and, when
-/// D/T is above 1%, a response-time p99 near D * (1 - 0.01 / (D/T)); a harness with coordinated omission would not.
+/// With uniform arrivals over W workers at R operations/s, service time S and a stall of D every T, the operations
+/// queued behind the stalled calls are a share D/T of all; an open-loop harness must report a response-time p99 near
+/// D * (1 - 0.01 * T/D) when D/T > 1%, and a service-time p99 near S as long as the W stalled calls per period are
+/// under 1% of the R*T operations. A harness with coordinated omission reports both near S.
 public final class CalibrationMessageStore: MessageStore {
     /// What the store was opened with.
     public struct Configuration: Sendable, Hashable {
@@ -38,8 +40,10 @@ public final class CalibrationMessageStore: MessageStore {
     static let distributionOption = BackendOption(
         name: "distribution", summary: "fixed: every call takes service-us; exponential: service-us is the mean",
         defaultValue: Configuration.Distribution.fixed.rawValue, choices: Configuration.Distribution.allCases.map(\.rawValue))
-    static let stallEveryOption = BackendOption(name: "stall-every-ms", summary: "a stall starts every this many ms (0: never)", defaultValue: "0")
-    static let stallOption = BackendOption(name: "stall-ms", summary: "how long each stall blocks every call", defaultValue: "0")
+    static let stallEveryOption = BackendOption(
+        name: "stall-every-ms", summary: "a stall period starts every this many ms (0: never)", defaultValue: "0")
+    static let stallOption = BackendOption(
+        name: "stall-ms", summary: "how much longer the first call on each connection in a new stall period takes", defaultValue: "0")
 
     /// How the backend is listed and opened by name.
     public static let descriptor = BackendDescriptor(
@@ -82,6 +86,8 @@ public final class CalibrationConnection: StoreConnection {
     private let store: CalibrationMessageStore
     private let inner: MemoryConnection
     private var random: UInt64
+    /// The last stall period this connection has stalled in.
+    private var stalledPeriod: UInt64 = 0
 
     init(store: CalibrationMessageStore, inner: MemoryConnection) {
         self.store = store
@@ -89,16 +95,15 @@ public final class CalibrationConnection: StoreConnection {
         random = UInt64(UInt(bitPattern: ObjectIdentifier(inner).hashValue)) | 1
     }
 
-    /// Waits for the stall in progress (if any) to end, then for this call's service time.
+    /// Stalls when a new stall period has begun since this connection last stalled, then waits the service time.
     private func serve() {
         let configuration = store.configuration
         var now = CalibrationClock.now()
         if configuration.stallMillis > 0 {
-            let every = UInt64(configuration.stallEveryMillis) * 1_000_000
-            let intoCycle = (now - store.openedNanos) % every
-            let stall = UInt64(configuration.stallMillis) * 1_000_000
-            if intoCycle < stall {
-                CalibrationClock.sleep(until: now + stall - intoCycle)
+            let period = (now - store.openedNanos) / (UInt64(configuration.stallEveryMillis) * 1_000_000)
+            if period > stalledPeriod {
+                stalledPeriod = period
+                CalibrationClock.sleep(until: now + UInt64(configuration.stallMillis) * 1_000_000)
                 now = CalibrationClock.now()
             }
         }

@@ -1,0 +1,104 @@
+import CalibrationStore
+import Foundation
+import Harness
+import MemoryStore
+import StoreCatalog
+import SurgeCore
+import Synchronization
+import Testing
+import Workload
+
+@Suite("Replay", .serialized)
+struct ReplayTests {
+    @Test("under overload no operation runs before its dependency: no errors, nothing lost, the backlog shows in response time")
+    func dependenciesHoldUnderOverload() throws {
+        let plan = try makePlan(try BuiltInScenarios.scenario(named: "smoke"))
+        // One worker, 3 ms a call: about 330 operations/s against an offered peak near 600.
+        let store = try CalibrationMessageStore(configuration: .init(BackendOptions(["service-us": "3000"])))
+        let result = try Replayer.run(store, plan: plan, options: ReplayOptions(workers: 1))
+        #expect(result.errorCount == 0, "\(result.errors)")
+        #expect(result.integrity.isIntact, "\(result.integrity.problems)")
+        #expect(result.integrity.messagesAcknowledged > 0 && result.integrity.unreadChecked > 0)
+        #expect(result.completed == UInt64(plan.scheduledCount))
+        #expect(result.series.reduce(0) { $0 + $1.lateStarts } > 100)
+        let response = LatencySummary(result.histogram())
+        let service = LatencySummary(result.histogram(service: true))
+        #expect(response.p99Ms > 20 * service.p99Ms, "response \(response.p99Ms) ms, service \(service.p99Ms) ms")
+        #expect(result.surge.largestBacklog > 50)
+    }
+
+    @Test("the calibration backend's known answer: stalls show in response time, not in service time")
+    func calibrationKnownAnswer() throws {
+        // 1000 operations/s, evenly spaced, over 2 workers; every second each connection's next call stalls 100 ms.
+        // The operations queued behind a stall are 10% of all: p99 response = 100 ms * (1 - 0.01/0.10) = 90 ms.
+        // The stalled calls themselves are 2 per 1000 operations: service p99 stays at the 0.2 ms service time.
+        let plan = try makePlan(try readOnlyScenario(rate: 1000, seconds: 6))
+        let store = try CalibrationMessageStore(configuration: .init(BackendOptions(
+            ["service-us": "200", "stall-every-ms": "1000", "stall-ms": "100"])))
+        let result = try Replayer.run(store, plan: plan, options: ReplayOptions(workers: 2))
+        let response = LatencySummary(result.histogram())
+        let service = LatencySummary(result.histogram(service: true))
+        #expect(result.errorCount == 0)
+        #expect(response.p99Ms > 60 && response.p99Ms < 110, "p99 response \(response.p99Ms) ms, expected about 90")
+        #expect(response.p50Ms < 5, "p50 response \(response.p50Ms) ms")
+        #expect(service.p99Ms < 5, "p99 service \(service.p99Ms) ms, expected about 0.2")
+        #expect(service.maxMs > 90, "the stalled calls themselves take the stall")
+        #expect(result.invalidReason == nil, "\(result.invalidReason ?? "")")
+    }
+
+    @Test("closed loop measures response from the actual start: no stall backlog, one stalled call per worker")
+    func closedLoop() throws {
+        let plan = try makePlan(try readOnlyScenario(rate: 500, seconds: 3))
+        let store = try CalibrationMessageStore(configuration: .init(BackendOptions(["service-us": "100"])))
+        let result = try Replayer.run(store, plan: plan, options: ReplayOptions(workers: 2, mode: .closed))
+        let response = LatencySummary(result.histogram())
+        let service = LatencySummary(result.histogram(service: true))
+        #expect(result.completed == UInt64(plan.scheduledCount))
+        #expect(abs(response.p99Ms - service.p99Ms) < 0.05)
+        #expect(Double(result.wallNanos) / 1e9 < plan.scenario.duration.seconds / 2, "closed loop ignores the schedule")
+    }
+
+    @Test("the integrity check catches a message the store acknowledged but never stored")
+    func lostWriteIsCaught() throws {
+        let plan = try makePlan(try BuiltInScenarios.scenario(named: "smoke"))
+        let result = try Replayer.run(LossyStore(dropSend: 30), plan: plan, options: ReplayOptions(workers: 2))
+        #expect(!result.integrity.isIntact)
+        #expect(result.integrity.lostMessages == 1, "\(result.integrity)")
+        #expect(result.integrity.problems.isEmpty == false)
+    }
+}
+
+/// The memory store, except that one send is acknowledged without being stored.
+final class LossyStore: MessageStore {
+    let inner = MemoryMessageStore()
+    let sends = Atomic<Int>(0)
+    let dropSend: Int
+
+    init(dropSend: Int) { self.dropSend = dropSend }
+
+    func connect() throws(StoreError) -> LossyConnection { LossyConnection(store: self, inner: try inner.connect()) }
+    func close() {}
+}
+
+final class LossyConnection: StoreConnection {
+    let store: LossyStore
+    let inner: MemoryConnection
+    init(store: LossyStore, inner: MemoryConnection) { self.store = store; self.inner = inner }
+
+    func send(_ body: [UInt8], to chat: ChatID, from sender: UserID, clientMessageID: UInt64) throws(StoreError) -> SendReceipt {
+        if store.sends.add(1, ordering: .relaxed).newValue == store.dropSend {
+            return SendReceipt(chat: chat, sequence: 1_000_000, isDuplicate: false)
+        }
+        return try inner.send(body, to: chat, from: sender, clientMessageID: clientMessageID)
+    }
+
+    func register(phone: PhoneNumber, displayName: String) throws(StoreError) -> Registration { try inner.register(phone: phone, displayName: displayName) }
+    func importContacts(of owner: UserID, phones: [PhoneNumber]) throws(StoreError) -> [ContactMatch] { try inner.importContacts(of: owner, phones: phones) }
+    func directChat(between first: UserID, and second: UserID) throws(StoreError) -> ChatID { try inner.directChat(between: first, and: second) }
+    func createGroup(by creator: UserID, members: [UserID]) throws(StoreError) -> ChatID { try inner.createGroup(by: creator, members: members) }
+    func history(of chat: ChatID, before: UInt64?, limit: Int) throws(StoreError) -> [Message] { try inner.history(of: chat, before: before, limit: limit) }
+    func markRead(_ chat: ChatID, by user: UserID, upTo sequence: UInt64) throws(StoreError) -> UInt64 { try inner.markRead(chat, by: user, upTo: sequence) }
+    func inbox(of user: UserID, limit: Int) throws(StoreError) -> [InboxEntry] { try inner.inbox(of: user, limit: limit) }
+    func user(withPhone phone: PhoneNumber) throws(StoreError) -> UserID? { try inner.user(withPhone: phone) }
+    func summary() throws(StoreError) -> StoreSummary { try inner.summary() }
+}

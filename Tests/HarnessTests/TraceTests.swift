@@ -1,0 +1,109 @@
+import Foundation
+import Harness
+import Testing
+import Workload
+
+@Suite("Traces")
+struct TraceTests {
+    let scenario = try! BuiltInScenarios.scenario(named: "smoke")
+
+    @Test("the same scenario and seed give byte-identical traces; another seed gives another trace")
+    func determinism() throws {
+        let directory = try ScratchDirectory()
+        try writeTrace(scenario, seed: 42, to: directory.file("a"))
+        try writeTrace(scenario, seed: 42, to: directory.file("b"))
+        try writeTrace(scenario, seed: 43, to: directory.file("c"))
+        let a = try Data(contentsOf: URL(fileURLWithPath: directory.file("a")))
+        #expect(a == (try Data(contentsOf: URL(fileURLWithPath: directory.file("b")))))
+        #expect(a != (try Data(contentsOf: URL(fileURLWithPath: directory.file("c")))))
+        #expect(a.count > 1000)
+    }
+
+    @Test("reading a trace gives back exactly the generated operations, in intended-time order")
+    func roundTrip() throws {
+        let directory = try ScratchDirectory()
+        let written = try writeTrace(scenario, seed: 5, to: directory.file("t"))
+        let reader = try TraceReader(path: directory.file("t"))
+        var read: [TraceOperation] = []
+        while let operation = try reader.next() { read.append(operation) }
+        #expect(read == written)
+        #expect(reader.traceDigest != nil)
+        #expect(reader.header.seed == 5)
+        #expect(try reader.header.scenario(source: "t") == scenario)
+        let scheduled = read.filter { !$0.isSetup }
+        #expect(zip(scheduled, scheduled.dropFirst()).allSatisfy { $0.intendedNanos <= $1.intendedNanos })
+        // Every kind of operation is in the smoke trace.
+        #expect(Set(read.map(\.kind)) == Set(OperationKind.allCases))
+        #expect(read.contains { $0.isRetry && $0.kind == .register } && read.contains { $0.isRetry && $0.kind == .send })
+    }
+
+    @Test("a newcomer's steps share its lane and come in dependency order")
+    func sessionsKeepTheirOrder() throws {
+        let directory = try ScratchDirectory()
+        let operations = try writeTrace(scenario, seed: 9, to: directory.file("t")).filter { !$0.isSetup }
+        let population = UInt32(scenario.population.users)
+        var registeredAt: [UInt32: Int] = [:]
+        var laneOf: [UInt32: UInt32] = [:]
+        var chatOpenedAt: [UInt32: Int] = [:]
+        for (index, operation) in operations.enumerated() {
+            switch operation.kind {
+            case .register where !operation.isRetry:
+                registeredAt[operation.user] = index
+                laneOf[operation.user] = operation.lane
+            case .importContacts, .inbox where operation.user >= population:
+                #expect(registeredAt[operation.user].map { $0 < index } == true)
+                #expect(laneOf[operation.user] == operation.lane)
+            case .openDirectChat:
+                #expect(registeredAt[operation.argument].map { $0 < index } == true)
+                #expect(laneOf[operation.argument] == operation.lane)
+                chatOpenedAt[operation.chat] = index
+            case .send, .history, .markRead:
+                if let opened = chatOpenedAt[operation.chat] { #expect(opened < index) }
+            default:
+                break
+            }
+        }
+        #expect(!registeredAt.isEmpty && !chatOpenedAt.isEmpty)
+    }
+
+    @Test("a truncated trace is refused wherever it was cut, and the plan never forms")
+    func truncation() throws {
+        let directory = try ScratchDirectory()
+        try writeTrace(scenario, seed: 1, to: directory.file("t"))
+        let whole = try Data(contentsOf: URL(fileURLWithPath: directory.file("t")))
+        for cut in [10, 40, whole.count / 2, whole.count - 20, whole.count - 1] {
+            let path = directory.file("cut-\(cut)")
+            try whole.prefix(cut).write(to: URL(fileURLWithPath: path))
+            do {
+                _ = try ReplayPlan(reading: TraceReader(path: path))
+                Issue.record("a trace cut at \(cut) of \(whole.count) bytes was accepted")
+            } catch {
+                #expect(error.message.contains("truncated") || error.message.contains("corrupt"), "\(error.message)")
+            }
+        }
+    }
+
+    @Test("a flipped byte, a foreign file and another format version are refused")
+    func corruption() throws {
+        let directory = try ScratchDirectory()
+        try writeTrace(scenario, seed: 1, to: directory.file("t"))
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: directory.file("t"))))
+        func refused(_ data: [UInt8], _ expected: String) throws {
+            let path = directory.file("bad")
+            try Data(data).write(to: URL(fileURLWithPath: path))
+            do {
+                _ = try ReplayPlan(reading: TraceReader(path: path))
+                Issue.record("a bad trace was accepted (expected: \(expected))")
+            } catch {
+                #expect(error.message.contains(expected), "\(error.message)")
+            }
+        }
+        var flipped = bytes
+        flipped[bytes.count / 2] ^= 0x40
+        try refused(flipped, "checksum")
+        try refused(Array("name: not a trace\n".utf8) + [UInt8](repeating: 0, count: 64), "not a SurgeBench trace")
+        bytes[8] = 99  // format version
+        try refused(bytes, "format version 99")
+        #expect(throws: WorkloadError.self) { try TraceReader(path: directory.file("missing")) }
+    }
+}
