@@ -51,6 +51,7 @@ public final class CalibrationMessageStore: MessageStore {
         summary: "a known answer for checking the harness: memory semantics plus a set service time and periodic stalls",
         isPersistent: false,
         options: [serviceOption, distributionOption, stallEveryOption, stallOption],
+        check: { options throws(StoreError) in _ = try Configuration(options) },
         open: { options throws(StoreError) in try CalibrationMessageStore(configuration: Configuration(options)) })
 
     public let configuration: Configuration

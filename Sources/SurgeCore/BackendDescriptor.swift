@@ -9,9 +9,11 @@ public struct BackendDescriptor: Sendable {
     public var isPersistent: Bool
     public var options: [BackendOption]
     private let openStore: @Sendable (BackendOptions) throws(StoreError) -> any MessageStore
+    private let checkOptions: @Sendable (BackendOptions) throws(StoreError) -> Void
 
     public init(
         name: String, summary: String, engineVersion: String = "", isPersistent: Bool, options: [BackendOption],
+        check: @escaping @Sendable (BackendOptions) throws(StoreError) -> Void = { _ throws(StoreError) in },
         open: @escaping @Sendable (BackendOptions) throws(StoreError) -> any MessageStore
     ) {
         self.name = name
@@ -20,11 +22,18 @@ public struct BackendDescriptor: Sendable {
         self.isPersistent = isPersistent
         self.options = options
         self.openStore = open
+        self.checkOptions = check
+    }
+
+    /// Checks option names and values without opening anything; throws `.invalidOption` naming the first bad one.
+    public func validate(_ options: BackendOptions) throws(StoreError) {
+        try options.checkNames(against: self.options, backend: name)
+        try checkOptions(options)
     }
 
     /// Opens a store with these options; throws `.invalidOption` for an option this backend does not have.
     public func open(_ options: BackendOptions = BackendOptions()) throws(StoreError) -> any MessageStore {
-        try options.checkNames(against: self.options, backend: name)
+        try validate(options)
         return try openStore(options)
     }
 }

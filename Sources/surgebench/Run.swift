@@ -53,7 +53,13 @@ extension SurgeBench {
                 do { _ = try BackendCatalog.backend(named: name) } catch { throw ValidationError(error.message) }
             }
             guard !backendNames.isEmpty else { throw ValidationError("--backends lists no backend") }
-            do { _ = try optionsByBackend() } catch let error as CommandFailure { throw ValidationError(error.description) }
+            let byBackend: [String: [String: String]]
+            do { byBackend = try optionsByBackend() } catch let error as CommandFailure { throw ValidationError(error.description) }
+            for (name, options) in byBackend {
+                do { try BackendCatalog.backend(named: name).validate(BackendOptions(options)) } catch {
+                    throw ValidationError("\(name): \(error.message)")
+                }
+            }
         }
 
         var backendNames: [String] {
