@@ -16,24 +16,8 @@ public enum BuiltInScenarios {
         return try Scenario.load(yaml: entry.yaml, source: "'\(name)' (built in)")
     }
 
-    static let outage2021 = """
-        # Telegram, 4 October 2021: Facebook, Instagram and WhatsApp were down from 15:39 to about 21:05 UTC
-        # (Cloudflare's timeline) and Telegram took in "over 70 million refugees from other platforms in one day",
-        # a daily growth "an order of magnitude" above the norm (Pavel Durov, 5 Oct 2021). Existing users were asked
-        # to "say hi to their newly arrived friends": every newcomer here is greeted by up to 3 contacts.
-        #
-        # Scale 1 = 1/100 of Telegram's sign-up rate:
-        #   normal sign-ups 1.5 M/day = 17/s              -> 0.17/s, rounded up to 0.5 newcomer sessions/s so
-        #                                                    that the baseline has newcomers at all
-        #   70 M inside the outage window = 3,300-3,600/s -> 35 newcomer sessions/s at the peak (70x the baseline)
-        # Existing users keep chatting at 300 sessions/s (sends, history pages, read marks, inbox opens; Discord saw
-        # reads and writes about 50/50). Telegram's message rate is not public; this is a load one machine carries.
-        # Time compression: the 5.5 h outage (19,800 s) becomes 25 s of onset, peak and decay (about 800x).
-        # A newcomer session is about 12 operations (register, maybe a retry, contact import, greetings, inbox,
-        # history, read mark, reply), so the peak offers roughly 300 + 35 x 12 = 720 operations/s at scale 1.
-        name: outage-2021
-        description: Telegram on 4 Oct 2021 - normal sign-ups, a 70x newcomer surge for the outage window, then decay
-        seed: 20211004
+    /// The population, sessions and messages outage-2021 and steady share, so the control differs only in its load.
+    static let outagePopulation = """
         population:
           users: 2000              # existing users at scale 1
           directChatsPerUser: 2
@@ -60,6 +44,27 @@ public enum BuiltInScenarios {
           inboxPageSize: 20
         warmup: 3s
         cooldown: 1s
+        """
+
+    static let outage2021 = """
+        # Telegram, 4 October 2021: Facebook, Instagram and WhatsApp were down from 15:39 to about 21:05 UTC
+        # (Cloudflare's timeline) and Telegram took in "over 70 million refugees from other platforms in one day",
+        # a daily growth "an order of magnitude" above the norm (Pavel Durov, 5 Oct 2021). Existing users were asked
+        # to "say hi to their newly arrived friends": every newcomer here is greeted by up to 3 contacts.
+        #
+        # Scale 1 = 1/100 of Telegram's sign-up rate:
+        #   normal sign-ups 1.5 M/day = 17/s              -> 0.17/s, rounded up to 0.5 newcomer sessions/s so
+        #                                                    that the baseline has newcomers at all
+        #   70 M inside the outage window = 3,300-3,600/s -> 35 newcomer sessions/s at the peak (70x the baseline)
+        # Existing users keep chatting at 300 sessions/s (sends, history pages, read marks, inbox opens; Discord saw
+        # reads and writes about 50/50). Telegram's message rate is not public; this is a load one machine carries.
+        # Time compression: the 5.5 h outage (19,800 s) becomes 25 s of onset, peak and decay (about 800x).
+        # A newcomer session is about 12 operations (register, maybe a retry, contact import, greetings, inbox,
+        # history, read mark, reply), so the peak offers roughly 300 + 35 x 12 = 720 operations/s at scale 1.
+        name: outage-2021
+        description: Telegram on 4 Oct 2021 - normal sign-ups, a 70x newcomer surge for the outage window, then decay
+        seed: 20211004
+        \(outagePopulation)
         phases:
           - name: before            # 15:00-15:39 UTC, a normal Monday
             duration: 10s
@@ -156,36 +161,11 @@ public enum BuiltInScenarios {
 
     static let steady = """
         # The control: outage-2021's population and its normal-day load, with no surge at all.
-        # Scale 1 = the same 1/1000 of Telegram as outage-2021.
+        # Scale 1 = the same 1/100 of Telegram's sign-up rate as outage-2021.
         name: steady
         description: the baseline load of outage-2021 without a surge, as a control
         seed: 20211003
-        population:
-          users: 2000
-          directChatsPerUser: 2
-          groups: 40
-          groupSizeMin: 3
-          groupSizeMax: 200
-          groupSizeSkew: 1.5
-          chatPopularitySkew: 1.1
-          messagesPerChat: 2
-        newcomers:
-          contactsImported: 40
-          registeredFraction: 0.5
-          greetings: 3
-          retryProbability: 0.1
-          thinkTime: 1s
-        messages:
-          bodySizes:
-            - {bytes: 32, weight: 50}
-            - {bytes: 128, weight: 30}
-            - {bytes: 512, weight: 15}
-            - {bytes: 4096, weight: 5}
-          resendProbability: 0.01
-          historyPageSize: 50
-          inboxPageSize: 20
-        warmup: 3s
-        cooldown: 1s
+        \(outagePopulation)
         phases:
           - name: steady
             duration: 30s
