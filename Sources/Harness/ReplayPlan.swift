@@ -45,7 +45,12 @@ public final class ReplayPlan: Sendable {
         while let operation = try reader.next() {
             maxUser = max(maxUser, operation.user, operation.kind == .openDirectChat ? operation.argument : 0)
             maxChat = max(maxChat, operation.chat)
-            if operation.kind == .send { bodySizes.insert(operation.argument) }
+            if operation.kind == .send {
+                guard operation.argument <= UInt32(Message.maximumBodyBytes) else {
+                    throw WorkloadError("trace '\(reader.path)' is corrupt: a message body of \(operation.argument) bytes")
+                }
+                bodySizes.insert(operation.argument)
+            }
             if operation.kind == .createGroup { maxUser = max(maxUser, UInt32(clamping: operation.list.max() ?? 0)) }
             guard !operation.isSetup || operation.kind != .importContacts else {
                 throw WorkloadError("trace '\(reader.path)' is corrupt: a setup operation imports contacts")

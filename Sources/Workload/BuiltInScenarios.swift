@@ -90,8 +90,8 @@ public enum BuiltInScenarios {
             arrivals: poisson
             role: surge
             mix: {newcomer: 8, send: 150, history: 60, markRead: 60, inbox: 30}
-          - name: after
-            duration: 8s
+          - name: after             # the next morning: is the store back to normal, and how soon?
+            duration: 12s
             rate: {shape: constant, from: 300}
             arrivals: poisson
             role: recovery

@@ -67,7 +67,10 @@ extension Scenario {
             guard value >= 0, value <= 1 else { throw fail("\(name) must be between 0 and 1, got \(value)") }
         }
         guard !name.isEmpty else { throw fail("name must not be empty") }
-        guard population.users >= 2 else { throw fail("population.users must be at least 2, got \(population.users)") }
+        guard population.users >= 2, population.users <= 10_000_000 else {
+            throw fail("population.users must be from 2 to 10000000, got \(population.users)")
+        }
+        guard population.groups <= 1_000_000 else { throw fail("population.groups must be at most 1000000, got \(population.groups)") }
         guard population.directChatsPerUser >= 0, population.directChatsPerUser <= 1000 else {
             throw fail("population.directChatsPerUser must be from 0 to 1000, got \(population.directChatsPerUser)")
         }

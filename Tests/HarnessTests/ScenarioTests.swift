@@ -17,7 +17,7 @@ struct ScenarioTests {
         ("rate: {shape: constant, from: 100}", "rate: {shape: constant, from: -3}", "phase 'baseline': rate must be zero or positive, got -3"),
         ("duration: 1s\n    rate: {shape: constant", "duration: 0s\n    rate: {shape: constant", "phase 'baseline': duration must be positive"),
         ("shape: linear, from: 100, to: 300", "shape: linear, from: 100", "a linear rate needs 'to'"),
-        ("users: 200", "users: 1", "population.users must be at least 2"),
+        ("users: 200", "users: 1", "population.users must be from 2 to 10000000, got 1"),
         ("retryProbability: 0.3", "retryProbability: 1.5", "newcomers.retryProbability must be between 0 and 1"),
         ("thinkTime: 100ms", "thinkTime: soon", "'soon' is not a time span"),
         ("role: baseline", "role: surge", "one phase must have role: baseline"),
