@@ -1,79 +1,135 @@
 import Foundation
 import Harness
 
-/// The side-by-side table printed at the end of a run: backends as columns, one row per figure.
+/// The tables of one run: backends side by side (the median over repetitions where a run repeated), then per
+/// phase and per operation kind.
 public enum MarkdownTable {
+    /// The whole Markdown summary of a run.
     public static func render(_ document: ResultsDocument) -> String {
-        let backends = document.backends
-        var lines: [String] = []
-        let configuration = document.configuration
-        lines.append("### \(configuration.scenario): \(backends.map(\.backend).joined(separator: " vs "))")
-        lines.append("")
-        lines.append("Scale \(format(configuration.scale)), \(format(configuration.durationSeconds)) s schedule, seed \(configuration.seed), "
-            + "\(configuration.workers) workers, \(configuration.mode == .open ? "open loop (response time from the intended start)" : "closed loop"), "
-            + "trace \(configuration.traceDigest); \(document.environment.cores) cores, \(document.environment.cpuModel), commit \(document.environment.gitCommit.prefix(12))."
-            + (document.complete ? "" : " **Incomplete run.**"))
-        lines.append("")
-        lines.append("| | " + backends.map(\.backend).joined(separator: " | ") + " |")
-        lines.append("|---|" + backends.map { _ in "---:" }.joined(separator: "|") + "|")
-        func row(_ name: String, _ value: (ResultsDocument.BackendResult) -> String) {
-            lines.append("| \(name) | " + backends.map { $0.failure == nil ? value($0) : "-" }.joined(separator: " | ") + " |")
-        }
-        lines.append("| status | " + backends.map(status).joined(separator: " | ") + " |")
-        row("durability / commit") { [$0.durability, $0.commit].compactMap { $0 }.joined(separator: " / ").nonEmpty ?? "in memory" }
-        row("offered ops/s (mean)") { format($0.offeredPerSecond) }
-        row("achieved ops/s (mean)") { format($0.achievedPerSecond) }
-        row("response p50 ms") { format($0.response.p50Ms) }
-        row("response p99 ms") { format($0.response.p99Ms) }
-        row("response p99.9 ms") { format($0.response.p999Ms) }
-        row("response max ms") { format($0.response.maxMs) }
-        row("service p99 ms") { format($0.service.p99Ms) }
-        row("baseline p99 ms") { format($0.surge.baselineP99Ms) }
-        row("peak p99 ms (x baseline)") { result in
-            guard let peak = result.surge.peakP99Ms else { return "no surge" }
-            return "\(format(peak)) (\(format(result.surge.peakToBaselineRatio ?? 0))x)"
-        }
-        row("recovery to 2x baseline p99") { result in
-            guard result.surge.peakPhase != nil else { return "no surge" }
-            return result.surge.recoverySeconds.map { "\(format($0)) s" } ?? "not recovered"
-        }
-        row("largest backlog (ops)") { "\($0.surge.largestBacklog)" }
-        row("late starts") { "\($0.lateStarts)" }
-        row("errors") { "\($0.errorCount)" }
-        row("lost writes") { "\($0.integrity.lost)" }
-        row("CPU µs / op") { format($0.cpuMicrosPerOperation) }
-        row("bytes written / op") { format($0.bytesWrittenPerOperation) }
-        row("store on disk") { $0.storeBytesOnDisk.map(bytes) ?? "-" }
-        row("harness µs / op") { format($0.harnessOverheadMicrosPerOperation) }
-        lines.append("")
-        let kinds = backends.first { $0.failure == nil }?.operations.map(\.kind) ?? []
-        if !kinds.isEmpty {
-            lines.append("p99 response time by operation, ms (p99 service time in brackets):")
-            lines.append("")
-            lines.append("| operation | " + backends.map(\.backend).joined(separator: " | ") + " |")
-            lines.append("|---|" + backends.map { _ in "---:" }.joined(separator: "|") + "|")
-            for kind in kinds {
-                lines.append("| \(kind) | " + backends.map { result in
-                    guard let operation = result.operations.first(where: { $0.kind == kind }) else { return "-" }
-                    return "\(format(operation.response.p99Ms)) (\(format(operation.service.p99Ms)))"
-                }.joined(separator: " | ") + " |")
-            }
-        }
-        return lines.joined(separator: "\n") + "\n"
+        ([headline(document), ""] + tables(document).map { $0.markdown() }).joined(separator: "\n")
     }
 
-    static func status(_ result: ResultsDocument.BackendResult) -> String {
-        if let failure = result.failure { return "FAILED: \(failure)" }
-        if !result.integrity.isIntact { return "**LOST DATA**" }
-        if !result.valid { return "INVALID: \(result.invalidReason ?? "")" }
-        return result.interrupted ? "interrupted" : "ok"
+    /// What produced the run, in one paragraph.
+    public static func headline(_ document: ResultsDocument) -> String {
+        let configuration = document.configuration
+        let environment = document.environment
+        let repetitions = Set(document.backends.map(\.repetition)).count
+        return "### \(configuration.scenario): \(backendNames(document).joined(separator: " vs "))\n\n"
+            + "Scale \(format(configuration.scale)), \(format(configuration.durationSeconds)) s schedule, seed \(configuration.seed), "
+            + "\(configuration.workers) workers, "
+            + (configuration.mode == .open ? "open loop (response time from the intended start)" : "closed loop")
+            + (repetitions > 1 ? ", \(repetitions) repetitions interleaved (medians shown)" : "")
+            + "; trace \(configuration.traceDigest). Machine: \(environment.cores) cores, \(environment.cpuModel), "
+            + "\(bytes(environment.memoryBytes)), \(environment.operatingSystem), \(environment.kernel); commit \(environment.gitCommit.prefix(12)), "
+            + "\(document.createdAt)." + (document.complete ? "" : " **Incomplete run.**")
+    }
+
+    static func backendNames(_ document: ResultsDocument) -> [String] {
+        var names: [String] = []
+        for result in document.backends where !names.contains(result.backend) { names.append(result.backend) }
+        return names
+    }
+
+    /// The results of each backend (every repetition), in the order first run.
+    static func groups(_ document: ResultsDocument) -> [(name: String, results: [ResultsDocument.BackendResult])] {
+        backendNames(document).map { name in (name, document.backends.filter { $0.backend == name }) }
+    }
+
+    public static func tables(_ document: ResultsDocument) -> [Table] {
+        let groups = groups(document)
+        var rows: [[String]] = []
+        func row(_ name: String, _ value: ([ResultsDocument.BackendResult]) -> String) {
+            rows.append([name] + groups.map { group in
+                let ran = group.results.filter { $0.failure == nil }
+                return ran.isEmpty ? "-" : value(ran)
+            })
+        }
+        func median(_ metric: @escaping (ResultsDocument.BackendResult) -> Double) -> ([ResultsDocument.BackendResult]) -> String {
+            { format(Statistics.median($0.map(metric))) }
+        }
+        func medianCount(_ metric: @escaping (ResultsDocument.BackendResult) -> Double) -> ([ResultsDocument.BackendResult]) -> String {
+            { String(format: "%.0f", Statistics.median($0.map(metric))) }
+        }
+        rows.append(["status"] + groups.map { status($0.results) })
+        row("durability / commit") { results in
+            [results[0].durability, results[0].commit].compactMap { $0 }.joined(separator: " / ").nonEmpty ?? "in memory"
+        }
+        row("offered ops/s (mean)", median(\.offeredPerSecond))
+        row("achieved ops/s (mean)", median(\.achievedPerSecond))
+        row("response p50 ms", median(\.response.p50Ms))
+        row("response p99 ms", median(\.response.p99Ms))
+        row("response p99.9 ms", median(\.response.p999Ms))
+        row("response max ms", median(\.response.maxMs))
+        row("service p99 ms", median(\.service.p99Ms))
+        if let reference = groups.first(where: { $0.results.contains { $0.failure == nil } }), groups.count > 1 {
+            let referenceP99 = Statistics.median(reference.results.filter { $0.failure == nil }.map(\.response.p99Ms))
+            row("p99 vs \(reference.name)") { results in
+                let p99 = Statistics.median(results.map(\.response.p99Ms))
+                return referenceP99 > 0 ? "\(format(p99 / referenceP99))x" : "-"
+            }
+        }
+        row("baseline p99 ms", median(\.surge.baselineP99Ms))
+        row("peak p99 ms (x baseline)") { results in
+            guard results[0].surge.peakPhase != nil else { return "no surge" }
+            let peak = Statistics.median(results.map { $0.surge.peakP99Ms ?? 0 })
+            return "\(format(peak)) (\(format(Statistics.median(results.map { $0.surge.peakToBaselineRatio ?? 0 })))x)"
+        }
+        row("recovery to 2x baseline p99") { results in
+            guard results[0].surge.peakPhase != nil else { return "no surge" }
+            let recovered = results.compactMap(\.surge.recoverySeconds)
+            guard recovered.count * 2 > results.count else { return "not recovered" }
+            return "\(format(Statistics.median(recovered))) s"
+        }
+        row("largest backlog (ops)", medianCount { Double($0.surge.largestBacklog) })
+        row("late starts", medianCount { Double($0.lateStarts) })
+        row("errors") { results in "\(results.reduce(0) { $0 + $1.errorCount })" }
+        row("lost writes") { results in "\(results.reduce(0) { $0 + $1.integrity.lost })" }
+        row("CPU µs / op", median(\.cpuMicrosPerOperation))
+        row("bytes written / op", median(\.bytesWrittenPerOperation))
+        row("store on disk") { results in results[0].storeBytesOnDisk.map { _ in bytes(UInt64(Statistics.median(results.map { Double($0.storeBytesOnDisk ?? 0) }))) } ?? "-" }
+        row("harness µs / op", median(\.harnessOverheadMicrosPerOperation))
+        var tables = [Table(caption: "", header: [""] + groups.map(\.name), rows: rows)]
+
+        let kinds = groups.lazy.flatMap(\.results).first { $0.failure == nil }?.operations.map(\.kind) ?? []
+        if !kinds.isEmpty {
+            tables.append(Table(
+                caption: "p99 response time by operation, ms (p99 service time in brackets):",
+                header: ["operation"] + groups.map(\.name),
+                rows: kinds.map { kind in
+                    [kind] + groups.map { group in
+                        let operations = group.results.compactMap { $0.operations.first { $0.kind == kind } }
+                        guard !operations.isEmpty else { return "-" }
+                        return "\(format(Statistics.median(operations.map(\.response.p99Ms)))) (\(format(Statistics.median(operations.map(\.service.p99Ms)))))"
+                    }
+                }))
+        }
+        if let phases = groups.lazy.flatMap(\.results).first(where: { $0.failure == nil })?.phases, !phases.isEmpty {
+            tables.append(Table(
+                caption: "By phase: offered ops/s, then each backend's p50 / p99 / max response time in ms:",
+                header: ["phase", "offered ops/s"] + groups.map(\.name),
+                rows: phases.enumerated().map { index, phase in
+                    ["\(phase.name) (\(phase.role), \(format(phase.endSeconds - phase.startSeconds)) s)", format(phase.offeredPerSecond)]
+                        + groups.map { group in
+                            let summaries = group.results.compactMap { $0.phases.indices.contains(index) ? $0.phases[index].response : nil }
+                            guard !summaries.isEmpty else { return "-" }
+                            return "\(format(Statistics.median(summaries.map(\.p50Ms)))) / \(format(Statistics.median(summaries.map(\.p99Ms)))) / \(format(Statistics.median(summaries.map(\.maxMs))))"
+                        }
+                }))
+        }
+        return tables
+    }
+
+    static func status(_ results: [ResultsDocument.BackendResult]) -> String {
+        if let failure = results.compactMap(\.failure).first { return "FAILED: \(failure)" }
+        if results.contains(where: { !$0.integrity.isIntact }) { return "**LOST DATA**" }
+        if let reason = results.compactMap(\.invalidReason).first { return "INVALID: \(reason)" }
+        return results.contains(where: \.interrupted) ? "interrupted" : "ok"
     }
 
     /// Three significant figures, no exponent.
     static func format(_ value: Double) -> String {
         switch abs(value) {
         case 0: "0"
-        case 1000...: String(format: "%.0f", value)
         case 100...: String(format: "%.0f", value)
         case 10...: String(format: "%.1f", value)
         case 1...: String(format: "%.2f", value)

@@ -65,6 +65,8 @@ public struct ResultsDocument: Sendable, Hashable, Codable {
     /// One backend's figures.
     public struct BackendResult: Sendable, Hashable, Codable {
         public var backend: String
+        /// Which repetition of the run this is (0 when the run was not repeated).
+        public var repetition: Int = 0
         /// Options as given, secrets redacted.
         public var options: [String: String]
         /// The durability mode and commit policy in force (defaults filled in), for the table.

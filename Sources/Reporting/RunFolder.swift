@@ -1,0 +1,79 @@
+import Foundation
+import Workload
+
+/// A results folder read back for reports and comparisons: `results.json`, `timeseries.csv` and the `.hgrm` files.
+public struct RunFolder: Sendable {
+    public var path: String
+    public var document: ResultsDocument
+    /// Per backend (and repetition, in file order): the 1-second series.
+    public var series: [String: [SeriesRow]]
+    /// Per backend: the all-operations response-time percentile spectrum (percentile, milliseconds).
+    public var spectrum: [String: [(percentile: Double, ms: Double)]]
+
+    public struct SeriesRow: Sendable, Hashable {
+        public var second: Int
+        public var offered: Double
+        public var achieved: Double
+        public var p50Ms: Double
+        public var p99Ms: Double
+        public var maxMs: Double
+    }
+
+    /// Reads a folder; says exactly what is missing or damaged.
+    public init(path: String) throws(WorkloadError) {
+        self.path = path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw WorkloadError("'\(path)' does not exist; give a results folder written by `surgebench run`")
+        }
+        guard isDirectory.boolValue else {
+            throw WorkloadError("'\(path)' is a file; give the results folder that holds results.json")
+        }
+        document = try ResultsDocument.read(path: (path as NSString).appendingPathComponent("results.json"))
+        series = try Self.readSeries((path as NSString).appendingPathComponent("timeseries.csv"))
+        spectrum = [:]
+        for result in document.backends where result.failure == nil {
+            guard let file = result.histogramFiles["all"] else { continue }
+            let hgrmPath = (path as NSString).appendingPathComponent(file)
+            guard let text = try? String(contentsOfFile: hgrmPath, encoding: .utf8) else {
+                throw WorkloadError("results folder '\(path)' lacks \(file), which results.json lists; the folder is incomplete")
+            }
+            spectrum[result.backend] = try Self.parseHGRM(text, file: hgrmPath)
+        }
+    }
+
+    static func readSeries(_ path: String) throws(WorkloadError) -> [String: [SeriesRow]] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw WorkloadError("cannot read '\(path)'; the results folder is incomplete")
+        }
+        var lines = text.split(separator: "\n")
+        guard let header = lines.first, header + "\n" == TimeSeriesCSV.header else {
+            throw WorkloadError("'\(path)' is not a SurgeBench time series (unexpected header)")
+        }
+        lines.removeFirst()
+        var result: [String: [SeriesRow]] = [:]
+        for (number, line) in lines.enumerated() {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard fields.count == 9, let second = Int(fields[1]), let offered = Double(fields[2]), let achieved = Double(fields[3]),
+                  let p50 = Double(fields[4]), let p99 = Double(fields[5]), let max = Double(fields[6]) else {
+                throw WorkloadError("'\(path)' line \(number + 2) is damaged: '\(line.prefix(80))'")
+            }
+            result[fields[0], default: []].append(SeriesRow(second: second, offered: offered, achieved: achieved, p50Ms: p50, p99Ms: p99, maxMs: max))
+        }
+        return result
+    }
+
+    /// The (percentile, value) rows of an `.hgrm` percentile distribution.
+    static func parseHGRM(_ text: String, file: String) throws(WorkloadError) -> [(percentile: Double, ms: Double)] {
+        var rows: [(Double, Double)] = []
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count >= 3, let value = Double(fields[0]), let percentile = Double(fields[1]) else { continue }
+            rows.append((percentile, value))
+        }
+        guard !rows.isEmpty || text.contains("Total count    =            0") else {
+            throw WorkloadError("'\(file)' is not an HdrHistogram percentile distribution")
+        }
+        return rows
+    }
+}
