@@ -12,6 +12,9 @@ public struct BenchmarkRun {
     /// Each backend with the options the user gave it.
     public var backends: [(descriptor: BackendDescriptor, options: [String: String])]
     public var replayOptions: ReplayOptions
+    /// How many times to run every backend. Repetitions interleave the backends (A B C A B C ...), so a machine whose
+    /// speed drifts affects them alike; `compare` needs at least 3.
+    public var repetitions = 1
     /// Where progress lines go (stdout by default).
     public var say: (String) -> Void
 
@@ -28,16 +31,20 @@ public struct BenchmarkRun {
     public func execute(into folder: ResultsFolder) throws(WorkloadError) -> (document: ResultsDocument, table: String) {
         var results: [ResultsDocument.BackendResult] = []
         var csv = TimeSeriesCSV.header
-        for (descriptor, options) in backends {
-            if replayInterruption.load(ordering: .relaxed) { break }
-            let outcome = try runBackend(descriptor, options: options, folder: folder)
-            results.append(outcome.result)
-            csv += outcome.csv
+        for repetition in 0..<repetitions {
+            for (descriptor, options) in backends {
+                if replayInterruption.load(ordering: .relaxed) { break }
+                if repetitions > 1 { say("repetition \(repetition + 1) of \(repetitions)") }
+                var outcome = try runBackend(descriptor, options: options, repetition: repetition, folder: folder)
+                outcome.result.repetition = repetition
+                results.append(outcome.result)
+                csv += outcome.csv
+            }
         }
         let interrupted = replayInterruption.load(ordering: .relaxed)
         let scenario = plan.scenario
         let document = ResultsDocument(
-            complete: !interrupted && results.count == backends.count && results.allSatisfy { $0.failure == nil && !$0.interrupted },
+            complete: !interrupted && results.count == backends.count * repetitions && results.allSatisfy { $0.failure == nil && !$0.interrupted },
             createdAt: ISO8601DateFormatter().string(from: Date()),
             environment: EnvironmentInfo.current(engines: Dictionary(backends.map { ($0.descriptor.name, $0.descriptor.engineVersion) }) { a, _ in a }),
             configuration: .init(
@@ -57,7 +64,7 @@ public struct BenchmarkRun {
     }
 
     /// One backend on a fresh store: open, replay, measure the store's size, close, and write its histograms.
-    private func runBackend(_ descriptor: BackendDescriptor, options given: [String: String], folder: ResultsFolder) throws(WorkloadError)
+    private func runBackend(_ descriptor: BackendDescriptor, options given: [String: String], repetition: Int, folder: ResultsFolder) throws(WorkloadError)
         -> (result: ResultsDocument.BackendResult, csv: String)
     {
         var options = given
@@ -89,7 +96,7 @@ public struct BenchmarkRun {
         let size = descriptor.isPersistent ? options["path"].map(Self.directorySize) : nil
         var files: [String: String] = [:]
         for (name, histogram) in [("all", result.histogram())] + result.kinds.map({ ($0.description, result.histogram(kind: $0)) }) {
-            let file = "\(descriptor.name)-\(name).hgrm"
+            let file = repetitions > 1 ? "\(descriptor.name)-r\(repetition + 1)-\(name).hgrm" : "\(descriptor.name)-\(name).hgrm"
             try folder.write(histogram.hgrm(), to: file)
             files[name] = file
         }
@@ -101,7 +108,7 @@ public struct BenchmarkRun {
             storeBytesOnDisk: size, histogramFiles: files)
         say("\(descriptor.name): \(result.completed) operations, \(String(format: "%.0f", result.achievedPerSecond)) ops/s, "
             + "integrity \(result.integrity.isIntact ? "ok (lost: 0)" : "FAILED (lost: \(result.integrity.lost))")")
-        return (backendResult, TimeSeriesCSV.rows(backend: descriptor.name, series: result.series))
+        return (backendResult, TimeSeriesCSV.rows(backend: descriptor.name, repetition: repetition, series: result.series))
     }
 
     /// Bytes the files under `path` occupy on disk.

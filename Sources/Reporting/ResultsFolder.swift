@@ -50,12 +50,12 @@ public final class ResultsFolder {
         try? FileManager.default.removeItem(atPath: temporaryPath)
     }
 
-    /// `results/runs/<UTC time>-<scenario>`.
-    public static func defaultPath(scenario: String, date: Date = Date()) -> String {
+    /// `<under>/<UTC time>-<name>`, by default `results/runs/<UTC time>-<scenario>`.
+    public static func defaultPath(scenario: String, under parent: String = "results/runs", date: Date = Date()) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        return "results/runs/\(formatter.string(from: date))-\(scenario)"
+        return "\(parent)/\(formatter.string(from: date))-\(scenario)"
     }
 }

@@ -32,7 +32,7 @@ public struct RunFolder: Sendable {
         document = try ResultsDocument.read(path: (path as NSString).appendingPathComponent("results.json"))
         series = try Self.readSeries((path as NSString).appendingPathComponent("timeseries.csv"))
         spectrum = [:]
-        for result in document.backends where result.failure == nil {
+        for result in document.backends where result.failure == nil && spectrum[result.backend] == nil {
             guard let file = result.histogramFiles["all"] else { continue }
             let hgrmPath = (path as NSString).appendingPathComponent(file)
             guard let text = try? String(contentsOfFile: hgrmPath, encoding: .utf8) else {
@@ -54,8 +54,8 @@ public struct RunFolder: Sendable {
         var result: [String: [SeriesRow]] = [:]
         for (number, line) in lines.enumerated() {
             let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            guard fields.count == 9, let second = Int(fields[1]), let offered = Double(fields[2]), let achieved = Double(fields[3]),
-                  let p50 = Double(fields[4]), let p99 = Double(fields[5]), let max = Double(fields[6]) else {
+            guard fields.count == 10, let second = Int(fields[2]), let offered = Double(fields[3]), let achieved = Double(fields[4]),
+                  let p50 = Double(fields[5]), let p99 = Double(fields[6]), let max = Double(fields[7]) else {
                 throw WorkloadError("'\(path)' line \(number + 2) is damaged: '\(line.prefix(80))'")
             }
             result[fields[0], default: []].append(SeriesRow(second: second, offered: offered, achieved: achieved, p50Ms: p50, p99Ms: p99, maxMs: max))

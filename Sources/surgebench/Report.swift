@@ -7,9 +7,10 @@ extension SurgeBench {
     /// `surgebench report RUN...`: Markdown tables and one self-contained HTML page.
     struct Report: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Turn results folders into Markdown tables and one self-contained HTML page with charts.")
+            abstract: "Turn results folders into Markdown tables and one self-contained HTML page with charts.",
+            discussion: "Capacity folders (from `surgebench capacity`) add a sizing table for the October 2021 surge.")
 
-        @Argument(help: "Results folders written by `surgebench run`.")
+        @Argument(help: "Results folders written by `surgebench run` or `surgebench capacity`.")
         var runs: [String]
 
         @Option(help: "Where to write the HTML page.")
@@ -23,9 +24,23 @@ extension SurgeBench {
         }
 
         func run() throws {
-            let folders = try runs.map { try RunFolder(path: $0) }
-            let text = folders.map { MarkdownTable.render($0.document) }.joined(separator: "\n")
-            try AtomicFile.write(HTMLReport.render(folders), to: html)
+            var folders: [RunFolder] = []
+            var capacities: [CapacityDocument] = []
+            for path in runs {
+                let capacityFile = (path as NSString).appendingPathComponent("capacity.json")
+                if FileManager.default.fileExists(atPath: capacityFile) {
+                    capacities.append(try CapacityDocument.read(path: capacityFile))
+                } else {
+                    folders.append(try RunFolder(path: path))
+                }
+            }
+            let sizing = capacities.isEmpty ? nil : SizingTable.table(capacities)
+            var text = folders.map { MarkdownTable.render($0.document) }.joined(separator: "\n")
+            if let sizing {
+                text += "\n### Sizing for the October 2021 surge\n\n" + sizing.markdown() + "\n"
+                    + capacities.map { $0.trialsTable.markdown() }.joined(separator: "\n")
+            }
+            try AtomicFile.write(HTMLReport.render(folders, sizing: sizing, capacities: capacities), to: html)
             if let markdown {
                 try AtomicFile.write(text, to: markdown)
                 print("wrote \(markdown) and \(html)")

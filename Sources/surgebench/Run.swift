@@ -41,6 +41,9 @@ extension SurgeBench {
         @Option(help: "open: operations start at their intended times; closed: back to back, as fast as possible.")
         var mode: ReplayOptions.Mode = .open
 
+        @Option(help: "Run every backend this many times, interleaved (A B C A B C ...); `compare` needs 3 or more.")
+        var `repeat` = 1
+
         @Option(help: "Results folder; default: results/runs/<UTC time>-<scenario>.")
         var out: String?
 
@@ -48,6 +51,7 @@ extension SurgeBench {
         var plainProgress = false
 
         func validate() throws {
+            guard (1...100).contains(`repeat`) else { throw ValidationError("--repeat must be from 1 to 100, got \(`repeat`)") }
             guard (1...1024).contains(workers) else { throw ValidationError("--workers must be from 1 to 1024, got \(workers)") }
             for name in backendNames {
                 do { _ = try BackendCatalog.backend(named: name) } catch { throw ValidationError(error.message) }
@@ -104,12 +108,13 @@ extension SurgeBench {
             say("\(scenario.name): \(plan.scheduledCount) operations over \(scenario.duration) after \(plan.setupCount) setup operations, "
                 + "\(workers) workers, \(mode == .open ? "open" : "closed") loop, trace \(hex(plan.traceDigest))")
             let progress = ProgressPrinter(plain: plainProgress)
-            let run = BenchmarkRun(
+            var run = BenchmarkRun(
                 plan: plan, traceFile: traceFile,
                 backends: try backendNames.map { (try BackendCatalog.backend(named: $0), backendOptions[$0] ?? [:]) },
                 replayOptions: ReplayOptions(workers: workers, mode: mode, progress: progress.report,
                                              progressIntervalSeconds: progress.intervalSeconds),
                 say: { progress.finishLine(); say($0) })
+            run.repetitions = `repeat`
             let (document, table) = try run.execute(into: folder)
             say("\n" + table)
             say("Results written to \(outPath)/ (results.json, summary.md, timeseries.csv, *.hgrm)")

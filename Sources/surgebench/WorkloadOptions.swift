@@ -25,16 +25,18 @@ struct WorkloadOptions: ParsableArguments {
 
     /// The scenario as rescaled by these options.
     func effectiveScenario() throws -> Scenario {
-        let base: Scenario
-        if scenario.hasSuffix(".yaml") || scenario.hasSuffix(".yml") || scenario.contains("/") {
-            guard let text = try? String(contentsOfFile: scenario, encoding: .utf8) else {
-                throw CommandFailure("cannot read scenario file '\(scenario)'; give a built-in name (see `surgebench scenarios`) or a readable .yaml file")
-            }
-            base = try Scenario.load(yaml: text, source: scenario)
-        } else {
-            base = try BuiltInScenarios.scenario(named: scenario)
+        try Self.load(scenario).scaled(by: scale, toDuration: duration.flatMap(TimeSpan.init(parsing:)))
+    }
+
+    /// A built-in scenario by name, or a scenario file by path.
+    static func load(_ scenario: String) throws -> Scenario {
+        guard scenario.hasSuffix(".yaml") || scenario.hasSuffix(".yml") || scenario.contains("/") else {
+            return try BuiltInScenarios.scenario(named: scenario)
         }
-        return try base.scaled(by: scale, toDuration: duration.flatMap(TimeSpan.init(parsing:)))
+        guard let text = try? String(contentsOfFile: scenario, encoding: .utf8) else {
+            throw CommandFailure("cannot read scenario file '\(scenario)'; give a built-in name (see `surgebench scenarios`) or a readable .yaml file")
+        }
+        return try Scenario.load(yaml: text, source: scenario)
     }
 
     /// Generates the trace into `path` (atomically) and returns its header and digest.

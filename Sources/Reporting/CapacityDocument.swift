@@ -1,0 +1,108 @@
+import Foundation
+import Workload
+
+/// `capacity.json`: the highest sustainable rate one backend reached under an SLO, with every trial behind it.
+public struct CapacityDocument: Sendable, Hashable, Codable {
+    public static let currentSchemaVersion = 1
+
+    public var schema = "surgebench-capacity"
+    public var schemaVersion = CapacityDocument.currentSchemaVersion
+    public var createdAt: String
+    public var environment: EnvironmentInfo
+    public var backend: String
+    /// As given, secrets redacted.
+    public var options: [String: String]
+    public var durability: String?
+    public var commit: String?
+    public var scenario: String
+    /// The phase whose mix was offered, and the newcomer share of its sessions.
+    public var phase: String
+    public var newcomerShare: Double
+    public var scale: Double
+    public var workers: Int
+    public var slo: CapacitySearch.SLO
+    public var trialSeconds: Double
+    /// The highest rate that passed (twice), in sessions and operations per second.
+    public var capacitySessionsPerSecond: Double
+    public var capacityOpsPerSecond: Double
+    public var operationsPerSession: Double
+    public var trials: [CapacitySearch.Trial]
+
+    public init(createdAt: String, environment: EnvironmentInfo, backend: String, options: [String: String], durability: String?,
+                commit: String?, scenario: String, phase: String, newcomerShare: Double, scale: Double, workers: Int,
+                slo: CapacitySearch.SLO, trialSeconds: Double, capacity: CapacitySearch.Trial, trials: [CapacitySearch.Trial]) {
+        self.createdAt = createdAt
+        self.environment = environment
+        self.backend = backend
+        self.options = Redaction.redact(options)
+        self.durability = durability
+        self.commit = commit
+        self.scenario = scenario
+        self.phase = phase
+        self.newcomerShare = newcomerShare
+        self.scale = scale
+        self.workers = workers
+        self.slo = slo
+        self.trialSeconds = trialSeconds
+        capacitySessionsPerSecond = capacity.sessionsPerSecond
+        capacityOpsPerSecond = capacity.offeredOpsPerSecond
+        operationsPerSession = capacity.offeredOpsPerSecond / capacity.sessionsPerSecond
+        self.trials = trials
+    }
+
+    public static func read(path: String) throws(WorkloadError) -> CapacityDocument {
+        guard let data = FileManager.default.contents(atPath: path) else { throw WorkloadError("cannot read '\(path)': no such file") }
+        guard let document = try? JSONDecoder().decode(CapacityDocument.self, from: data), document.schema == "surgebench-capacity" else {
+            throw WorkloadError("'\(path)' is not a SurgeBench capacity file (or it is damaged)")
+        }
+        guard document.schemaVersion == currentSchemaVersion else {
+            throw WorkloadError("'\(path)' has capacity schema version \(document.schemaVersion); this build reads \(currentSchemaVersion)")
+        }
+        return document
+    }
+
+    public func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+    }
+
+    /// The trials as a table.
+    public var trialsTable: Table {
+        Table(caption: "\(backend) trials (\(slo), \(MarkdownTable.format(trialSeconds)) s each, in the order run):",
+              header: ["sessions/s", "offered ops/s", "achieved ops/s", "p\(MarkdownTable.format(slo.percentile)) ms", "backlog at end", "result"],
+              rows: trials.map { trial in
+                  [MarkdownTable.format(trial.sessionsPerSecond), MarkdownTable.format(trial.offeredOpsPerSecond),
+                   MarkdownTable.format(trial.achievedOpsPerSecond), MarkdownTable.format(trial.percentileMs), "\(trial.backlogAtEnd)",
+                   trial.passed ? "pass" : "fail: \(trial.reason)"]
+              })
+    }
+}
+
+/// How many nodes of each backend would absorb the October 2021 surge at full scale.
+public enum SizingTable {
+    /// Telegram's newcomers per second inside the outage window: 70 M in 19,500 to 21,600 s (SURGE_FACTS.md).
+    public static let surgeRegistrationsPerSecond = (low: 3_300.0, high: 3_600.0)
+
+    public static func table(_ capacities: [CapacityDocument]) -> Table {
+        let rows = capacities.map { capacity -> [String] in
+            let share = max(capacity.newcomerShare, 1e-9)
+            func demand(_ registrations: Double) -> Double { registrations / share * capacity.operationsPerSession }
+            let low = demand(surgeRegistrationsPerSecond.low)
+            let high = demand(surgeRegistrationsPerSecond.high)
+            let nodesLow = Int((low / capacity.capacityOpsPerSecond).rounded(.up))
+            let nodesHigh = Int((high / capacity.capacityOpsPerSecond).rounded(.up))
+            return [
+                "\(capacity.backend) (\([capacity.durability, capacity.commit].compactMap { $0 }.joined(separator: " / ").nonEmpty ?? "in memory"))",
+                capacity.slo.description, MarkdownTable.format(capacity.capacityOpsPerSecond),
+                "\(MarkdownTable.format(low / 1000))k to \(MarkdownTable.format(high / 1000))k", nodesLow == nodesHigh ? "\(nodesLow)" : "\(nodesLow) to \(nodesHigh)",
+            ]
+        }
+        return Table(
+            caption: "Nodes (each one machine like the one measured) to absorb 3,300-3,600 registrations/s, Telegram's rate inside the "
+                + "outage window of 4 Oct 2021, with the messaging around them in the proportion of the measured phase's mix. "
+                + "Assumes users and chats shard perfectly (no cross-node operation), existing users' activity grows with the "
+                + "newcomers as in the scenario, and each node sustains its measured capacity; no headroom, replication or failover is added.",
+            header: ["backend", "SLO", "capacity ops/s per node", "demand ops/s", "nodes"], rows: rows)
+    }
+}

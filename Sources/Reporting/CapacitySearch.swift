@@ -1,0 +1,176 @@
+import Foundation
+import Harness
+import SurgeCore
+import Workload
+
+/// Finds the highest arrival rate of a scenario phase's mix that one backend sustains within an SLO without a
+/// growing backlog: short open-loop trials on fresh stores, doubling up to the first failure, then bisecting, then
+/// confirming the answer with a second trial (noise can pass a rate once).
+public struct CapacitySearch {
+    /// "p99<=20ms": a response-time percentile and its limit.
+    public struct SLO: Sendable, Hashable, Codable, CustomStringConvertible {
+        public var percentile: Double
+        public var limitMs: Double
+
+        /// Parses `pNN<=Xms` (or `s`, `us`); throws a message saying the form.
+        public init(parsing text: String) throws(WorkloadError) {
+            let compact = text.replacingOccurrences(of: " ", with: "")
+            let parts = compact.components(separatedBy: "<=")
+            guard parts.count == 2, parts[0].hasPrefix("p"), let percentile = Double(parts[0].dropFirst()), percentile > 0, percentile < 100,
+                  let limit = TimeSpan(parsing: parts[1]), limit.nanoseconds > 0 else {
+                throw WorkloadError("--slo '\(text)' must look like p99<=20ms (a percentile below 100 and a time)")
+            }
+            self.percentile = percentile
+            limitMs = Double(limit.nanoseconds) / 1e6
+        }
+
+        public var description: String { "p\(MarkdownTable.format(percentile))<=\(MarkdownTable.format(limitMs))ms" }
+    }
+
+    /// One trial at one rate.
+    public struct Trial: Sendable, Hashable, Codable {
+        public var sessionsPerSecond: Double
+        public var offeredOpsPerSecond: Double
+        public var achievedOpsPerSecond: Double
+        public var percentileMs: Double
+        /// Operations offered but not finished when the schedule ended.
+        public var backlogAtEnd: UInt64
+        public var errors: UInt64
+        public var passed: Bool
+        public var reason: String
+    }
+
+    public var base: Scenario
+    public var phaseIndex: Int
+    public var descriptor: BackendDescriptor
+    public var options: [String: String]
+    public var slo: SLO
+    public var trialSeconds: Double
+    public var workers: Int
+    public var seed: UInt64
+    public var say: (String) -> Void
+
+    public init(base: Scenario, phaseIndex: Int, descriptor: BackendDescriptor, options: [String: String], slo: SLO,
+                trialSeconds: Double, workers: Int, seed: UInt64, say: @escaping (String) -> Void) {
+        self.base = base
+        self.phaseIndex = phaseIndex
+        self.descriptor = descriptor
+        self.options = options
+        self.slo = slo
+        self.trialSeconds = trialSeconds
+        self.workers = workers
+        self.seed = seed
+        self.say = say
+    }
+
+    /// The scenario of one trial: the base population, one constant phase with the chosen phase's mix.
+    func trialScenario(sessionsPerSecond: Double) throws(WorkloadError) -> Scenario {
+        var scenario = base
+        var phase = base.phases[phaseIndex]
+        phase.name = "capacity"
+        phase.role = .baseline
+        phase.duration = TimeSpan(seconds: trialSeconds)
+        phase.rate = RateCurve(shape: .constant, from: sessionsPerSecond)
+        phase.arrivals = .poisson
+        scenario.phases = [phase]
+        scenario.warmup = TimeSpan(seconds: min(3, trialSeconds / 4))
+        scenario.cooldown = TimeSpan(nanoseconds: 0)
+        try scenario.validate(source: "capacity trial")
+        return scenario
+    }
+
+    /// Runs one trial on a fresh store.
+    public func trial(sessionsPerSecond: Double) throws(WorkloadError) -> Trial {
+        let scenario = try trialScenario(sessionsPerSecond: sessionsPerSecond)
+        let tracePath = NSTemporaryDirectory() + "surgebench-capacity-\(UUID().uuidString).trace"
+        defer { try? FileManager.default.removeItem(atPath: tracePath) }
+        let writer = try TraceWriter(path: tracePath, header: TraceHeader(seed: seed, scale: 1, scenarioYAML: scenario.yaml()))
+        do {
+            try TraceGenerator(scenario: scenario, seed: seed).generate { operation in try writer.append(operation) }
+        } catch let error as WorkloadError {
+            throw error
+        } catch {
+            throw WorkloadError("generating a capacity trial failed: \(error)")
+        }
+        try writer.finish()
+        let plan = try ReplayPlan(reading: TraceReader(path: tracePath))
+        var storeOptions = options
+        var scratch: String?
+        if descriptor.isPersistent, storeOptions["path"] == nil {
+            scratch = NSTemporaryDirectory() + "surgebench-capacity-store-\(UUID().uuidString)"
+            storeOptions["path"] = scratch
+        }
+        defer { if let scratch { try? FileManager.default.removeItem(atPath: scratch) } }
+        let result: ReplayResult
+        do throws(StoreError) {
+            let store = try descriptor.open(BackendOptions(storeOptions))
+            defer { store.close() }
+            result = try Replayer.run(store, plan: plan, options: ReplayOptions(workers: workers))
+        } catch {
+            throw WorkloadError("\(descriptor.name) failed in a capacity trial: \(error.message)")
+        }
+        let percentile = Double(result.histogram().valueAtPercentile(slo.percentile)) / 1e6
+        let offered = Double(plan.scheduledCount) / scenario.duration.seconds
+        let perSecond = offered
+        let backlog = result.completedAfterSchedule
+        var reasons: [String] = []
+        if percentile > slo.limitMs { reasons.append("p\(MarkdownTable.format(slo.percentile)) \(MarkdownTable.format(percentile)) ms") }
+        if Double(backlog) > max(5, perSecond * 0.05) { reasons.append("backlog of \(backlog) operations at the end") }
+        if result.errorCount > 0 { reasons.append("\(result.errorCount) errors") }
+        if !result.integrity.isIntact { reasons.append("lost writes") }
+        if let invalid = result.invalidReason { reasons.append("invalid: \(invalid)") }
+        let trial = Trial(
+            sessionsPerSecond: sessionsPerSecond, offeredOpsPerSecond: offered,
+            achievedOpsPerSecond: Double(result.completed - backlog) / scenario.duration.seconds, percentileMs: percentile,
+            backlogAtEnd: backlog, errors: result.errorCount, passed: reasons.isEmpty, reason: reasons.isEmpty ? "within SLO" : reasons.joined(separator: ", "))
+        say(String(format: "  %@ %.1f sessions/s = %.0f ops/s: p%@ %.3g ms, backlog %llu: %@", descriptor.name, sessionsPerSecond, offered,
+                   MarkdownTable.format(slo.percentile), percentile, backlog, trial.passed ? "pass" : "FAIL (\(trial.reason))"))
+        return trial
+    }
+
+    /// The search. Throws when even `minimumRate` fails the SLO.
+    public func run(startRate: Double, minimumRate: Double, maximumRate: Double, steps: Int) throws(WorkloadError) -> (capacity: Trial, trials: [Trial]) {
+        var trials: [Trial] = []
+        func attempt(_ rate: Double) throws(WorkloadError) -> Bool {
+            let trial = try trial(sessionsPerSecond: rate)
+            trials.append(trial)
+            return trial.passed
+        }
+        var low: Double?
+        var high: Double?
+        var rate = max(minimumRate, min(startRate, maximumRate))
+        if try attempt(rate) {
+            low = rate
+            while rate < maximumRate {
+                rate = min(maximumRate, rate * 2)
+                if try attempt(rate) { low = rate } else { high = rate; break }
+            }
+        } else {
+            high = rate
+            while rate > minimumRate {
+                rate = max(minimumRate, rate / 2)
+                if try attempt(rate) { low = rate; break } else { high = rate }
+            }
+        }
+        guard var best = low else {
+            throw WorkloadError("\(descriptor.name) cannot meet \(slo) even at \(MarkdownTable.format(minimumRate)) sessions/s "
+                + "(\(MarkdownTable.format(trials.last?.offeredOpsPerSecond ?? 0)) ops/s): \(trials.last?.reason ?? ""); lower --min-rate or relax --slo")
+        }
+        if let ceiling = high {
+            var failing = ceiling
+            for _ in 0..<steps where failing / best > 1.05 {
+                let middle = (best + failing) / 2
+                if try attempt(middle) { best = middle } else { failing = middle }
+            }
+        }
+        // Confirm: the answer must pass twice; step down 5% at a time until it does.
+        for _ in 0..<4 {
+            if try attempt(best) { break }
+            best *= 0.95
+        }
+        guard let capacity = trials.last(where: { $0.passed && $0.sessionsPerSecond == best }) ?? trials.filter(\.passed).max(by: { $0.sessionsPerSecond < $1.sessionsPerSecond }) else {
+            throw WorkloadError("\(descriptor.name): no rate passed twice; the machine is too noisy for a capacity figure")
+        }
+        return (capacity, trials)
+    }
+}
