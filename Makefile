@@ -9,7 +9,13 @@ APT_PACKAGES := pkg-config libsqlite3-dev liblmdb-dev sqlite3
 # (synchronous=NORMAL) bends and memory does not; 30 s of schedule keeps the whole job near two minutes.
 BENCH_ARGS ?= --scenario outage-2021 --scale 8 --duration 30s --backends memory,sqlite,lmdb
 
-.PHONY: deps build test bench clean
+# The CI comparison: a short run of every embedded backend, 3 interleaved repetitions, compared with the baseline
+# committed in results/ci-baseline. It fails on lost writes, errors, invalid runs, and on regressions whose 95%
+# interval clears 4x the normal tolerances (a p99 at least twice as slow, say): sure regressions, not noise.
+CI_RUN_ARGS := --scenario smoke --repeat 3 --backends memory,sqlite,lmdb --plain-progress
+CI_TOLERANCE_SCALE := 4
+
+.PHONY: deps build test bench ci-compare ci-baseline clean
 
 deps:
 	@if pkg-config --exists sqlite3 lmdb && command -v sqlite3 >/dev/null; then exit 0; fi; \
@@ -27,6 +33,18 @@ build: deps
 
 bench: build
 	.build/release/surgebench run $(BENCH_ARGS)
+
+ci-compare: build
+	rm -rf .build/ci-candidate
+	.build/release/surgebench run $(CI_RUN_ARGS) --out .build/ci-candidate > .build/ci-candidate.log 2>&1 || (tail -40 .build/ci-candidate.log; exit 1)
+	.build/release/surgebench compare results/ci-baseline .build/ci-candidate --tolerance-scale $(CI_TOLERANCE_SCALE) \
+		--markdown .build/ci-comparison.md; status=$$?; \
+	if [ $$status -eq 3 ] || [ $$status -eq 1 ] || [ $$status -eq 64 ]; then echo "CI comparison failed (exit $$status)"; exit 1; fi
+
+# Re-record the CI baseline (after a deliberate change to the smoke scenario, the generator or a backend).
+ci-baseline: build
+	rm -rf results/ci-baseline
+	.build/release/surgebench run $(CI_RUN_ARGS) --out results/ci-baseline
 
 test: deps
 	$(SWIFT) build --build-tests
