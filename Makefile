@@ -15,7 +15,7 @@ BENCH_ARGS ?= --scenario outage-2021 --scale 8 --duration 30s --backends memory,
 CI_RUN_ARGS := --scenario smoke --repeat 3 --backends memory,sqlite,lmdb --plain-progress
 CI_TOLERANCE_SCALE := 4
 
-.PHONY: deps build test bench ci-compare ci-baseline clean
+.PHONY: deps build test bench ci-compare ci-baseline microbench microbench-check microbench-thresholds clean
 
 deps:
 	@if pkg-config --exists sqlite3 lmdb && command -v sqlite3 >/dev/null; then exit 0; fi; \
@@ -49,6 +49,19 @@ ci-baseline: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# Micro-benchmarks (package-benchmark, in their own package under Benchmarks/): every store operation of every
+# embedded backend, and the harness's own per-operation cost. `microbench-check` compares a run with the thresholds
+# committed in Benchmarks/Thresholds (p90, with the tolerances set in each benchmark); `microbench-thresholds`
+# re-records them.
+microbench: deps
+	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
+
+microbench-check: deps
+	cd Benchmarks && $(SWIFT) package benchmark thresholds check
+
+microbench-thresholds: deps
+	cd Benchmarks && rm -rf Thresholds && $(SWIFT) package --allow-writing-to-package-directory benchmark thresholds update
 
 clean:
 	rm -rf .build

@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "surgebench", targets: ["surgebench"]),
+        // For the micro-benchmarks package in Benchmarks/ (and anyone embedding the stores or the harness).
+        .library(name: "SurgeBenchKit", targets: ["SurgeCore", "StoreCatalog", "Workload", "Harness"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -111,24 +111,11 @@ public enum Replayer {
                 let failure = runner.execute(operation, listIndex: plan.listIndex[Int(index)], recorder: recorder)
                 let end = MonotonicClock.now()
 
-                let responseNanos = end - (open ? min(intended, start) : start)
-                let serviceNanos = end - start
-                let slot = Int(operation.phase) * WorkerRecorder.kindCount + Int(operation.kind.rawValue)
-                if let failure {
-                    recorder.recordError(failure, kind: operation.kind, second: second)
-                } else if operation.intendedNanos >= measuredFrom, operation.intendedNanos < measuredUntil, slot < phases * WorkerRecorder.kindCount {
-                    recorder.response[slot]?.recordClamped(responseNanos)
-                    recorder.service[slot]?.recordClamped(serviceNanos)
-                }
-                recorder.secondResponse[second].recordClamped(responseNanos)
-                if open, !waited, start > intended + options.lateStartNanos {
-                    recorder.secondLate[second] += 1
-                    recorder.live.late.add(1, ordering: .relaxed)
-                }
-                let completedSecond = Int((end - startNanos) / 1_000_000_000)
-                if completedSecond < recorder.secondCompleted.count { recorder.secondCompleted[completedSecond] += 1 }
-                recorder.completed += 1
-                recorder.live.record(responseNanos: responseNanos)
+                recorder.recordCompletion(
+                    operation, failure: failure, responseNanos: end - (open ? min(intended, start) : start), serviceNanos: end - start,
+                    late: open && !waited && start > intended + options.lateStartNanos, measured: operation.intendedNanos >= measuredFrom
+                        && operation.intendedNanos < measuredUntil && Int(operation.phase) < phases,
+                    second: second, completedSecond: Int((end - startNanos) / 1_000_000_000))
                 previousEnd = MonotonicClock.now()
                 recorder.harnessNanos += previousEnd - end
                 recorder.harnessSamples += 1

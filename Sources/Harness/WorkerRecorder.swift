@@ -62,6 +62,30 @@ final class WorkerRecorder {
         readAcks.reserveCapacity(expectedReads)
     }
 
+    /// Records one finished operation: its histograms, its seconds, the live counters. The harness's whole
+    /// per-operation bookkeeping; allocates nothing.
+    @inline(__always)
+    func recordCompletion(
+        _ operation: TraceOperation, failure: ErrorCategory?, responseNanos: UInt64, serviceNanos: UInt64, late: Bool, measured: Bool,
+        second: Int, completedSecond: Int
+    ) {
+        if let failure {
+            recordError(failure, kind: operation.kind, second: second)
+        } else if measured {
+            let slot = Int(operation.phase) * Self.kindCount + Int(operation.kind.rawValue)
+            response[slot]?.recordClamped(responseNanos)
+            service[slot]?.recordClamped(serviceNanos)
+        }
+        secondResponse[second].recordClamped(responseNanos)
+        if late {
+            secondLate[second] += 1
+            live.late.add(1, ordering: .relaxed)
+        }
+        if completedSecond < secondCompleted.count { secondCompleted[completedSecond] += 1 }
+        completed += 1
+        live.record(responseNanos: responseNanos)
+    }
+
     @inline(__always)
     func recordError(_ category: ErrorCategory, kind: OperationKind, second: Int) {
         errors[Int(kind.rawValue) * Self.categoryCount + category.index] += 1
