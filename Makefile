@@ -15,7 +15,12 @@ BENCH_ARGS ?= --scenario outage-2021 --scale 8 --duration 30s --backends memory,
 CI_RUN_ARGS := --scenario smoke --repeat 3 --backends memory,sqlite,lmdb --plain-progress
 CI_TOLERANCE_SCALE := 4
 
-.PHONY: deps build test bench ci-compare ci-baseline microbench microbench-check microbench-thresholds clean
+# The published tables in results/: a reference run of every built-in scenario and a capacity search for each
+# persistent backend on this machine kind, then results/README.md and results/report.html generated from them.
+PUBLISHED_RUNS := results/outage-2021 results/signal-2021 results/steady results/smoke
+PUBLISHED_CAPACITY := results/capacity-sqlite results/capacity-lmdb
+
+.PHONY: publish report deps build test bench ci-compare ci-baseline microbench microbench-check microbench-thresholds clean
 
 deps:
 	@if pkg-config --exists sqlite3 lmdb && command -v sqlite3 >/dev/null; then exit 0; fi; \
@@ -48,7 +53,7 @@ ci-baseline: build
 
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --no-parallel  # timing-sensitive tests (known answers) must not share the 2 cores
 
 # Micro-benchmarks (package-benchmark, in their own package under Benchmarks/): every store operation of every
 # embedded backend, and the harness's own per-operation cost. `microbench-check` compares a run with the thresholds
@@ -62,6 +67,27 @@ microbench-check: deps
 
 microbench-thresholds: deps
 	cd Benchmarks && rm -rf Thresholds && $(SWIFT) package --allow-writing-to-package-directory benchmark thresholds update
+
+publish: build
+	rm -rf $(PUBLISHED_RUNS) $(PUBLISHED_CAPACITY)
+	.build/release/surgebench run --plain-progress $(BENCH_ARGS) --out results/outage-2021
+	.build/release/surgebench run --plain-progress --scenario signal-2021 --scale 4 --duration 30s --out results/signal-2021
+	.build/release/surgebench run --plain-progress --scenario steady --scale 8 --duration 30s --out results/steady
+	.build/release/surgebench run --plain-progress --scenario smoke --out results/smoke
+	.build/release/surgebench capacity --backend sqlite --slo 'p99<=20ms' --out results/capacity-sqlite
+	.build/release/surgebench capacity --backend lmdb --slo 'p99<=20ms' --out results/capacity-lmdb
+	$(MAKE) report
+
+# Regenerates results/README.md and results/report.html from the published folders.
+report: build
+	.build/release/surgebench report $(PUBLISHED_RUNS) $(PUBLISHED_CAPACITY) --markdown results/tables.md --html results/report.html
+	{ printf '%s\n\n' '# Published results' \
+	  'Reference runs of every built-in scenario and capacity searches, regenerated with `make publish` (runs, about' \
+	  '15 minutes) or `make report` (tables only). Each table names the machine, commit and configuration that produced' \
+	  'it. The same figures with charts: [report.html](report.html) (open it in a browser; it needs no network).' \
+	  'Each folder holds results.json, summary.md, timeseries.csv and .hgrm files ([schema](../docs/results-schema.md)).'; \
+	  cat results/tables.md; } > results/README.md
+	rm results/tables.md
 
 clean:
 	rm -rf .build

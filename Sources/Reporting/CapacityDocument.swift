@@ -70,7 +70,7 @@ public struct CapacityDocument: Sendable, Hashable, Codable {
     /// The trials as a table.
     public var trialsTable: Table {
         Table(caption: "\(backend) trials (\(slo), \(MarkdownTable.format(trialSeconds)) s each, in the order run):",
-              header: ["sessions/s", "offered ops/s", "achieved ops/s", "p\(MarkdownTable.format(slo.percentile)) ms", "backlog at end", "result"],
+              header: ["sessions/s", "offered ops/s", "achieved ops/s", "\(slo.percentileLabel) ms", "backlog at end", "result"],
               rows: trials.map { trial in
                   [MarkdownTable.format(trial.sessionsPerSecond), MarkdownTable.format(trial.offeredOpsPerSecond),
                    MarkdownTable.format(trial.achievedOpsPerSecond), MarkdownTable.format(trial.percentileMs), "\(trial.backlogAtEnd)",

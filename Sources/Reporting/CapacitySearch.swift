@@ -24,7 +24,12 @@ public struct CapacitySearch {
             limitMs = Double(limit.nanoseconds) / 1e6
         }
 
-        public var description: String { "p\(MarkdownTable.format(percentile))<=\(MarkdownTable.format(limitMs))ms" }
+        public var description: String { "\(percentileLabel)<=\(MarkdownTable.format(limitMs))ms" }
+
+        /// "p99", "p99.9".
+        public var percentileLabel: String {
+            "p" + (percentile == percentile.rounded() ? String(Int(percentile)) : String(percentile))
+        }
     }
 
     /// One trial at one rate.
@@ -114,7 +119,7 @@ public struct CapacitySearch {
         let perSecond = offered
         let backlog = result.completedAfterSchedule
         var reasons: [String] = []
-        if percentile > slo.limitMs { reasons.append("p\(MarkdownTable.format(slo.percentile)) \(MarkdownTable.format(percentile)) ms") }
+        if percentile > slo.limitMs { reasons.append("\(slo.percentileLabel) \(MarkdownTable.format(percentile)) ms") }
         if Double(backlog) > max(5, perSecond * 0.05) { reasons.append("backlog of \(backlog) operations at the end") }
         if result.errorCount > 0 { reasons.append("\(result.errorCount) errors") }
         if !result.integrity.isIntact { reasons.append("lost writes") }
@@ -123,8 +128,8 @@ public struct CapacitySearch {
             sessionsPerSecond: sessionsPerSecond, offeredOpsPerSecond: offered,
             achievedOpsPerSecond: Double(result.completed - backlog) / scenario.duration.seconds, percentileMs: percentile,
             backlogAtEnd: backlog, errors: result.errorCount, passed: reasons.isEmpty, reason: reasons.isEmpty ? "within SLO" : reasons.joined(separator: ", "))
-        say(String(format: "  %@ %.1f sessions/s = %.0f ops/s: p%@ %.3g ms, backlog %llu: %@", descriptor.name, sessionsPerSecond, offered,
-                   MarkdownTable.format(slo.percentile), percentile, backlog, trial.passed ? "pass" : "FAIL (\(trial.reason))"))
+        say(String(format: "  %@ %.1f sessions/s = %.0f ops/s: %@ %.3g ms, backlog %llu: %@", descriptor.name, sessionsPerSecond, offered,
+                   slo.percentileLabel, percentile, backlog, trial.passed ? "pass" : "FAIL (\(trial.reason))"))
         return trial
     }
 

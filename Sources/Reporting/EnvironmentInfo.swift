@@ -63,10 +63,11 @@ public struct EnvironmentInfo: Sendable, Hashable, Codable {
         return "Linux \(release) \(machine)"
     }
 
-    /// The commit of the working directory's git checkout ("+dirty" when it has changes), if any.
+    /// The commit of the checkout this executable was built in ("+dirty" when it had changes), if any.
     private static func gitCommit() -> String? {
-        guard let commit = run("/usr/bin/git", ["rev-parse", "HEAD"]), !commit.isEmpty else { return nil }
-        let dirty = run("/usr/bin/git", ["status", "--porcelain", "--untracked-files=no"]).map { !$0.isEmpty } ?? false
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
+        guard let commit = run("/usr/bin/git", ["-C", executable, "rev-parse", "HEAD"]), !commit.isEmpty else { return nil }
+        let dirty = run("/usr/bin/git", ["-C", executable, "status", "--porcelain", "--untracked-files=no"]).map { !$0.isEmpty } ?? false
         return commit + (dirty ? "+dirty" : "")
     }
 
