@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Histogram
 import SurgeCore
+import Synchronization
 import Workload
 
 /// Replays a plan against a store: the setup stages closed loop, then the schedule on `workers` threads, each with
@@ -148,15 +149,14 @@ struct Schedule {
 }
 
 /// The first error any thread reported.
-final class FirstFailure: @unchecked Sendable {
-    private let lock = NSLock()
-    private var error: StoreError?
+final class FirstFailure: Sendable {
+    private let error = Mutex<StoreError?>(nil)
 
-    var first: StoreError? { lock.withLock { error } }
+    var first: StoreError? { error.withLock { $0 } }
     var hasFailed: Bool { first != nil }
 
     func record(_ error: StoreError) {
-        lock.withLock { if self.error == nil { self.error = error } }
+        self.error.withLock { if $0 == nil { $0 = error } }
     }
 }
 

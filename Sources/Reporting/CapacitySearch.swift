@@ -32,7 +32,7 @@ public struct CapacitySearch {
         }
     }
 
-    /// One trial at one rate.
+    /// One trial at one rate; rates are over its measured part.
     public struct Trial: Sendable, Hashable, Codable {
         public var sessionsPerSecond: Double
         public var offeredOpsPerSecond: Double
@@ -78,7 +78,8 @@ public struct CapacitySearch {
         phase.rate = RateCurve(shape: .constant, from: sessionsPerSecond)
         phase.arrivals = .poisson
         scenario.phases = [phase]
-        scenario.warmup = TimeSpan(seconds: min(3, trialSeconds / 4))
+        // Newcomer sessions last several think times; the warm-up lets them build up to their steady share.
+        scenario.warmup = TimeSpan(seconds: min(7, trialSeconds / 2))
         scenario.cooldown = TimeSpan(nanoseconds: 0)
         try scenario.validate(source: "capacity trial")
         return scenario
@@ -115,18 +116,21 @@ public struct CapacitySearch {
             throw WorkloadError("\(descriptor.name) failed in a capacity trial: \(error.message)")
         }
         let percentile = Double(result.histogram().valueAtPercentile(slo.percentile)) / 1e6
-        let offered = Double(plan.scheduledCount) / scenario.duration.seconds
-        let perSecond = offered
+        let series = result.series
+        // The offered rate of the measured (steady) part, not of the build-up.
+        let measuredSeconds = plan.offeredPerSecond.indices.filter { Double($0) >= scenario.warmup.seconds && Double($0) < scenario.duration.seconds }
+        let offered = Double(measuredSeconds.reduce(0) { $0 + plan.offeredPerSecond[$1] }) / Double(max(measuredSeconds.count, 1))
         let backlog = result.completedAfterSchedule
         var reasons: [String] = []
         if percentile > slo.limitMs { reasons.append("\(slo.percentileLabel) \(MarkdownTable.format(percentile)) ms") }
-        if Double(backlog) > max(5, perSecond * 0.05) { reasons.append("backlog of \(backlog) operations at the end") }
+        if Double(backlog) > max(5, offered * 0.05) { reasons.append("backlog of \(backlog) operations at the end") }
         if result.errorCount > 0 { reasons.append("\(result.errorCount) errors") }
         if !result.integrity.isIntact { reasons.append("lost writes") }
         if let invalid = result.invalidReason { reasons.append("invalid: \(invalid)") }
         let trial = Trial(
             sessionsPerSecond: sessionsPerSecond, offeredOpsPerSecond: offered,
-            achievedOpsPerSecond: Double(result.completed - backlog) / scenario.duration.seconds, percentileMs: percentile,
+            achievedOpsPerSecond: Double(measuredSeconds.reduce(0) { $0 + series[$1].achieved }) / Double(max(measuredSeconds.count, 1)),
+            percentileMs: percentile,
             backlogAtEnd: backlog, errors: result.errorCount, passed: reasons.isEmpty, reason: reasons.isEmpty ? "within SLO" : reasons.joined(separator: ", "))
         say(String(format: "  %@ %.1f sessions/s = %.0f ops/s: %@ %.3g ms, backlog %llu: %@", descriptor.name, sessionsPerSecond, offered,
                    slo.percentileLabel, percentile, backlog, trial.passed ? "pass" : "FAIL (\(trial.reason))"))

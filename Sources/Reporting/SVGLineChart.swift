@@ -43,7 +43,7 @@ struct SVGLineChart {
     func render() -> String {
         let points = series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite }
         guard !points.isEmpty else { return "<p class=\"empty\">\(HTML.escape(title)): no data.</p>" }
-        let xRange = range(points.map(\.x) + bands.flatMap { [$0.from, $0.to] }, scale: xScale)
+        let xRange = range(points.map(\.x) + bands.flatMap { [$0.from, $0.to] }, scale: xScale, exact: true)
         let yRange = range(points.map(\.y), scale: yScale, fromZero: yScale == .linear)
         let plotWidth = width - left - right
         let plotHeight = height - top - bottom
@@ -92,13 +92,14 @@ struct SVGLineChart {
 
     private func f(_ value: Double) -> String { String(format: "%.1f", value) }
 
-    private func range(_ values: [Double], scale: Scale, fromZero: Bool = false) -> (low: Double, high: Double) {
+    /// The axis range: from zero (or the data) to a round number above the data, or exactly the data's (time axes).
+    private func range(_ values: [Double], scale: Scale, fromZero: Bool = false, exact: Bool = false) -> (low: Double, high: Double) {
         switch scale {
         case .linear:
             let low = fromZero ? min(0, values.min() ?? 0) : (values.min() ?? 0)
             var high = values.max() ?? 1
             if high <= low { high = low + 1 }
-            return (low, niceCeiling(high))
+            return (low, exact ? high : niceCeiling(high))
         case .logarithmic:
             let positive = values.filter { $0 > 0 }
             let low = pow(10, (log10(positive.min() ?? 1)).rounded(.down))

@@ -34,8 +34,8 @@ extension SurgeBench {
         @Option(name: .customLong("option"), help: ArgumentHelp("A backend option (repeatable).", valueName: "name=value"))
         var options: [String] = []
 
-        @Option(help: "Seconds of schedule per trial (the first quarter, at most 3 s, is warm-up).")
-        var trialSeconds: Double = 10
+        @Option(help: "Seconds of schedule per trial (the first half, at most 7 s, is warm-up: newcomer sessions build up).")
+        var trialSeconds: Double = 16
 
         @Option(help: "Lowest rate to try, sessions/s.")
         var minRate: Double = 1
@@ -80,15 +80,19 @@ extension SurgeBench {
             } else {
                 let surge = base.phases.indices.filter { base.phases[$0].role == .surge }
                 let candidates = surge.isEmpty ? Array(base.phases.indices) : surge
-                index = candidates.max { base.phases[$0].rate.peak(ofSeconds: 1) < base.phases[$1].rate.peak(ofSeconds: 1) }!
+                // The busiest phase; among equally busy ones, the one with the most newcomers.
+                func load(_ index: Int) -> (Double, Double) {
+                    (base.phases[index].rate.peak(ofSeconds: 1), base.phases[index].mix.newcomer / base.phases[index].mix.total)
+                }
+                index = candidates.max { load($0) < load($1) }!
             }
             let chosen = base.phases[index]
             let objective = try CapacitySearch.SLO(parsing: slo)
             installInterruptHandler()
-            print("\(descriptor.name): searching the highest rate of \(base.name) phase '\(chosen.name)' within \(objective)")
+            say("\(descriptor.name): searching the highest rate of \(base.name) phase '\(chosen.name)' within \(objective)")
             let search = CapacitySearch(
                 base: base, phaseIndex: index, descriptor: descriptor, options: given, slo: objective, trialSeconds: trialSeconds,
-                workers: workers, seed: base.seed, say: { print($0) })
+                workers: workers, seed: base.seed, say: { say($0) })
             let (capacity, trials) = try search.run(
                 startRate: chosen.rate.peak(ofSeconds: chosen.duration.seconds), minimumRate: minRate, maximumRate: maxRate, steps: steps)
             func effective(_ name: String) -> String? {
@@ -109,8 +113,8 @@ extension SurgeBench {
             try folder.write(try document.json(), to: "capacity.json")
             try folder.write(summary, to: "capacity.md")
             try folder.commit()
-            print("\n" + summary)
-            print("Written to \(outPath)/ (capacity.json, capacity.md)")
+            say("\n" + summary)
+            say("Written to \(outPath)/ (capacity.json, capacity.md)")
         }
     }
 }
