@@ -63,11 +63,13 @@ public struct EnvironmentInfo: Sendable, Hashable, Codable {
         return "Linux \(release) \(machine)"
     }
 
-    /// The commit of the checkout this executable was built in ("+dirty" when it had changes), if any.
+    /// The commit of the checkout this executable was built in ("+dirty" when its code had changes; results/, which
+    /// a run may be rewriting, does not count), if any.
     private static func gitCommit() -> String? {
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
         guard let commit = run("/usr/bin/git", ["-C", executable, "rev-parse", "HEAD"]), !commit.isEmpty else { return nil }
-        let dirty = run("/usr/bin/git", ["-C", executable, "status", "--porcelain", "--untracked-files=no"]).map { !$0.isEmpty } ?? false
+        let dirty = run("/usr/bin/git", ["-C", executable, "status", "--porcelain", "--untracked-files=no", "--", ":(top)", ":(top,exclude)results"])
+            .map { !$0.isEmpty } ?? false
         return commit + (dirty ? "+dirty" : "")
     }
 
