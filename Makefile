@@ -81,11 +81,12 @@ publish: build
 # Regenerates results/README.md and results/report.html from the published folders.
 report: build
 	.build/release/surgebench report $(PUBLISHED_RUNS) $(PUBLISHED_CAPACITY) --markdown results/tables.md --html results/report.html
-	{ printf '%s\n\n' '# Published results' \
+	{ printf '%s\n\n%s\n%s\n%s\n%s\n%s\n\n' '# Published results' \
 	  'Reference runs of every built-in scenario and capacity searches, regenerated with `make publish` (runs, about' \
-	  '15 minutes) or `make report` (tables only). Each table names the machine, commit and configuration that produced' \
+	  '17 minutes) or `make report` (tables only). Each table names the machine, commit and configuration that produced' \
 	  'it. The same figures with charts: [report.html](report.html) (open it in a browser; it needs no network).' \
-	  'Each folder holds results.json, summary.md, timeseries.csv and .hgrm files ([schema](../docs/results-schema.md)).'; \
+	  'Each folder holds results.json, summary.md, timeseries.csv and .hgrm files ([schema](../docs/results-schema.md));' \
+	  '`ci-baseline` is the baseline of the CI comparison (`make ci-baseline`).'; \
 	  cat results/tables.md; } > results/README.md
 	rm results/tables.md
 
