@@ -1,4 +1,4 @@
-import Glibc
+import Foundation
 import MemoryStore
 import SurgeCore
 
@@ -56,7 +56,7 @@ public final class CalibrationMessageStore: MessageStore {
 
     public let configuration: Configuration
     let memory = MemoryMessageStore()
-    let openedNanos = CalibrationClock.now()
+    let openedNanos = MonotonicClock.now()
 
     public init(configuration: Configuration) {
         self.configuration = configuration
@@ -67,19 +67,6 @@ public final class CalibrationMessageStore: MessageStore {
     }
 
     public func close() {}
-}
-
-enum CalibrationClock {
-    static func now() -> UInt64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
-    }
-
-    static func sleep(until deadline: UInt64) {
-        var spec = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
-        while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &spec, nil) == EINTR {}
-    }
 }
 
 /// A connection to a ``CalibrationMessageStore``: waits out any stall, then the service time, then answers.
@@ -99,13 +86,13 @@ public final class CalibrationConnection: StoreConnection {
     /// Stalls when a new stall period has begun since this connection last stalled, then waits the service time.
     private func serve() {
         let configuration = store.configuration
-        var now = CalibrationClock.now()
+        var now = MonotonicClock.now()
         if configuration.stallMillis > 0 {
             let period = (now - store.openedNanos) / (UInt64(configuration.stallEveryMillis) * 1_000_000)
             if period > stalledPeriod {
                 stalledPeriod = period
-                CalibrationClock.sleep(until: now + UInt64(configuration.stallMillis) * 1_000_000)
-                now = CalibrationClock.now()
+                MonotonicClock.sleep(until: now + UInt64(configuration.stallMillis) * 1_000_000)
+                now = MonotonicClock.now()
             }
         }
         guard configuration.serviceMicros > 0 else { return }
@@ -116,7 +103,7 @@ public final class CalibrationConnection: StoreConnection {
             random ^= random << 17
             nanos *= -log(1 - Double(random >> 11) * 0x1.0p-53)
         }
-        CalibrationClock.sleep(until: now + UInt64(nanos))
+        MonotonicClock.sleep(until: now + UInt64(nanos))
     }
 
     public func register(phone: PhoneNumber, displayName: String) throws(StoreError) -> Registration {

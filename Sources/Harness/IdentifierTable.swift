@@ -14,8 +14,6 @@ final class IdentifierTable: @unchecked Sendable {
         storage.deallocate()
     }
 
-    var count: Int { storage.count }
-
     @inline(__always)
     subscript(index: UInt32) -> UInt64 {
         get { Int(index) < storage.count ? storage[Int(index)] : 0 }

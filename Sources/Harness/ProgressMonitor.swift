@@ -1,4 +1,5 @@
 import Foundation
+import SurgeCore
 import Synchronization
 
 /// A thread that samples the workers' live counters and calls the progress callback while the schedule runs.

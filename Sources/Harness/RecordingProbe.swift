@@ -1,3 +1,4 @@
+import SurgeCore
 import Workload
 
 /// The harness's own per-operation work without a store: read the clock around an operation and record it exactly as

@@ -68,7 +68,6 @@ public final class LMDBMessageStore: MessageStore {
     }
 
     public var directory: StoreDirectory { environment.directory }
-    public var groupCommitCounts: (groups: UInt64, writes: UInt64)? { groupCommit?.committedCounts }
 
     public func connect() throws(StoreError) -> LMDBConnection {
         try LMDBConnection(store: self)

@@ -67,8 +67,6 @@ public final class SQLiteMessageStore: MessageStore {
         activityClock = Atomic(latest.uint64(0))
     }
 
-    public var groupCommitCounts: (groups: UInt64, writes: UInt64)? { groupCommit?.committedCounts }
-
     public func connect() throws(StoreError) -> SQLiteConnection {
         guard !isClosed.load(ordering: .relaxed) else { throw StoreError(.cannotOpen, "the sqlite store is closed") }
         return try SQLiteConnection(store: self)

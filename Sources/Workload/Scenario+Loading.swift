@@ -120,7 +120,7 @@ extension Scenario {
             guard weights.allSatisfy({ $0 >= 0 && $0.isFinite }), phase.mix.total > 0 else {
                 throw failPhase("mix weights must be zero or positive with at least one above zero")
             }
-            sessions += rate.peak(ofSeconds: phase.duration.seconds) * phase.duration.seconds
+            sessions += rate.peak * phase.duration.seconds
         }
         guard warmup.nanoseconds + cooldown.nanoseconds < duration.nanoseconds else {
             throw fail("warmup (\(warmup)) and cooldown (\(cooldown)) leave nothing of the \(duration) schedule to measure")

@@ -153,10 +153,8 @@ public struct RateCurve: Hashable, Sendable, Codable {
         }
     }
 
-    /// The largest rate anywhere in a phase of `length` seconds.
-    public func peak(ofSeconds length: Double) -> Double {
-        max(from, to ?? from)
-    }
+    /// The largest rate anywhere in the phase (every shape moves monotonically from `from` to `to`).
+    public var peak: Double { max(from, to ?? from) }
 }
 
 import Foundation

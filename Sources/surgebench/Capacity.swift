@@ -82,7 +82,7 @@ extension SurgeBench {
                 let candidates = surge.isEmpty ? Array(base.phases.indices) : surge
                 // The busiest phase; among equally busy ones, the one with the most newcomers.
                 func load(_ index: Int) -> (Double, Double) {
-                    (base.phases[index].rate.peak(ofSeconds: 1), base.phases[index].mix.newcomer / base.phases[index].mix.total)
+                    (base.phases[index].rate.peak, base.phases[index].mix.newcomer / base.phases[index].mix.total)
                 }
                 index = candidates.max { load($0) < load($1) }!
             }
@@ -94,7 +94,7 @@ extension SurgeBench {
                 base: base, phaseIndex: index, descriptor: descriptor, options: given, slo: objective, trialSeconds: trialSeconds,
                 workers: workers, seed: base.seed, say: { say($0) })
             let (capacity, trials) = try search.run(
-                startRate: chosen.rate.peak(ofSeconds: chosen.duration.seconds), minimumRate: minRate, maximumRate: maxRate, steps: steps)
+                startRate: chosen.rate.peak, minimumRate: minRate, maximumRate: maxRate, steps: steps)
             func effective(_ name: String) -> String? {
                 descriptor.options.first { $0.name == name }.map { given[$0.name] ?? $0.defaultValue }
             }

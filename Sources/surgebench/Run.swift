@@ -152,7 +152,3 @@ func installInterruptHandler() {
 }
 
 extension ReplayOptions.Mode: ExpressibleByArgument {}
-
-extension String {
-    func nonEmptyOr(_ fallback: String) -> String { isEmpty ? fallback : self }
-}

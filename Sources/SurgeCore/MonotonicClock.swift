@@ -1,6 +1,7 @@
 import Glibc
 
-/// The monotonic clock in nanoseconds, and sleeping until an absolute time on it.
+/// The monotonic clock in nanoseconds, and sleeping until an absolute time on it (for the harness, and for backends
+/// that simulate time, such as the calibration backend).
 public enum MonotonicClock {
     @inline(__always)
     public static func now() -> UInt64 {
