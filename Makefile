@@ -9,11 +9,10 @@ APT_PACKAGES := pkg-config libsqlite3-dev liblmdb-dev sqlite3
 # (synchronous=NORMAL) bends and memory does not; 30 s of schedule keeps the whole job near two minutes.
 BENCH_ARGS ?= --scenario outage-2021 --scale 8 --duration 30s --backends memory,sqlite,lmdb
 
-# The CI comparison: a short run of every embedded backend, 3 interleaved repetitions, compared with the baseline
-# committed in results/ci-baseline. It fails on lost writes, errors, invalid runs, and on regressions whose 95%
-# interval clears 4x the normal tolerances (a p99 at least twice as slow, say): sure regressions, not noise.
-CI_RUN_ARGS := --scenario smoke --repeat 3 --backends memory,sqlite,lmdb --plain-progress
-CI_TOLERANCE_SCALE := 4
+# The CI comparison (.ci/compare): the base revision named in results/ci-base and this checkout, both built here,
+# replay one smoke trace interleaved, 10 runs a side, and `surgebench compare` judges the candidate at the normal
+# tolerances with 95% family-wise confidence. Settings: CI_RUNS, CI_WORKLOAD, CI_BACKENDS, CI_TOLERANCE_SCALE,
+# CI_CANDIDATE_ARGS (environment variables; see .ci/compare).
 
 # The published tables in results/: a reference run of every built-in scenario and a capacity search for each
 # persistent backend on this machine kind, then results/README.md and results/report.html generated from them.
@@ -40,16 +39,14 @@ bench: build
 	.build/release/surgebench run $(BENCH_ARGS)
 
 ci-compare: build
-	rm -rf .build/ci-candidate
-	.build/release/surgebench run $(CI_RUN_ARGS) --out .build/ci-candidate > .build/ci-candidate.log 2>&1 || (tail -40 .build/ci-candidate.log; exit 1)
-	.build/release/surgebench compare results/ci-baseline .build/ci-candidate --tolerance-scale $(CI_TOLERANCE_SCALE) \
-		--markdown .build/ci-comparison.md; status=$$?; \
-	if [ $$status -eq 3 ] || [ $$status -eq 1 ] || [ $$status -eq 64 ]; then echo "CI comparison failed (exit $$status)"; exit 1; fi
+	.ci/compare
 
-# Re-record the CI baseline (after a deliberate change to the smoke scenario, the generator or a backend).
-ci-baseline: build
-	rm -rf results/ci-baseline
-	.build/release/surgebench run $(CI_RUN_ARGS) --out results/ci-baseline
+# Names this commit as the base of the CI comparison, after a deliberate change of speed, the smoke scenario, the
+# generator or the results format; commit results/ci-base afterwards.
+ci-baseline:
+	@if [ -n "$$(git status --porcelain --untracked-files=no)" ]; then echo "Commit your changes first: the base must be a commit"; exit 1; fi
+	git rev-parse HEAD > results/ci-base
+	@echo "results/ci-base now names $$(cat results/ci-base); commit it (git commit results/ci-base -m 'CI base')"
 
 test: deps
 	$(SWIFT) build --build-tests
@@ -86,7 +83,7 @@ report: build
 	  '17 minutes) or `make report` (tables only). Each table names the machine, commit and configuration that produced' \
 	  'it. The same figures with charts: [report.html](report.html) (open it in a browser; it needs no network).' \
 	  'Each folder holds results.json, summary.md, timeseries.csv and .hgrm files ([schema](../docs/results-schema.md));' \
-	  '`ci-baseline` is the baseline of the CI comparison (`make ci-baseline`).'; \
+	  '`ci-base` names the base revision of the CI comparison (`make ci-baseline`).'; \
 	  cat results/tables.md; } > results/README.md
 	rm results/tables.md
 

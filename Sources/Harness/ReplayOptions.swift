@@ -22,6 +22,9 @@ public struct ReplayOptions: Sendable {
     public var progressIntervalSeconds: Double
     /// A name for the progress line (the backend).
     public var label = ""
+    /// For testing a comparison only: every operation's service time is stretched by this fraction (0.25: 25% slower)
+    /// by spinning after it, as a deliberate regression of the code would.
+    public var serviceStretchForTesting = 0.0
 
     public init(workers: Int, mode: Mode = .open, lateStartNanos: UInt64 = 1_000_000, invalidWakeLagNanos: UInt64 = 2_000_000,
                 progress: (@Sendable (ReplayProgress) -> Void)? = nil, progressIntervalSeconds: Double = 1) {

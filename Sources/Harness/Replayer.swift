@@ -91,6 +91,7 @@ public enum Replayer {
         let measuredFrom = plan.scenario.warmup.nanoseconds
         let measuredUntil = plan.scenario.duration.nanoseconds - plan.scenario.cooldown.nanoseconds
         let seconds = recorder.secondResponse.count
+        let stretch = options.serviceStretchForTesting
         MonotonicClock.sleep(until: startNanos)
         var previousEnd = MonotonicClock.now()
         plan.scheduled.withUnsafeBufferPointer { scheduled in
@@ -110,7 +111,11 @@ public enum Replayer {
                 }
                 let second = min(seconds - 1, Int(operation.intendedNanos / 1_000_000_000))
                 let failure = runner.execute(operation, listIndex: plan.listIndex[Int(index)], recorder: recorder)
-                let end = MonotonicClock.now()
+                var end = MonotonicClock.now()
+                if stretch > 0 {
+                    let until = end + UInt64(Double(end - start) * stretch)
+                    while end < until { end = MonotonicClock.now() }
+                }
 
                 recorder.recordCompletion(
                     operation, failure: failure, responseNanos: end - (open ? min(intended, start) : start), serviceNanos: end - start,

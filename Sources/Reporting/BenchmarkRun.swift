@@ -46,7 +46,9 @@ public struct BenchmarkRun {
         let document = ResultsDocument(
             complete: !interrupted && results.count == backends.count * repetitions && results.allSatisfy { $0.failure == nil && !$0.interrupted },
             createdAt: ISO8601DateFormatter().string(from: Date()),
-            environment: EnvironmentInfo.current(engines: Dictionary(backends.map { ($0.descriptor.name, $0.descriptor.engineVersion) }) { a, _ in a }),
+            environment: EnvironmentInfo.current(
+                engines: Dictionary(backends.map { ($0.descriptor.name, $0.descriptor.engineVersion) }) { a, _ in a },
+                storeDirectory: MachineProbe.storeDirectory(forPath: backends.lazy.compactMap { $0.options["path"] }.first)),
             configuration: .init(
                 scenario: scenario.name, scenarioDigest: hex(plan.header.scenarioDigest), traceDigest: hex(plan.traceDigest),
                 seed: plan.header.seed, scale: plan.header.scale, durationSeconds: scenario.duration.seconds,

@@ -69,7 +69,8 @@ public struct CapacityDocument: Sendable, Hashable, Codable {
 
     /// The trials as a table.
     public var trialsTable: Table {
-        Table(caption: "\(backend) trials (\(slo), \(MarkdownTable.format(trialSeconds)) s each, in the order run):",
+        Table(caption: "\(backend) trials (\(slo), \(MarkdownTable.format(trialSeconds)) s each, in the order run; machine: "
+                  + "\(environment.summary); commit \(environment.shortCommit)):",
               header: ["sessions/s", "offered ops/s", "achieved ops/s", "\(slo.percentileLabel) ms", "backlog at end", "result"],
               rows: trials.map { trial in
                   [MarkdownTable.format(trial.sessionsPerSecond), MarkdownTable.format(trial.offeredOpsPerSecond),

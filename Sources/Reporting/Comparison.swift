@@ -1,8 +1,10 @@
 import Foundation
 import Workload
 
-/// Two runs of the same workload compared metric by metric, judged only where a bootstrap confidence interval of the
-/// change clears the metric's tolerance, so that noise is not reported as a regression.
+/// Two runs of the same workload compared metric by metric. A change is judged only where its confidence interval lies
+/// wholly beyond the metric's tolerance, and the intervals are wide enough that the whole comparison raises a false
+/// alarm at most 1 - `confidence` of the time (Bonferroni over every metric judged), so that noise is not reported as
+/// a regression.
 public struct Comparison: Sendable {
     /// What the whole comparison found, as a CI step's exit code.
     public enum Verdict: Int32, Sendable, Comparable {
@@ -34,17 +36,15 @@ public struct Comparison: Sendable {
         Metric(name: "bytes written / op", lowerIsBetter: true, tolerance: 0.15) { $0.bytesWrittenPerOperation },
     ]
 
-    /// Repetitions each side needs before a change is judged.
-    public static let minimumRepetitions = 3
-
     public struct Row: Sendable {
         public var backend: String
         public var metric: String
         public var baseline: Double
         public var candidate: Double
         public var change: Double
-        public var low: Double
-        public var high: Double
+        /// The interval's bounds; nil when the runs are too few to bound it.
+        public var low: Double?
+        public var high: Double?
         public var tolerance: Double
         public var judgement: String
         public var verdict: Verdict
@@ -52,15 +52,23 @@ public struct Comparison: Sendable {
 
     public var baseline: ResultsDocument
     public var candidate: ResultsDocument
+    /// The chance that the whole comparison is right not to raise an alarm on identical builds.
+    public var confidence: Double
+    /// The confidence of each metric's interval: `confidence` shared out over the metrics judged (Bonferroni).
+    public var confidencePerMetric: Double
     public var rows: [Row] = []
     /// Correctness failures of the candidate: any of them is a regression whatever the statistics say.
     public var correctnessFailures: [String] = []
+    /// Set when the two sides ran on machines whose probes differ: the statistics then compare machines.
+    public var machineDifference: String?
     public var notes: [String] = []
 
     /// Compares two runs; throws when they are not runs of the same workload or share no backend.
-    public init(baseline: ResultsDocument, candidate: ResultsDocument, scale toleranceScale: Double = 1) throws(WorkloadError) {
+    public init(baseline: ResultsDocument, candidate: ResultsDocument, scale toleranceScale: Double = 1,
+                confidence: Double = 0.95) throws(WorkloadError) {
         self.baseline = baseline
         self.candidate = candidate
+        self.confidence = confidence
         let a = baseline.configuration
         let b = candidate.configuration
         guard a.scenario == b.scenario, a.scenarioDigest == b.scenarioDigest else {
@@ -76,47 +84,69 @@ public struct Comparison: Sendable {
         guard !common.isEmpty else {
             throw WorkloadError("the runs share no backend (\(MarkdownTable.backendNames(baseline).joined(separator: ", ")) vs \(MarkdownTable.backendNames(candidate).joined(separator: ", ")))")
         }
-        for result in candidate.backends {
-            if let failure = result.failure { correctnessFailures.append("\(result.backend): could not run: \(failure)") }
-            if result.integrity.lost > 0 || !result.integrity.isIntact {
-                correctnessFailures.append("\(result.backend): lost writes or inconsistent state (\(result.integrity.problems.first ?? ""))")
-            }
-            if result.errorCount > 0 { correctnessFailures.append("\(result.backend) repetition \(result.repetition + 1): \(result.errorCount) errors") }
-            if let reason = result.invalidReason, result.failure == nil {
-                correctnessFailures.append("\(result.backend) repetition \(result.repetition + 1): invalid run: \(reason)")
-            }
+        correctnessFailures = Self.correctnessFailures(of: candidate)
+        if let before = baseline.environment.probe, let after = candidate.environment.probe {
+            machineDifference = after.difference(from: before)
+        } else {
+            notes.append("The \(baseline.environment.probe == nil ? "baseline" : "candidate") has no machine probe (an older build): whether both ran on alike machines is unknown.")
         }
+
+        // Every metric both sides measured with positive values, then one confidence shared out over all of them.
+        var samples: [(backend: String, metric: Metric, before: [Double], after: [Double])] = []
         for name in common {
             let before = baseline.backends.filter { $0.backend == name && $0.failure == nil }
             let after = candidate.backends.filter { $0.backend == name && $0.failure == nil }
             for metric in Self.metrics {
                 let x = before.compactMap(metric.value)
                 let y = after.compactMap(metric.value)
-                guard !x.isEmpty, !y.isEmpty, Statistics.median(x) > 0 else { continue }
-                let interval = Statistics.bootstrapRelativeChange(baseline: x, candidate: y)
-                let tolerance = metric.tolerance * toleranceScale
-                var verdict = Verdict.noChange
-                var judgement = "no change"
-                if x.count < Self.minimumRepetitions || y.count < Self.minimumRepetitions {
-                    judgement = "not judged (\(x.count) vs \(y.count) runs; need \(Self.minimumRepetitions) each: --repeat)"
-                } else {
-                    let worse = metric.lowerIsBetter ? interval.low > tolerance : interval.high < -tolerance
-                    let better = metric.lowerIsBetter ? interval.high < -tolerance : interval.low > tolerance
-                    if worse {
-                        (verdict, judgement) = (.regression, "**regression**")
-                    } else if better {
-                        (verdict, judgement) = (.improvementOnly, "improvement")
-                    } else if interval.low > 0 || interval.high < 0 {
-                        judgement = "no change (within tolerance)"
-                    } else {
-                        judgement = "no change (within noise)"
-                    }
-                }
-                rows.append(Row(backend: name, metric: metric.name, baseline: Statistics.median(x), candidate: Statistics.median(y),
-                                change: interval.estimate, low: interval.low, high: interval.high, tolerance: tolerance,
-                                judgement: judgement, verdict: verdict))
+                guard !x.isEmpty, !y.isEmpty, (x + y).allSatisfy({ $0 > 0 }) else { continue }
+                samples.append((name, metric, x, y))
             }
         }
+        confidencePerMetric = 1 - (1 - confidence) / Double(max(samples.count, 1))
+        let runsNeeded = Statistics.runsNeeded(confidence: confidencePerMetric)
+        for (name, metric, x, y) in samples {
+            let change = Statistics.relativeChange(baseline: x, candidate: y, confidence: confidencePerMetric)
+            let tolerance = metric.tolerance * toleranceScale
+            var verdict = Verdict.noChange
+            var judgement = "no change"
+            if let low = change.low, let high = change.high {
+                let worse = metric.lowerIsBetter ? low > tolerance : high < -tolerance
+                let better = metric.lowerIsBetter ? high < -tolerance : low > tolerance
+                if worse {
+                    (verdict, judgement) = (.regression, "**regression**")
+                } else if better {
+                    (verdict, judgement) = (.improvementOnly, "improvement")
+                } else if low > 0 || high < 0 {
+                    judgement = "no change (within tolerance)"
+                } else {
+                    judgement = "no change (within noise)"
+                }
+            } else {
+                judgement = "not judged (\(x.count) vs \(y.count) runs; need \(runsNeeded) a side: --repeat)"
+            }
+            rows.append(Row(backend: name, metric: metric.name, baseline: Statistics.median(x), candidate: Statistics.median(y),
+                            change: change.estimate, low: change.low, high: change.high, tolerance: tolerance,
+                            judgement: judgement, verdict: verdict))
+        }
+    }
+
+    /// What makes a run wrong whatever its speed: a backend that could not run, lost writes or inconsistent state,
+    /// errors, or a harness that could not keep its schedule.
+    public static func correctnessFailures(of document: ResultsDocument) -> [String] {
+        var failures: [String] = []
+        for result in document.backends {
+            if let failure = result.failure { failures.append("\(result.backend): could not run: \(failure)") }
+            if result.integrity.lost > 0 || !result.integrity.isIntact {
+                failures.append("\(result.backend): lost writes or inconsistent state (\(result.integrity.problems.first ?? ""))")
+            }
+            if result.errorCount > 0 { failures.append("\(result.backend) repetition \(result.repetition + 1): \(result.errorCount) errors") }
+            if let reason = result.invalidReason, result.failure == nil {
+                failures.append("\(result.backend) repetition \(result.repetition + 1): invalid run: \(reason)")
+            }
+        }
+        if !document.complete, failures.isEmpty { failures.append("the run is incomplete (interrupted)") }
+        return failures
     }
 
     public var verdict: Verdict {
@@ -132,21 +162,31 @@ public struct Comparison: Sendable {
         case .regression: summary = correctnessFailures.isEmpty ? "**Regression**: some metrics are worse with 95% confidence." : "**Regression**: the candidate is not correct."
         }
         var lines = ["### SurgeBench comparison: \(candidate.configuration.scenario)", "", summary, ""]
-        lines.append("Baseline: commit \(baseline.environment.gitCommit.prefix(12)), \(repetitions(baseline)); candidate: commit "
-            + "\(candidate.environment.gitCommit.prefix(12)), \(repetitions(candidate)). Trace \(candidate.configuration.traceDigest). "
-            + "Change is median(candidate)/median(baseline) - 1 with a 95% bootstrap interval; a metric is judged only when the whole "
-            + "interval is beyond its tolerance. Runs on different days or machines also differ by the machine's drift; backends "
-            + "compared with each other inside one run are compared as ratios (see the p99 ratio rows below), which hold when the "
-            + "machine's speed drifts.")
+        lines.append("Baseline: commit \(baseline.environment.shortCommit), \(repetitions(baseline)); candidate: commit "
+            + "\(candidate.environment.shortCommit), \(repetitions(candidate)). Trace \(candidate.configuration.traceDigest). "
+            + "Change is the Hodges-Lehmann estimate of candidate/baseline - 1 (the median over all pairs of runs); its interval "
+            + "inverts the Mann-Whitney rank test at \(percentLevel(confidencePerMetric)) per metric, so that all \(rows.count) "
+            + "metrics together raise a false alarm at most \(percentLevel(1 - confidence)) of the time. A metric is judged only "
+            + "when the whole interval is beyond its tolerance. Compare runs made on one machine, interleaved; backends compared "
+            + "with each other inside one run are shown as ratios (the p99 ratio rows below), which hold when the machine's speed drifts.")
         lines.append("")
+        if let baselineProbe = baseline.environment.probe, let candidateProbe = candidate.environment.probe {
+            lines.append("Machine probes: baseline \(baselineProbe.summary); candidate \(candidateProbe.summary).")
+            lines.append("")
+        }
+        if let machineDifference {
+            lines.append("- **not comparable**: the two sides ran on different machines (\(machineDifference)); the changes below "
+                + "measure the machines, not the code. Run both on one machine (`make ci-compare` does).")
+        }
         for failure in correctnessFailures { lines.append("- **correctness**: \(failure)") }
         for note in notes { lines.append("- \(note)") }
-        if !correctnessFailures.isEmpty || !notes.isEmpty { lines.append("") }
+        if !correctnessFailures.isEmpty || !notes.isEmpty || machineDifference != nil { lines.append("") }
         let table = Table(
-            caption: "", header: ["backend", "metric", "baseline", "candidate", "change", "95% interval", "tolerance", "verdict"],
+            caption: "", header: ["backend", "metric", "baseline", "candidate", "change", "\(percentLevel(confidencePerMetric)) interval", "tolerance", "verdict"],
             rows: rows.map { row in
-                [row.backend, row.metric, MarkdownTable.format(row.baseline), MarkdownTable.format(row.candidate), percent(row.change),
-                 "\(percent(row.low)) to \(percent(row.high))", "±\(Int((row.tolerance * 100).rounded()))%", row.judgement]
+                let interval = row.low.flatMap { low in row.high.map { "\(percent(low)) to \(percent($0))" } } ?? "unbounded"
+                return [row.backend, row.metric, MarkdownTable.format(row.baseline), MarkdownTable.format(row.candidate), percent(row.change),
+                        interval, "±\(Int((row.tolerance * 100).rounded()))%", row.judgement]
             } + ratioRows())
         lines.append(table.markdown())
         return lines.joined(separator: "\n")
@@ -174,4 +214,9 @@ public struct Comparison: Sendable {
     }
 
     private func percent(_ value: Double) -> String { String(format: "%+.1f%%", value * 100) }
+
+    private func percentLevel(_ value: Double) -> String {
+        let text = String(format: "%.2f", value * 100)
+        return (text.hasSuffix(".00") ? String(text.dropLast(3)) : text) + "%"
+    }
 }

@@ -12,9 +12,11 @@ public struct EnvironmentInfo: Sendable, Hashable, Codable {
     public var engines: [String: String]
     public var gitCommit: String
     public var hostname: String
+    /// How fast the disk under the stores syncs and the CPU runs a fixed loop (nil in results of older builds).
+    public var probe: MachineProbe?
 
-    /// Reads the current machine's description.
-    public static func current(engines: [String: String]) -> EnvironmentInfo {
+    /// Reads the current machine's description and probes the disk under `storeDirectory` (about a second).
+    public static func current(engines: [String: String], storeDirectory: String) -> EnvironmentInfo {
         EnvironmentInfo(
             cpuModel: firstValue(in: "/proc/cpuinfo", key: "model name") ?? "unknown",
             cores: ProcessInfo.processInfo.activeProcessorCount,
@@ -24,7 +26,19 @@ public struct EnvironmentInfo: Sendable, Hashable, Codable {
             swiftVersion: compilerVersion,
             engines: engines,
             gitCommit: gitCommit() ?? "unknown",
-            hostname: ProcessInfo.processInfo.hostName)
+            hostname: ProcessInfo.processInfo.hostName,
+            probe: MachineProbe.measure(directory: storeDirectory))
+    }
+
+    /// The commit in 12 digits, with "+dirty" when the checkout had changes.
+    public var shortCommit: String {
+        String(gitCommit.prefix(12)) + (gitCommit.hasSuffix("+dirty") ? "+dirty" : "")
+    }
+
+    /// One line for a table's header: the machine, then its probe.
+    public var summary: String {
+        "\(cores) cores, \(cpuModel), \(MarkdownTable.bytes(memoryBytes)), \(operatingSystem), \(kernel)"
+            + (probe.map { "; \($0.summary)" } ?? "")
     }
 
     private static var compilerVersion: String {

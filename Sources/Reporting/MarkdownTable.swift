@@ -19,8 +19,7 @@ public enum MarkdownTable {
             + "\(configuration.workers) workers, "
             + (configuration.mode == .open ? "open loop (response time from the intended start)" : "closed loop")
             + (repetitions > 1 ? ", \(repetitions) repetitions interleaved (medians shown)" : "")
-            + "; trace \(configuration.traceDigest). Machine: \(environment.cores) cores, \(environment.cpuModel), "
-            + "\(bytes(environment.memoryBytes)), \(environment.operatingSystem), \(environment.kernel); commit \(environment.gitCommit.prefix(12)), "
+            + "; trace \(configuration.traceDigest). Machine: \(environment.summary); commit \(environment.shortCommit), "
             + "\(document.createdAt)." + (document.complete ? "" : " **Incomplete run.**")
     }
 

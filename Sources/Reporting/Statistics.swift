@@ -1,3 +1,5 @@
+import Foundation
+
 /// The few statistics reports and comparisons need.
 public enum Statistics {
     /// The median (mean of the middle two for an even count); 0 for none.
@@ -18,29 +20,62 @@ public enum Statistics {
         return sorted[low] + (sorted[high] - sorted[low]) * (position - Double(low))
     }
 
-    /// A bootstrap confidence interval for median(candidate) / median(baseline) - 1: both sets resampled with
-    /// replacement `resamples` times by a seeded generator (the same inputs give the same interval).
-    public static func bootstrapRelativeChange(
-        baseline: [Double], candidate: [Double], confidence: Double = 0.95, resamples: Int = 2000, seed: UInt64 = 0x5EED
-    ) -> (estimate: Double, low: Double, high: Double) {
-        let baselineMedian = median(baseline)
-        let estimate = baselineMedian == 0 ? 0 : median(candidate) / baselineMedian - 1
-        var state = seed
-        func next(_ bound: Int) -> Int {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Int((z ^ (z >> 31)) % UInt64(bound))
+    /// A relative change with its confidence interval; `low`/`high` are nil when the samples are too few for the
+    /// confidence asked (the interval is then unbounded).
+    public struct RelativeChange: Sendable, Hashable {
+        public var estimate: Double
+        public var low: Double?
+        public var high: Double?
+    }
+
+    /// The relative change from `baseline` to `candidate` as the Hodges-Lehmann estimate of the shift between their
+    /// logarithms (the median of all pairwise log ratios), with the distribution-free interval that inverts the
+    /// Mann-Whitney rank test (Moses): exact for any sample sizes, valid at `confidence` whatever the distribution,
+    /// and robust to one outlying run, unlike an interval around medians of 3 values. Values must be positive.
+    public static func relativeChange(baseline: [Double], candidate: [Double], confidence: Double) -> RelativeChange {
+        precondition(!baseline.isEmpty && !candidate.isEmpty && (baseline + candidate).allSatisfy { $0 > 0 })
+        let differences = candidate.flatMap { c in baseline.map { b in log(c) - log(b) } }.sorted()
+        let estimate = exp(median(differences)) - 1
+        let rank = mannWhitneyCriticalRank(baseline.count, candidate.count, alpha: 1 - confidence)
+        guard rank > 0 else { return RelativeChange(estimate: estimate, low: nil, high: nil) }
+        return RelativeChange(estimate: estimate, low: exp(differences[rank - 1]) - 1, high: exp(differences[differences.count - rank]) - 1)
+    }
+
+    /// The largest `c` with P(U < c) <= alpha/2 for the Mann-Whitney statistic U of samples of sizes `m` and `n` under
+    /// the null hypothesis; 0 when even U = 0 is likelier than that (no interval at this confidence).
+    public static func mannWhitneyCriticalRank(_ m: Int, _ n: Int, alpha: Double) -> Int {
+        let distribution = mannWhitneyDistribution(m, n)
+        let total = distribution.reduce(0, +)
+        var cumulative = 0.0
+        var rank = 0
+        while rank < distribution.count, (cumulative + distribution[rank]) / total <= alpha / 2 {
+            cumulative += distribution[rank]
+            rank += 1
         }
-        var changes: [Double] = []
-        changes.reserveCapacity(resamples)
-        for _ in 0..<resamples {
-            let b = median((0..<baseline.count).map { _ in baseline[next(baseline.count)] })
-            let c = median((0..<candidate.count).map { _ in candidate[next(candidate.count)] })
-            changes.append(b == 0 ? 0 : c / b - 1)
+        return rank
+    }
+
+    /// How many arrangements of `m` + `n` ranks give each value 0...m*n of U: the coefficients of the Gaussian
+    /// binomial [m+n choose m], built as the product of (1 - q^(n+i)) / (1 - q^i) for i in 1...m.
+    public static func mannWhitneyDistribution(_ m: Int, _ n: Int) -> [Double] {
+        var coefficients = [Double](repeating: 0, count: m * n + 1)
+        coefficients[0] = 1
+        for i in stride(from: 1, through: m, by: 1) {
+            let multiply = n + i
+            if multiply < coefficients.count {
+                for k in stride(from: coefficients.count - 1, through: multiply, by: -1) { coefficients[k] -= coefficients[k - multiply] }
+            }
+            if i < coefficients.count {
+                for k in i..<coefficients.count { coefficients[k] += coefficients[k - i] }
+            }
         }
-        let tail = (1 - confidence) / 2
-        return (estimate, quantile(changes, tail), quantile(changes, 1 - tail))
+        return coefficients
+    }
+
+    /// The smallest equal number of runs a side for which `relativeChange` gives a bounded interval at `confidence`.
+    public static func runsNeeded(confidence: Double) -> Int {
+        var runs = 2
+        while runs < 100, mannWhitneyCriticalRank(runs, runs, alpha: 1 - confidence) == 0 { runs += 1 }
+        return runs
     }
 }

@@ -100,7 +100,8 @@ extension SurgeBench {
             }
             let document = CapacityDocument(
                 createdAt: ISO8601DateFormatter().string(from: Date()),
-                environment: EnvironmentInfo.current(engines: [descriptor.name: descriptor.engineVersion]), backend: descriptor.name,
+                environment: EnvironmentInfo.current(engines: [descriptor.name: descriptor.engineVersion],
+                                                     storeDirectory: MachineProbe.storeDirectory(forPath: given["path"])), backend: descriptor.name,
                 options: given, durability: effective("durability"), commit: effective("commit"), scenario: base.name, phase: chosen.name,
                 newcomerShare: chosen.mix.newcomer / chosen.mix.total, scale: scale, workers: workers, slo: objective,
                 trialSeconds: trialSeconds, capacity: capacity, trials: trials)

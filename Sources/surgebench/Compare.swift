@@ -7,46 +7,47 @@ extension SurgeBench {
     /// `surgebench compare BASELINE CANDIDATE`: noise-aware comparison with exit codes for CI.
     struct Compare: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Compare two runs of one trace, judging a change only where its 95% interval clears the metric's tolerance.",
+            abstract: "Compare two runs of one trace, judging a change only where its interval clears the metric's tolerance.",
             discussion: """
-                Each run should come from `surgebench run --repeat 3` (or more): with fewer repetitions changes are shown but \
-                not judged. Exit codes: 0 no change, 2 improvement only, 3 regression (or the candidate lost writes, had \
-                errors or an invalid run), 1 or 64 bad input.
+                Each side is a results folder from `surgebench run --repeat N`, or a folder of such folders (runs made one \
+                by one, pooled as repetitions). Intervals are wide enough that a comparison of identical builds raises a \
+                false alarm at most 1 - confidence of the time, so they need enough repetitions: with 3 backends about 7 a \
+                side (fewer are shown, not judged). Compare runs made on one machine, interleaved; when the machine probes \
+                of the two sides differ, compare says the runs are not comparable. Exit codes: 0 no change, 2 improvement \
+                only, 3 regression (or the candidate lost writes, had errors or an invalid run), 1 or 64 bad input.
                 """)
 
-        @Argument(help: "The baseline results folder.")
+        @Argument(help: "The baseline: a results folder, or a folder of results folders.")
         var baseline: String
 
-        @Argument(help: "The candidate results folder.")
+        @Argument(help: "The candidate: a results folder, or a folder of results folders.")
         var candidate: String
 
         @Option(help: "Multiply every metric's tolerance (2 halves the sensitivity).")
         var toleranceScale: Double = 1
+
+        @Option(help: "The chance that the comparison of identical builds raises no false alarm, shared over all metrics.")
+        var confidence: Double = 0.95
 
         @Option(help: "Also write the Markdown here (for a pull-request comment).")
         var markdown: String?
 
         func validate() throws {
             guard toleranceScale > 0, toleranceScale.isFinite else { throw ValidationError("--tolerance-scale must be positive") }
+            guard confidence >= 0.5, confidence < 1 else { throw ValidationError("--confidence must be from 0.5 to below 1, got \(confidence)") }
         }
 
         func run() throws {
-            let before = try ResultsDocument.read(path: Self.resultsFile(baseline))
-            let after = try ResultsDocument.read(path: Self.resultsFile(candidate))
-            let comparison = try Comparison(baseline: before, candidate: after, scale: toleranceScale)
+            let before = try ResultsDocument.read(runAt: baseline)
+            let after = try ResultsDocument.read(runAt: candidate)
+            let comparison = try Comparison(baseline: before, candidate: after, scale: toleranceScale, confidence: confidence)
             let text = comparison.markdown()
             print(text)
+            if let difference = comparison.machineDifference {
+                FileHandle.standardError.write(Data("warning: the runs are not comparable: they ran on different machines (\(difference))\n".utf8))
+            }
             if let markdown { try AtomicFile.write(text, to: markdown) }
             if comparison.verdict != .noChange { throw ExitCode(comparison.verdict.rawValue) }
-        }
-
-        /// A folder's results.json, or the file itself.
-        static func resultsFile(_ path: String) -> String {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-                return (path as NSString).appendingPathComponent("results.json")
-            }
-            return path
         }
     }
 }

@@ -50,8 +50,13 @@ extension SurgeBench {
         @Flag(help: "Print progress as plain lines (the default when not on a terminal).")
         var plainProgress = false
 
+        /// Makes every operation this much slower, to check that a comparison catches a regression (CI's own test).
+        @Option(help: .hidden)
+        var slowDownForTesting = 0.0
+
         func validate() throws {
             guard (1...100).contains(`repeat`) else { throw ValidationError("--repeat must be from 1 to 100, got \(`repeat`)") }
+            guard (0...10).contains(slowDownForTesting) else { throw ValidationError("--slow-down-for-testing must be from 0 to 10") }
             guard (1...1024).contains(workers) else { throw ValidationError("--workers must be from 1 to 1024, got \(workers)") }
             for name in backendNames {
                 do { _ = try BackendCatalog.backend(named: name) } catch { throw ValidationError(error.message) }
@@ -115,6 +120,7 @@ extension SurgeBench {
                                              progressIntervalSeconds: progress.intervalSeconds),
                 say: { progress.finishLine(); say($0) })
             run.repetitions = `repeat`
+            run.replayOptions.serviceStretchForTesting = slowDownForTesting
             let (document, table) = try run.execute(into: folder)
             say("\n" + table)
             say("Results written to \(outPath)/ (results.json, summary.md, timeseries.csv, *.hgrm)")

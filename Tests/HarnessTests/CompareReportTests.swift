@@ -8,12 +8,11 @@ import Workload
 
 @Suite("Compare, report and capacity", .serialized)
 struct CompareReportTests {
-    /// A small run of the calibration backend, repeated, written to a folder.
-    static func calibrationRun(serviceMicros: Int, repetitions: Int, into path: String, plan: ReplayPlan) throws -> ResultsDocument {
-        var run = BenchmarkRun(
-            plan: plan, traceFile: nil,
-            backends: [(try BackendCatalog.backend(named: "calibration"), ["service-us": "\(serviceMicros)"]), (try BackendCatalog.backend(named: "memory"), [:])],
-            replayOptions: ReplayOptions(workers: 2), say: { _ in })
+    /// A small run of the calibration backend (and optionally memory), repeated, written to a folder.
+    static func calibrationRun(serviceMicros: Int, repetitions: Int, into path: String, plan: ReplayPlan, withMemory: Bool = false) throws -> ResultsDocument {
+        var backends = [(try BackendCatalog.backend(named: "calibration"), ["service-us": "\(serviceMicros)"])]
+        if withMemory { backends.append((try BackendCatalog.backend(named: "memory"), [:])) }
+        var run = BenchmarkRun(plan: plan, traceFile: nil, backends: backends, replayOptions: ReplayOptions(workers: 2), say: { _ in })
         run.repetitions = repetitions
         return try run.execute(into: ResultsFolder(path: path)).document
     }
@@ -22,34 +21,45 @@ struct CompareReportTests {
     func comparison() throws {
         let directory = try ScratchDirectory()
         let plan = try makePlan(try readOnlyScenario(rate: 400, seconds: 2))
-        let baseline = try Self.calibrationRun(serviceMicros: 1000, repetitions: 3, into: directory.file("a"), plan: plan)
-        let same = try Self.calibrationRun(serviceMicros: 1000, repetitions: 3, into: directory.file("b"), plan: plan)
-        let slower = try Self.calibrationRun(serviceMicros: 1400, repetitions: 3, into: directory.file("c"), plan: plan)
-        #expect(Set(baseline.backends.map(\.repetition)) == [0, 1, 2])
-        #expect(baseline.backends.map(\.backend) == ["calibration", "memory", "calibration", "memory", "calibration", "memory"])
+        // 8 metrics of one backend at 95% family-wise confidence need 6 runs a side.
+        let baseline = try Self.calibrationRun(serviceMicros: 1000, repetitions: 6, into: directory.file("a"), plan: plan)
+        let same = try Self.calibrationRun(serviceMicros: 1000, repetitions: 6, into: directory.file("b"), plan: plan)
+        let slower = try Self.calibrationRun(serviceMicros: 1400, repetitions: 6, into: directory.file("c"), plan: plan)
+        #expect(Set(baseline.backends.map(\.repetition)) == Set(0..<6))
 
         // The calibration backend's service time is a sleep: stable enough to judge even on a loaded machine.
         func serviceP50(_ comparison: Comparison) -> Comparison.Row? {
             comparison.rows.first { $0.backend == "calibration" && $0.metric == "service p50 ms" }
         }
         let unchanged = try Comparison(baseline: baseline, candidate: same)
-        #expect(serviceP50(unchanged)?.verdict == .noChange, "\(unchanged.markdown())")
+        #expect(unchanged.verdict == .noChange, "\(unchanged.markdown())")
+        #expect(serviceP50(unchanged)?.low != nil, "\(unchanged.markdown())")
         let regressed = try Comparison(baseline: baseline, candidate: slower)
         #expect(regressed.verdict == .regression, "\(regressed.markdown())")
         #expect(serviceP50(regressed)?.verdict == .regression, "\(regressed.markdown())")
         #expect(regressed.markdown().contains("**Regression**"))
+        #expect(regressed.machineDifference == nil, "one machine, one probe: \(regressed.markdown())")
         let improved = try Comparison(baseline: slower, candidate: baseline)
         #expect(serviceP50(improved)?.verdict == .improvementOnly, "\(improved.markdown())")
 
-        var single = baseline
-        single.backends = baseline.backends.filter { $0.repetition == 0 }
-        let unjudged = try Comparison(baseline: single, candidate: slower)
-        #expect(unjudged.rows.allSatisfy { $0.verdict == .noChange && $0.judgement.hasPrefix("not judged") })
+        var few = baseline
+        few.backends = baseline.backends.filter { $0.repetition < 3 }
+        let unjudged = try Comparison(baseline: few, candidate: slower)
+        #expect(unjudged.rows.allSatisfy { $0.verdict == .noChange && $0.judgement.hasPrefix("not judged") && $0.low == nil })
+        #expect(unjudged.rows.first?.judgement.contains("need 6 a side") == true, "\(unjudged.markdown())")
 
         // Lost writes in the candidate are a regression whatever the statistics say.
         var broken = same
         broken.backends[0].integrity.lostMessages = 1
         #expect(try Comparison(baseline: baseline, candidate: broken).verdict == .regression)
+        #expect(Comparison.correctnessFailures(of: broken).count == 1 && Comparison.correctnessFailures(of: same).isEmpty)
+
+        // A candidate measured on another machine is called not comparable.
+        var elsewhere = same
+        elsewhere.environment.probe?.fsyncMedianMicros *= 3
+        let moved = try Comparison(baseline: baseline, candidate: elsewhere)
+        #expect(moved.machineDifference?.contains("disk sync latency") == true)
+        #expect(moved.markdown().contains("**not comparable**"))
 
         // Runs of another trace are refused.
         var other = same
@@ -58,17 +68,45 @@ struct CompareReportTests {
         other.configuration.scenario = "elsewhere"
         other.configuration.scenarioDigest = "1"
         #expect(throws: WorkloadError.self) { try Comparison(baseline: baseline, candidate: other) }
+    }
 
-        // The report reads the repeated folder and draws its three charts.
+    @Test("runs made one by one pool into one run of repetitions, and a folder of them reads as one")
+    func pooledRuns() throws {
+        let directory = try ScratchDirectory()
+        let plan = try makePlan(try readOnlyScenario(rate: 200, seconds: 2))
+        var documents: [ResultsDocument] = []
+        for run in 1...3 {
+            documents.append(try Self.calibrationRun(serviceMicros: 200, repetitions: 1, into: directory.file("side/r\(run)"), plan: plan))
+        }
+        let pooled = try ResultsDocument.read(runAt: directory.file("side"))
+        #expect(pooled.backends.map(\.repetition) == [0, 1, 2])
+        #expect(pooled.backends.map(\.achievedPerSecond) == documents.map { $0.backends[0].achievedPerSecond })
+        #expect(pooled.environment.probe == MachineProbe.median(documents.compactMap(\.environment.probe)))
+        #expect(try ResultsDocument.read(runAt: directory.file("side/r2")).backends.count == 1)
+
+        var other = documents[2]
+        other.configuration.traceDigest = "0000000000000000"
+        #expect(throws: WorkloadError.self) { try ResultsDocument.pooled([documents[0], other], names: ["a", "b"]) }
+        try FileManager.default.createDirectory(atPath: directory.file("nothing"), withIntermediateDirectories: true)
+        #expect(throws: WorkloadError.self) { try ResultsDocument.read(runAt: directory.file("nothing")) }
+    }
+
+    @Test("the report draws a repeated run's three charts and shows the machine probe")
+    func report() throws {
+        let directory = try ScratchDirectory()
+        let plan = try makePlan(try readOnlyScenario(rate: 200, seconds: 2))
+        _ = try Self.calibrationRun(serviceMicros: 500, repetitions: 2, into: directory.file("a"), plan: plan, withMemory: true)
         let folder = try RunFolder(path: directory.file("a"))
         let html = HTMLReport.render([folder])
         #expect(html.components(separatedBy: "<svg ").count == 4)
         #expect(html.contains("Throughput: offered vs achieved") && html.contains("percentile spectrum"))
+        #expect(html.contains("write+fsync") && html.contains("CPU loop"))
         #expect(!html.contains("http://") || html.contains("xmlns=\"http://www.w3.org/2000/svg\""))
         #expect(!html.contains("<script") && !html.contains("src=") && !html.contains("href=\"http"))
         let markdown = MarkdownTable.render(folder.document)
-        #expect(markdown.contains("3 repetitions interleaved (medians shown)"))
+        #expect(markdown.contains("2 repetitions interleaved (medians shown)"))
         #expect(markdown.contains("| p99 vs calibration |"))
+        #expect(markdown.contains("disk 4 KiB write+fsync"))
     }
 
     @Test("report refuses missing, truncated and foreign folders with a message")
@@ -125,15 +163,53 @@ struct CompareReportTests {
         }
     }
 
-    @Test("the bootstrap interval is deterministic and brackets the estimate")
-    func bootstrap() {
-        let a = [10.0, 11, 9.5, 10.2, 10.4]
-        let b = [12.0, 12.5, 11.8, 12.2, 12.1]
-        let first = Statistics.bootstrapRelativeChange(baseline: a, candidate: b)
-        let second = Statistics.bootstrapRelativeChange(baseline: a, candidate: b)
-        #expect(first.low == second.low && first.high == second.high)
-        #expect(first.low <= first.estimate && first.estimate <= first.high)
-        #expect(first.low > 0.05 && first.high < 0.35)
+    @Test("the Mann-Whitney null distribution and critical ranks match published tables")
+    func rankTest() {
+        #expect(Statistics.mannWhitneyDistribution(3, 3) == [1, 1, 2, 3, 3, 3, 3, 2, 1, 1])
+        #expect(Statistics.mannWhitneyDistribution(5, 5).reduce(0, +) == 252)
+        #expect(Statistics.mannWhitneyDistribution(8, 8).reduce(0, +) == 12870)
+        // Two-sided 5% critical values of U (reject when U <= value): n = 5, 5: 2; 6, 6: 5; 8, 8: 13; 4, 7: 3.
+        #expect(Statistics.mannWhitneyCriticalRank(5, 5, alpha: 0.05) == 3)
+        #expect(Statistics.mannWhitneyCriticalRank(6, 6, alpha: 0.05) == 6)
+        #expect(Statistics.mannWhitneyCriticalRank(8, 8, alpha: 0.05) == 14)
+        #expect(Statistics.mannWhitneyCriticalRank(4, 7, alpha: 0.05) == 4)
+        #expect(Statistics.mannWhitneyCriticalRank(3, 3, alpha: 0.05) == 0)
+        #expect(Statistics.runsNeeded(confidence: 0.95) == 4)
         #expect(Statistics.median([3, 1, 2]) == 2 && Statistics.median([4, 1, 2, 3]) == 2.5)
+    }
+
+    @Test("the rank interval brackets the estimate, ignores one outlying run, and is unbounded with too few runs")
+    func relativeChange() throws {
+        let baseline = [10.0, 11, 9.5, 10.2, 10.4, 9.9, 10.1]
+        let slower = baseline.map { $0 * 1.25 }
+        let change = Statistics.relativeChange(baseline: baseline, candidate: slower, confidence: 0.99)
+        let low = try #require(change.low)
+        let high = try #require(change.high)
+        #expect(abs(change.estimate - 0.25) < 1e-9)
+        #expect(low <= change.estimate && change.estimate <= high && low > 0.05 && high < 0.5)
+
+        // One run of the candidate three times slower barely moves the estimate, and the interval still holds 0.
+        var outlier = baseline.reversed().map { $0 }
+        outlier[3] *= 3
+        let noisy = Statistics.relativeChange(baseline: baseline, candidate: outlier, confidence: 0.99)
+        #expect(abs(noisy.estimate) < 0.05 && (noisy.low ?? 1) < 0 && (noisy.high ?? -1) > 0, "\(noisy)")
+        #expect(Statistics.relativeChange(baseline: [1, 2, 3], candidate: [4, 5, 6], confidence: 0.95).low == nil)
+    }
+
+    @Test("the machine probe measures the disk and the CPU, and tells different machines apart")
+    func machineProbe() throws {
+        let directory = try ScratchDirectory()
+        let probe = try #require(MachineProbe.measure(directory: directory.path, diskSeconds: 0.1))
+        #expect(probe.fsyncMedianMicros > 0 && probe.fsyncsPerSecond > 0 && probe.cpuLoopMillis > 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty, "the probe's file is removed")
+        #expect(MachineProbe.measure(directory: directory.file("missing"), diskSeconds: 0.1) == nil)
+        #expect(probe.difference(from: probe) == nil)
+        var slowDisk = probe
+        slowDisk.fsyncMedianMicros *= 2.5
+        #expect(slowDisk.difference(from: probe)?.contains("disk sync latency") == true)
+        var slowCPU = probe
+        slowCPU.cpuLoopMillis *= 1.6
+        #expect(slowCPU.difference(from: probe)?.contains("CPU loop") == true)
+        #expect(MachineProbe.storeDirectory(forPath: "/data/stores/run1") == "/data/stores")
     }
 }
