@@ -41,10 +41,14 @@ let package = Package(
             name: "Harness",
             dependencies: ["SurgeCore", "Workload", .product(name: "Histogram", package: "hdrhistogram-swift")]),
 
-        // Results files, tables and the machine description; knows no backend.
+        // Scenario -> trace -> plan, and fresh store -> replay -> measure -> close, for every command: runs, capacity
+        // searches, the Ctrl-C handler; knows backends only through their descriptors.
+        .target(name: "Orchestration", dependencies: ["SurgeCore", "Workload", "Harness"]),
+
+        // Renders and compares what the orchestration measured: results folders, tables, HTML, comparisons.
         .target(
             name: "Reporting",
-            dependencies: ["Harness", "Workload", .product(name: "Histogram", package: "hdrhistogram-swift")]),
+            dependencies: ["Orchestration", "Harness", "Workload", .product(name: "Histogram", package: "hdrhistogram-swift")]),
 
         // The one place that lists every backend by name (for the executable and the tests).
         .target(name: "StoreCatalog", dependencies: ["SurgeCore", "MemoryStore", "SQLiteStore", "LMDBStore", "CalibrationStore"]),
@@ -52,17 +56,19 @@ let package = Package(
         .executableTarget(
             name: "surgebench",
             dependencies: [
-                "SurgeCore", "StoreCatalog", "Workload", "Harness", "Reporting",
+                "SurgeCore", "StoreCatalog", "Workload", "Harness", "Orchestration", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]),
 
+        // What both test targets share: scratch directories, threads started at once.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "StoreTests",
-            dependencies: ["SurgeCore", "StoreSupport", "StoreCatalog", "MemoryStore", "SQLiteStore", "LMDBStore", "CSQLite"]),
+            dependencies: ["SurgeCore", "StoreSupport", "StoreCatalog", "MemoryStore", "SQLiteStore", "LMDBStore", "CSQLite", "TestSupport"]),
         .testTarget(
             name: "HarnessTests",
-            dependencies: ["SurgeCore", "Workload", "Harness", "Reporting", "StoreCatalog", "MemoryStore", "CalibrationStore"]),
+            dependencies: ["SurgeCore", "Workload", "Harness", "Orchestration", "Reporting", "StoreCatalog", "MemoryStore",
+                           "CalibrationStore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

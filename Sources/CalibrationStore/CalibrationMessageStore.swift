@@ -49,7 +49,8 @@ public final class CalibrationMessageStore: MessageStore {
     public static let descriptor = BackendDescriptor(
         name: "calibration",
         summary: "a known answer for checking the harness: memory semantics plus a set service time and periodic stalls",
-        isPersistent: false,
+        location: .inProcess,
+        isInstrument: true,
         options: [serviceOption, distributionOption, stallEveryOption, stallOption],
         check: { options throws(StoreError) in _ = try Configuration(options) },
         open: { options throws(StoreError) in try CalibrationMessageStore(configuration: Configuration(options)) })
@@ -65,6 +66,12 @@ public final class CalibrationMessageStore: MessageStore {
     public func connect() throws(StoreError) -> CalibrationConnection {
         try CalibrationConnection(store: self, inner: memory.connect())
     }
+
+    public var settings: StoreSettings { .inMemory }
+
+    public func bytesOnDisk() -> UInt64? { nil }
+
+    public func statistics() -> StoreStatistics { .none }
 
     public func close() {}
 }

@@ -14,7 +14,7 @@ public struct LatencySummary: Sendable, Hashable, Codable {
     public init<Count>(_ histogram: Histogram<Count>) {
         func ms(_ nanos: UInt64) -> Double { Double(nanos) / 1e6 }
         guard histogram.totalCount > 0 else {
-            self.init(count: 0, meanMs: 0, p50Ms: 0, p90Ms: 0, p99Ms: 0, p999Ms: 0, p9999Ms: 0, maxMs: 0)
+            self = .empty
             return
         }
         self.init(
@@ -22,6 +22,9 @@ public struct LatencySummary: Sendable, Hashable, Codable {
             p90Ms: ms(histogram.valueAtPercentile(90)), p99Ms: ms(histogram.valueAtPercentile(99)),
             p999Ms: ms(histogram.valueAtPercentile(99.9)), p9999Ms: ms(histogram.valueAtPercentile(99.99)), maxMs: ms(histogram.max))
     }
+
+    /// No operations.
+    public static let empty = LatencySummary(count: 0, meanMs: 0, p50Ms: 0, p90Ms: 0, p99Ms: 0, p999Ms: 0, p9999Ms: 0, maxMs: 0)
 
     public init(count: UInt64, meanMs: Double, p50Ms: Double, p90Ms: Double, p99Ms: Double, p999Ms: Double, p9999Ms: Double, maxMs: Double) {
         self.count = count

@@ -47,7 +47,7 @@ struct OperationRunner<Connection: StoreConnection> {
 
         case .openDirectChat:
             let first = users[operation.user]
-            let second = users[operation.argument]
+            let second = users[operation.otherUser]
             guard first != 0, second != 0 else { return .dependencyFailed }
             chats[operation.chat] = try connection.directChat(between: UserID(first), and: UserID(second)).rawValue
             return nil
@@ -62,7 +62,7 @@ struct OperationRunner<Connection: StoreConnection> {
         case .send:
             let chat = chats[operation.chat]
             let sender = users[operation.user]
-            guard chat != 0, sender != 0, let body = plan.bodies[operation.argument] else { return .dependencyFailed }
+            guard chat != 0, sender != 0, let body = plan.bodies[operation.bodyBytes] else { return .dependencyFailed }
             let receipt = try connection.send(body, to: ChatID(chat), from: UserID(sender), clientMessageID: operation.clientMessageID)
             let duplicateExpected = operation.isRetry && lastFailedClientID != operation.clientMessageID
             guard receipt.isDuplicate == duplicateExpected, receipt.chat.rawValue == chat else { return .wrongResult }
@@ -74,8 +74,8 @@ struct OperationRunner<Connection: StoreConnection> {
         case .history:
             let chat = chats[operation.chat]
             guard chat != 0 else { return .dependencyFailed }
-            let page = try connection.history(of: ChatID(chat), before: nil, limit: Int(operation.argument))
-            return page.count <= Int(operation.argument) ? nil : .wrongResult
+            let page = try connection.history(of: ChatID(chat), before: nil, limit: Int(operation.pageSize))
+            return page.count <= Int(operation.pageSize) ? nil : .wrongResult
 
         case .markRead:
             let chat = chats[operation.chat]
@@ -88,8 +88,8 @@ struct OperationRunner<Connection: StoreConnection> {
         case .inbox:
             let user = users[operation.user]
             guard user != 0 else { return .dependencyFailed }
-            let entries = try connection.inbox(of: UserID(user), limit: Int(operation.argument))
-            return entries.count <= Int(operation.argument) ? nil : .wrongResult
+            let entries = try connection.inbox(of: UserID(user), limit: Int(operation.pageSize))
+            return entries.count <= Int(operation.pageSize) ? nil : .wrongResult
         }
     }
 }

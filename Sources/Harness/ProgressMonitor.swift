@@ -38,7 +38,7 @@ final class ProgressMonitor: Sendable {
                 let second = min(plan.offeredPerSecond.count - 1, max(0, Int(elapsed) - 1))
                 progress(ReplayProgress(
                     label: options.label,
-                    elapsedSeconds: elapsed, totalSeconds: plan.scenario.duration.seconds, phase: plan.phaseName(atSeconds: elapsed),
+                    elapsedSeconds: elapsed, totalSeconds: plan.scenario.duration.seconds, phase: plan.scenario.phase(atSeconds: elapsed)?.name ?? "",
                     offeredPerSecond: Double(plan.offeredPerSecond[second]),
                     achievedPerSecond: Double(completed - previousCompleted) / (Double(now - previousNanos) / 1e9),
                     p99MillisSoFar: LiveCounters.percentileMillis(99, over: counters),
@@ -55,17 +55,5 @@ final class ProgressMonitor: Sendable {
     func stop() {
         stopped.store(true, ordering: .relaxed)
         finished.wait()
-    }
-}
-
-extension ReplayPlan {
-    /// The name of the phase running `seconds` into the schedule.
-    public func phaseName(atSeconds seconds: Double) -> String {
-        var end = 0.0
-        for phase in scenario.phases {
-            end += phase.duration.seconds
-            if seconds < end { return phase.name }
-        }
-        return scenario.phases.last?.name ?? ""
     }
 }

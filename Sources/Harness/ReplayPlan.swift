@@ -28,7 +28,7 @@ public final class ReplayPlan: Sendable {
     public let offeredPerSecond: [UInt64]
 
     /// Reads and checks the whole trace.
-    public init(reading reader: TraceReader) throws(WorkloadError) {
+    public init(reading reader: TraceReader) throws(BenchmarkError) {
         header = reader.header
         scenario = try header.scenario(source: "in trace '\(reader.path)'")
         var stages: [[TraceOperation]] = []
@@ -43,17 +43,17 @@ public final class ReplayPlan: Sendable {
         let seconds = Int(scenario.duration.nanoseconds / 1_000_000_000) + 1
         var offered = [UInt64](repeating: 0, count: seconds)
         while let operation = try reader.next() {
-            maxUser = max(maxUser, operation.user, operation.kind == .openDirectChat ? operation.argument : 0)
+            maxUser = max(maxUser, operation.user, operation.kind == .openDirectChat ? operation.otherUser : 0)
             maxChat = max(maxChat, operation.chat)
             if operation.kind == .send {
-                guard operation.argument <= UInt32(Message.maximumBodyBytes) else {
-                    throw WorkloadError("trace '\(reader.path)' is corrupt: a message body of \(operation.argument) bytes")
+                guard operation.bodyBytes <= UInt32(Message.maximumBodyBytes) else {
+                    throw BenchmarkError("trace '\(reader.path)' is corrupt: a message body of \(operation.bodyBytes) bytes")
                 }
-                bodySizes.insert(operation.argument)
+                bodySizes.insert(operation.bodyBytes)
             }
             if operation.kind == .createGroup { maxUser = max(maxUser, UInt32(clamping: operation.list.max() ?? 0)) }
             guard !operation.isSetup || operation.kind != .importContacts else {
-                throw WorkloadError("trace '\(reader.path)' is corrupt: a setup operation imports contacts")
+                throw BenchmarkError("trace '\(reader.path)' is corrupt: a setup operation imports contacts")
             }
             if operation.isSetup {
                 while stages.count <= Int(operation.phase) { stages.append([]) }
@@ -61,13 +61,13 @@ public final class ReplayPlan: Sendable {
                 continue
             }
             guard operation.intendedNanos <= scenario.duration.nanoseconds, Int(operation.phase) < scenario.phases.count else {
-                throw WorkloadError("trace '\(reader.path)' is corrupt: an operation is scheduled outside its scenario's phases")
+                throw BenchmarkError("trace '\(reader.path)' is corrupt: an operation is scheduled outside its scenario's phases")
             }
             if operation.kind == .importContacts {
                 var list: [PhoneNumber] = []
                 for number in operation.list {
                     guard let phone = try? PhoneNumber(TracePhones.text(number)) else {
-                        throw WorkloadError("trace '\(reader.path)' is corrupt: contact number \(number) is not a phone number")
+                        throw BenchmarkError("trace '\(reader.path)' is corrupt: contact number \(number) is not a phone number")
                     }
                     list.append(phone)
                 }
@@ -101,6 +101,12 @@ public final class ReplayPlan: Sendable {
         }
         self.bodies = bodies
         offeredPerSecond = offered
+    }
+
+    /// The mean of the operations scheduled per second over the whole seconds from `start` up to `end`.
+    public func meanOfferedPerSecond(from start: Double, to end: Double) -> Double {
+        let seconds = offeredPerSecond.indices.filter { Double($0) >= start && Double($0) < end }
+        return seconds.isEmpty ? 0 : Double(seconds.reduce(0) { $0 + offeredPerSecond[$1] }) / Double(seconds.count)
     }
 
     /// Operations counted by kind (scheduled only).

@@ -119,21 +119,14 @@ public final class ReplayResult: @unchecked Sendable {
         return recorders.reduce(0) { $0 + $1.secondCompleted[seconds...].reduce(0, +) }
     }
 
-    /// Phases by index with their start and end in seconds.
-    public var phaseWindows: [(index: Int, phase: Scenario.Phase, start: Double, end: Double)] {
-        var start = 0.0
-        return plan.scenario.phases.enumerated().map { index, phase in
-            defer { start += phase.duration.seconds }
-            return (index, phase, start, start + phase.duration.seconds)
-        }
-    }
 
     public var surge: SurgeFigures {
-        let windows = phaseWindows
+        let windows = plan.scenario.phaseWindows
         let baselinePhases = Set(windows.filter { $0.phase.role == .baseline }.map(\.index))
         let baseline = LatencySummary(histogram(phases: baselinePhases)).p99Ms
         let surgeWindows = windows.filter { $0.phase.role == .surge }
-        let peak = surgeWindows.max { offeredRate(in: $0) < offeredRate(in: $1) }
+        func offered(_ window: Scenario.PhaseWindow) -> Double { plan.meanOfferedPerSecond(from: window.start, to: window.end) }
+        let peak = surgeWindows.max { offered($0) < offered($1) }
         let peakP99 = peak.map { LatencySummary(histogram(phases: [$0.index])).p99Ms }
         let series = self.series
         var recoverySeconds: Double? = 0
@@ -165,10 +158,5 @@ public final class ReplayResult: @unchecked Sendable {
             baselineP99Ms: baseline, peakPhase: peak?.phase.name, peakP99Ms: peakP99,
             peakToBaselineRatio: peakP99.map { baseline > 0 ? $0 / baseline : 0 },
             recoverySeconds: recoverySeconds.map { max(0, $0) }, recovered: recoverySeconds != nil, largestBacklog: backlog)
-    }
-
-    private func offeredRate(in window: (index: Int, phase: Scenario.Phase, start: Double, end: Double)) -> Double {
-        let seconds = plan.offeredPerSecond.enumerated().filter { Double($0.offset) >= window.start && Double($0.offset) < window.end }
-        return seconds.isEmpty ? 0 : Double(seconds.reduce(0) { $0 + $1.element }) / Double(seconds.count)
     }
 }

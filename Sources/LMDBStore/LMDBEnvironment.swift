@@ -14,8 +14,8 @@ final class LMDBEnvironment: Sendable {
 
     /// LMDB forbids opening one environment twice in a process; these are the real paths open now.
     private static let openPaths = Mutex<Set<String>>([])
-    private static let formatKey = Array("format".utf8)
-    private static let formatValue = Array("surgebench-lmdb-1".utf8)
+    private static let formatKey = "format"
+    private static let formatValue = "surgebench-lmdb-1"
 
     nonisolated(unsafe) let handle: OpaquePointer  // MDB_env is safe to share between threads
     let databases: Databases
@@ -94,11 +94,15 @@ final class LMDBEnvironment: Sendable {
             let meta: MDB_dbi
             if isEmpty {
                 meta = try open("meta")
-                try transaction.put(meta, bytes: formatKey, formatValue)
+                try formatKey.withUTF8Bytes { (key) throws(StoreError) in
+                    try formatValue.withUTF8Bytes { (value) throws(StoreError) in try transaction.put(meta, bytes: key, bytes: value) }
+                }
             } else {
                 var dbi: MDB_dbi = 0
                 let code = mdb_dbi_open(raw, "meta", 0, &dbi)
-                guard code == MDB_SUCCESS, try transaction.get(dbi, bytes: formatKey).map(Array.init) == formatValue else {
+                guard code == MDB_SUCCESS,
+                      try formatKey.withUTF8Bytes({ (key) throws(StoreError) in try transaction.get(dbi, bytes: key).map(Array.init) })
+                        == Array(formatValue.utf8) else {
                     throw StoreError(.notAStore,
                         "'\(path)' is an LMDB environment but not a SurgeBench store; point path= at an empty directory or an lmdb store's")
                 }

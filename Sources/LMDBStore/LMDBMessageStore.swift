@@ -43,7 +43,7 @@ public final class LMDBMessageStore: MessageStore {
         name: "lmdb",
         summary: "\(LMDBEnvironment.libraryVersion), one write transaction at a time, MDB_NOTLS readers",
         engineVersion: LMDBEnvironment.libraryVersion,
-        isPersistent: true,
+        location: .directory,
         options: [.path, durabilityOption] + CommitSettings.options + [mapSizeOption, maxReadersOption],
         check: { options throws(StoreError) in _ = try Configuration(options) },
         open: { options throws(StoreError) in
@@ -72,6 +72,14 @@ public final class LMDBMessageStore: MessageStore {
     public func connect() throws(StoreError) -> LMDBConnection {
         try LMDBConnection(store: self)
     }
+
+    public var settings: StoreSettings {
+        StoreSettings(durability: configuration.durability.rawValue, commit: configuration.commit.policy.rawValue)
+    }
+
+    public func bytesOnDisk() -> UInt64? { directory.bytesOnDisk() }
+
+    public func statistics() -> StoreStatistics { StoreStatistics(groupSizes: groupCommit?.groupSizes) }
 
     /// Syncs to disk. The environment itself closes when the last connection to it is released.
     public func close() {

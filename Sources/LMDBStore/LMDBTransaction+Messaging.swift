@@ -10,7 +10,7 @@ extension LMDBTransaction {
     // MARK: Lookups
 
     func findUser(phone: PhoneNumber) throws(StoreError) -> UserID? {
-        try get(databases.phones, bytes: Array(phone.text.utf8)).map { UserID($0.word(at: 0)) }
+        try phone.text.withUTF8Bytes { (text) throws(StoreError) in try get(databases.phones, bytes: text).map { UserID($0.word(at: 0)) } }
     }
 
     func checkUser(_ user: UserID) throws(StoreError) {
@@ -36,11 +36,17 @@ extension LMDBTransaction {
     func register(_ phone: PhoneNumber, _ displayName: String, in environment: LMDBEnvironment) throws(StoreError) -> Registration {
         if let existing = try findUser(phone: phone) { return Registration(user: existing, outcome: .alreadyRegistered) }
         let user = UserID(environment.lastUserID.add(1, ordering: .relaxed).newValue)
-        var record: [UInt8] = [UInt8(phone.text.utf8.count)]
-        record.append(contentsOf: phone.text.utf8)
-        record.append(contentsOf: displayName.utf8)
-        try put(databases.users, LMDBKey(user.rawValue), record)
-        try put(databases.phones, bytes: Array(phone.text.utf8), [UInt8](words: user.rawValue))
+        try phone.text.withUTF8Bytes { (text) throws(StoreError) in
+            // The user record: the phone's length, the phone, the display name.
+            try displayName.withUTF8Bytes { (nameBytes) throws(StoreError) in
+                try put(databases.users, LMDBKey(user.rawValue), reserving: 1 + text.count + nameBytes.count) { record in
+                    record[0] = UInt8(text.count)
+                    UnsafeMutableRawBufferPointer(rebasing: record[1...]).copyMemory(from: text)
+                    UnsafeMutableRawBufferPointer(rebasing: record[(1 + text.count)...]).copyMemory(from: nameBytes)
+                }
+            }
+            try put(databases.phones, bytes: text, LMDBWords(user.rawValue))
+        }
         return Registration(user: user, outcome: .created)
     }
 
@@ -52,7 +58,7 @@ extension LMDBTransaction {
             matches.append(ContactMatch(phone: phone, user: user))
         }
         for match in matches {
-            try put(databases.contacts, LMDBKey(owner.rawValue, match.user.rawValue), [])
+            try put(databases.contacts, LMDBKey(owner.rawValue, match.user.rawValue), bytes: UnsafeRawBufferPointer(start: nil, count: 0))
         }
         return matches
     }
@@ -60,7 +66,7 @@ extension LMDBTransaction {
     func createDirectChat(_ low: UserID, _ high: UserID, in environment: LMDBEnvironment) throws(StoreError) -> ChatID {
         if let chat = try findDirectChat(low, high) { return chat }
         let chat = try createChat(kind: Self.directKind, members: [low, high], in: environment)
-        try put(databases.directChats, LMDBKey(low.rawValue, high.rawValue), [UInt8](words: chat.rawValue))
+        try put(databases.directChats, LMDBKey(low.rawValue, high.rawValue), LMDBWords(chat.rawValue))
         return chat
     }
 
@@ -68,11 +74,10 @@ extension LMDBTransaction {
         for member in members { try checkUser(member) }
         let chat = ChatID(environment.lastChatID.add(1, ordering: .relaxed).newValue)
         let header = LMDBChat(kind: kind, lastSequence: 0, lastActivity: environment.activityClock.add(1, ordering: .relaxed).newValue)
-        try put(databases.chats, LMDBKey(chat.rawValue), header.bytes)
-        let emptyReadState = [UInt8](words: 0, 0)
+        try put(databases.chats, LMDBKey(chat.rawValue), header.words)
         for member in members {
-            try put(databases.members, LMDBKey(chat.rawValue, member.rawValue), emptyReadState)
-            try put(databases.userChats, LMDBKey(member.rawValue, chat.rawValue), [])
+            try put(databases.members, LMDBKey(chat.rawValue, member.rawValue), LMDBWords(0, 0))
+            try put(databases.userChats, LMDBKey(member.rawValue, chat.rawValue), bytes: UnsafeRawBufferPointer(start: nil, count: 0))
         }
         return chat
     }
@@ -87,17 +92,20 @@ extension LMDBTransaction {
         guard try membership(of: sender, in: chat) != nil else { throw Validation.notAMember(sender, of: chat) }
         header.lastSequence += 1
         header.lastActivity = environment.activityClock.add(1, ordering: .relaxed).newValue
-        try put(databases.chats, LMDBKey(chat.rawValue), header.bytes)
-        var record = [UInt8](words: sender.rawValue, clientMessageID)
-        record.append(contentsOf: body)
-        try put(databases.messages, LMDBKey(chat.rawValue, header.lastSequence), record)
-        try put(databases.sends, LMDBKey(sender.rawValue, clientMessageID), [UInt8](words: chat.rawValue, header.lastSequence))
+        try put(databases.chats, LMDBKey(chat.rawValue), header.words)
+        // The message record: sender, client message id, body.
+        try put(databases.messages, LMDBKey(chat.rawValue, header.lastSequence), reserving: 16 + body.count) { record in
+            record.storeWord(sender.rawValue, at: 0)
+            record.storeWord(clientMessageID, at: 1)
+            body.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: record[16...]).copyMemory(from: $0) }
+        }
+        try put(databases.sends, LMDBKey(sender.rawValue, clientMessageID), LMDBWords(chat.rawValue, header.lastSequence))
         // Fan out: one cursor walk over the chat's member range raises every other member's unread count.
         try withCursor(databases.members) { cursor throws(StoreError) in
             var entry = try cursor.seek(atOrAfter: LMDBKey(chat.rawValue, 0))
             while let (key, value) = entry, key.word(at: 0) == chat.rawValue {
                 if key.word(at: 1) != sender.rawValue {
-                    try cursor.replaceCurrent(key: key, with: [UInt8](words: value.word(at: 0), value.word(at: 1) + 1))
+                    try cursor.replaceCurrent(key: key, with: LMDBWords(value.word(at: 0), value.word(at: 1) + 1))
                 }
                 entry = try cursor.next()
             }
@@ -119,7 +127,7 @@ extension LMDBTransaction {
                 entry = try cursor.next()
             }
         }
-        try put(databases.members, LMDBKey(chat.rawValue, user.rawValue), [UInt8](words: target, unread))
+        try put(databases.members, LMDBKey(chat.rawValue, user.rawValue), LMDBWords(target, unread))
         return target
     }
 

@@ -22,47 +22,53 @@ struct LMDBTransaction {
         try key.withValue { (keyValue) throws(StoreError) in try get(database, &keyValue) }
     }
 
-    func get(_ database: MDB_dbi, bytes key: [UInt8]) throws(StoreError) -> UnsafeRawBufferPointer? {
-        var copy = key
-        var value = MDB_val()
-        let code = copy.withUnsafeMutableBytes { buffer in
-            var keyValue = MDB_val(mv_size: buffer.count, mv_data: buffer.baseAddress)
-            return mdb_get(handle, database, &keyValue, &value)
-        }
-        return try found(code, value)
+    func get(_ database: MDB_dbi, bytes key: UnsafeRawBufferPointer) throws(StoreError) -> UnsafeRawBufferPointer? {
+        var keyValue = MDB_val(key)
+        return try get(database, &keyValue)
     }
 
     private func get(_ database: MDB_dbi, _ key: inout MDB_val) throws(StoreError) -> UnsafeRawBufferPointer? {
         var value = MDB_val()
-        return try found(mdb_get(handle, database, &key, &value), value)
-    }
-
-    private func found(_ code: Int32, _ value: MDB_val) throws(StoreError) -> UnsafeRawBufferPointer? {
+        let code = mdb_get(handle, database, &key, &value)
         if code == MDB_NOTFOUND { return nil }
         try check(code, "reading")
         return value.bytes
     }
 
-    func put(_ database: MDB_dbi, _ key: LMDBKey, _ value: [UInt8]) throws(StoreError) {
-        let code = key.withValue { keyValue in putReturningCode(database, &keyValue, value) }
-        try check(code, "writing")
+    func put(_ database: MDB_dbi, _ key: LMDBKey, _ value: LMDBWords) throws(StoreError) {
+        try key.withValue { (keyValue) throws(StoreError) in
+            try value.withValue { (data) throws(StoreError) in try put(database, &keyValue, &data, flags: 0) }
+        }
     }
 
-    func put(_ database: MDB_dbi, bytes key: [UInt8], _ value: [UInt8]) throws(StoreError) {
-        var copy = key
-        let code = copy.withUnsafeMutableBytes { buffer in
-            var keyValue = MDB_val(mv_size: buffer.count, mv_data: buffer.baseAddress)
-            return putReturningCode(database, &keyValue, value)
-        }
-        try check(code, "writing")
+    func put(_ database: MDB_dbi, _ key: LMDBKey, bytes value: UnsafeRawBufferPointer) throws(StoreError) {
+        var data = MDB_val(value)
+        try key.withValue { (keyValue) throws(StoreError) in try put(database, &keyValue, &data, flags: 0) }
     }
 
-    private func putReturningCode(_ database: MDB_dbi, _ key: inout MDB_val, _ value: [UInt8]) -> Int32 {
-        var copy = value
-        return copy.withUnsafeMutableBytes { buffer in
-            var data = MDB_val(mv_size: buffer.count, mv_data: buffer.baseAddress)
-            return mdb_put(handle, database, &key, &data, 0)
-        }
+    func put(_ database: MDB_dbi, bytes key: UnsafeRawBufferPointer, _ value: LMDBWords) throws(StoreError) {
+        var keyValue = MDB_val(key)
+        try value.withValue { (data) throws(StoreError) in try put(database, &keyValue, &data, flags: 0) }
+    }
+
+    func put(_ database: MDB_dbi, bytes key: UnsafeRawBufferPointer, bytes value: UnsafeRawBufferPointer) throws(StoreError) {
+        var keyValue = MDB_val(key)
+        var data = MDB_val(value)
+        try put(database, &keyValue, &data, flags: 0)
+    }
+
+    /// Stores `byteCount` bytes under `key` that `fill` writes straight into LMDB's page (`MDB_RESERVE`): no copy
+    /// of the value is made first.
+    func put(_ database: MDB_dbi, _ key: LMDBKey, reserving byteCount: Int, fill: (UnsafeMutableRawBufferPointer) -> Void)
+        throws(StoreError)
+    {
+        var data = MDB_val(mv_size: byteCount, mv_data: nil)
+        try key.withValue { (keyValue) throws(StoreError) in try put(database, &keyValue, &data, flags: UInt32(MDB_RESERVE)) }
+        fill(UnsafeMutableRawBufferPointer(start: data.mv_data, count: byteCount))
+    }
+
+    private func put(_ database: MDB_dbi, _ key: inout MDB_val, _ value: inout MDB_val, flags: UInt32) throws(StoreError) {
+        try check(mdb_put(handle, database, &key, &value, flags), "writing")
     }
 
     /// Runs `body` with a cursor on `database`, closed before returning (LMDB requires it before commit).
@@ -96,13 +102,9 @@ struct LMDBCursor {
     }
 
     /// Overwrites the value at the cursor's position, whose key is `currentKey`.
-    func replaceCurrent(key currentKey: UnsafeRawBufferPointer, with value: [UInt8]) throws(StoreError) {
-        var copy = value
-        let code = copy.withUnsafeMutableBytes { buffer in
-            var key = MDB_val(mv_size: currentKey.count, mv_data: UnsafeMutableRawPointer(mutating: currentKey.baseAddress))
-            var data = MDB_val(mv_size: buffer.count, mv_data: buffer.baseAddress)
-            return mdb_cursor_put(handle, &key, &data, UInt32(MDB_CURRENT))
-        }
+    func replaceCurrent(key currentKey: UnsafeRawBufferPointer, with value: LMDBWords) throws(StoreError) {
+        var key = MDB_val(currentKey)
+        let code = value.withValue { data in mdb_cursor_put(handle, &key, &data, UInt32(MDB_CURRENT)) }
         try check(code, "writing")
     }
 
@@ -132,5 +134,5 @@ struct LMDBChat {
         self.init(kind: bytes.word(at: 0), lastSequence: bytes.word(at: 1), lastActivity: bytes.word(at: 2))
     }
 
-    var bytes: [UInt8] { [UInt8](words: kind, lastSequence, lastActivity) }
+    var words: LMDBWords { LMDBWords(kind, lastSequence, lastActivity) }
 }

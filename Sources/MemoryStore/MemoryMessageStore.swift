@@ -13,13 +13,19 @@ public final class MemoryMessageStore: MessageStore {
     public static let descriptor = BackendDescriptor(
         name: "memory",
         summary: "in-memory reference implementation (nothing on disk)",
-        isPersistent: false,
+        location: .inProcess,
         options: [],
         open: { _ throws(StoreError) in MemoryMessageStore() })
 
     public func connect() throws(StoreError) -> MemoryConnection {
         MemoryConnection(store: self)
     }
+
+    public var settings: StoreSettings { .inMemory }
+
+    public func bytesOnDisk() -> UInt64? { nil }
+
+    public func statistics() -> StoreStatistics { .none }
 
     public func close() {}
 }

@@ -1,4 +1,7 @@
 import Foundation
+import Harness
+import Orchestration
+import SurgeCore
 import Workload
 
 /// `capacity.json`: the highest sustainable rate one backend reached under an SLO, with every trial behind it.
@@ -50,13 +53,13 @@ public struct CapacityDocument: Sendable, Hashable, Codable {
         self.trials = trials
     }
 
-    public static func read(path: String) throws(WorkloadError) -> CapacityDocument {
-        guard let data = FileManager.default.contents(atPath: path) else { throw WorkloadError("cannot read '\(path)': no such file") }
+    public static func read(path: String) throws(BenchmarkError) -> CapacityDocument {
+        guard let data = FileManager.default.contents(atPath: path) else { throw BenchmarkError("cannot read '\(path)': no such file") }
         guard let document = try? JSONDecoder().decode(CapacityDocument.self, from: data), document.schema == "surgebench-capacity" else {
-            throw WorkloadError("'\(path)' is not a SurgeBench capacity file (or it is damaged)")
+            throw BenchmarkError("'\(path)' is not a SurgeBench capacity file (or it is damaged)")
         }
         guard document.schemaVersion == currentSchemaVersion else {
-            throw WorkloadError("'\(path)' has capacity schema version \(document.schemaVersion); this build reads \(currentSchemaVersion)")
+            throw BenchmarkError("'\(path)' has capacity schema version \(document.schemaVersion); this build reads \(currentSchemaVersion)")
         }
         return document
     }
@@ -69,12 +72,12 @@ public struct CapacityDocument: Sendable, Hashable, Codable {
 
     /// The trials as a table.
     public var trialsTable: Table {
-        Table(caption: "\(backend) trials (\(slo), \(MarkdownTable.format(trialSeconds)) s each, in the order run; machine: "
+        Table(caption: "\(backend) trials (\(slo), \(Figures.format(trialSeconds)) s each, in the order run; machine: "
                   + "\(environment.summary); commit \(environment.shortCommit)):",
               header: ["sessions/s", "offered ops/s", "achieved ops/s", "\(slo.percentileLabel) ms", "backlog at end", "result"],
               rows: trials.map { trial in
-                  [MarkdownTable.format(trial.sessionsPerSecond), MarkdownTable.format(trial.offeredOpsPerSecond),
-                   MarkdownTable.format(trial.achievedOpsPerSecond), MarkdownTable.format(trial.percentileMs), "\(trial.backlogAtEnd)",
+                  [Figures.format(trial.sessionsPerSecond), Figures.format(trial.offeredOpsPerSecond),
+                   Figures.format(trial.achievedOpsPerSecond), Figures.format(trial.percentileMs), "\(trial.backlogAtEnd)",
                    trial.passed ? "pass" : "fail: \(trial.reason)"]
               })
     }
@@ -94,9 +97,9 @@ public enum SizingTable {
             let nodesLow = Int((low / capacity.capacityOpsPerSecond).rounded(.up))
             let nodesHigh = Int((high / capacity.capacityOpsPerSecond).rounded(.up))
             return [
-                "\(capacity.backend) (\([capacity.durability, capacity.commit].compactMap { $0 }.joined(separator: " / ").nonEmpty ?? "in memory"))",
-                capacity.slo.description, MarkdownTable.format(capacity.capacityOpsPerSecond),
-                "\(MarkdownTable.format(low / 1000))k to \(MarkdownTable.format(high / 1000))k", nodesLow == nodesHigh ? "\(nodesLow)" : "\(nodesLow) to \(nodesHigh)",
+                "\(capacity.backend) (\(StoreSettings(durability: capacity.durability, commit: capacity.commit).label))",
+                capacity.slo.description, Figures.format(capacity.capacityOpsPerSecond),
+                "\(Figures.format(low / 1000))k to \(Figures.format(high / 1000))k", nodesLow == nodesHigh ? "\(nodesLow)" : "\(nodesLow) to \(nodesHigh)",
             ]
         }
         return Table(

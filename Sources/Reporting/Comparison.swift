@@ -1,4 +1,5 @@
 import Foundation
+import Harness
 import Workload
 
 /// Two runs of the same workload compared metric by metric. A change is judged only where its confidence interval lies
@@ -65,24 +66,24 @@ public struct Comparison: Sendable {
 
     /// Compares two runs; throws when they are not runs of the same workload or share no backend.
     public init(baseline: ResultsDocument, candidate: ResultsDocument, scale toleranceScale: Double = 1,
-                confidence: Double = 0.95) throws(WorkloadError) {
+                confidence: Double = 0.95) throws(BenchmarkError) {
         self.baseline = baseline
         self.candidate = candidate
         self.confidence = confidence
         let a = baseline.configuration
         let b = candidate.configuration
         guard a.scenario == b.scenario, a.scenarioDigest == b.scenarioDigest else {
-            throw WorkloadError("the runs replay different scenarios ('\(a.scenario)' \(a.scenarioDigest) vs '\(b.scenario)' \(b.scenarioDigest)); compare runs of one scenario, scale and duration")
+            throw BenchmarkError("the runs replay different scenarios ('\(a.scenario)' \(a.scenarioDigest) vs '\(b.scenario)' \(b.scenarioDigest)); compare runs of one scenario, scale and duration")
         }
         guard a.traceDigest == b.traceDigest else {
-            throw WorkloadError("the runs replay different traces (\(a.traceDigest) vs \(b.traceDigest)): same scenario but another seed; compare runs of one trace")
+            throw BenchmarkError("the runs replay different traces (\(a.traceDigest) vs \(b.traceDigest)): same scenario but another seed; compare runs of one trace")
         }
         if a.mode != b.mode || a.workers != b.workers {
             notes.append("The runs differ in mode or workers (\(a.mode.rawValue)/\(a.workers) vs \(b.mode.rawValue)/\(b.workers)).")
         }
         let common = MarkdownTable.backendNames(candidate).filter { name in baseline.backends.contains { $0.backend == name } }
         guard !common.isEmpty else {
-            throw WorkloadError("the runs share no backend (\(MarkdownTable.backendNames(baseline).joined(separator: ", ")) vs \(MarkdownTable.backendNames(candidate).joined(separator: ", ")))")
+            throw BenchmarkError("the runs share no backend (\(MarkdownTable.backendNames(baseline).joined(separator: ", ")) vs \(MarkdownTable.backendNames(candidate).joined(separator: ", ")))")
         }
         correctnessFailures = Self.correctnessFailures(of: candidate)
         if let before = baseline.environment.probe, let after = candidate.environment.probe {
@@ -185,7 +186,7 @@ public struct Comparison: Sendable {
             caption: "", header: ["backend", "metric", "baseline", "candidate", "change", "\(percentLevel(confidencePerMetric)) interval", "tolerance", "verdict"],
             rows: rows.map { row in
                 let interval = row.low.flatMap { low in row.high.map { "\(percent(low)) to \(percent($0))" } } ?? "unbounded"
-                return [row.backend, row.metric, MarkdownTable.format(row.baseline), MarkdownTable.format(row.candidate), percent(row.change),
+                return [row.backend, row.metric, Figures.format(row.baseline), Figures.format(row.candidate), percent(row.change),
                         interval, "±\(Int((row.tolerance * 100).rounded()))%", row.judgement]
             } + ratioRows())
         lines.append(table.markdown())
@@ -203,7 +204,7 @@ public struct Comparison: Sendable {
         }
         return names.dropFirst().compactMap { name in
             guard let before = ratio(baseline, name), let after = ratio(candidate, name) else { return nil }
-            return [name, "p99 ratio to \(reference)", "\(MarkdownTable.format(before))x", "\(MarkdownTable.format(after))x",
+            return [name, "p99 ratio to \(reference)", "\(Figures.format(before))x", "\(Figures.format(after))x",
                     percent(after / before - 1), "-", "-", "(within-run ratio, for reading only)"]
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Harness
 
 /// The machine and software a run was measured on, so that a published table says what produced it.
 public struct EnvironmentInfo: Sendable, Hashable, Codable {
@@ -37,7 +38,7 @@ public struct EnvironmentInfo: Sendable, Hashable, Codable {
 
     /// One line for a table's header: the machine, then its probe.
     public var summary: String {
-        "\(cores) cores, \(cpuModel), \(MarkdownTable.bytes(memoryBytes)), \(operatingSystem), \(kernel)"
+        "\(cores) cores, \(cpuModel), \(Figures.bytes(memoryBytes)), \(operatingSystem), \(kernel)"
             + (probe.map { "; \($0.summary)" } ?? "")
     }
 

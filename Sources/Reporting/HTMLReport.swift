@@ -2,7 +2,7 @@ import Foundation
 
 /// One self-contained HTML page for one or more runs: their tables and three SVG charts each, readable offline.
 public enum HTMLReport {
-    public static func render(_ runs: [RunFolder], sizing: Table? = nil, capacities: [CapacityDocument] = []) -> String {
+    public static func render(_ runs: [ResultsFolder], sizing: Table? = nil, capacities: [CapacityDocument] = []) -> String {
         var body = "<h1>SurgeBench report</h1>\n"
         body += "<p class=\"lead\">Which message store survives a registration surge? Response times count from each operation's "
             + "intended start (open loop), so stalls show in the latency they cause. Backends compared within one run are "
@@ -24,7 +24,7 @@ public enum HTMLReport {
             """
     }
 
-    static func section(_ run: RunFolder) -> String {
+    static func section(_ run: ResultsFolder) -> String {
         let document = run.document
         var html = "<section><h2>\(HTML.escape(document.configuration.scenario)) — \(HTML.escape(MarkdownTable.backendNames(document).joined(separator: " vs ")))</h2>\n"
         let headline = MarkdownTable.headline(document).components(separatedBy: "\n\n").dropFirst().joined()
@@ -34,7 +34,7 @@ public enum HTMLReport {
         return html + "</section>\n"
     }
 
-    static func charts(_ run: RunFolder) -> [String] {
+    static func charts(_ run: ResultsFolder) -> [String] {
         let names = MarkdownTable.backendNames(run.document)
         let bands = (run.document.backends.first { $0.failure == nil }?.phases ?? []).map {
             SVGLineChart.Band(from: $0.startSeconds, to: $0.endSeconds, label: $0.name, emphasised: $0.role == "surge")
@@ -72,9 +72,9 @@ public enum HTMLReport {
     }
 
     /// One row per second: the median over repetitions.
-    static func medianBySecond(_ rows: [RunFolder.SeriesRow]) -> [RunFolder.SeriesRow] {
+    static func medianBySecond(_ rows: [ResultsFolder.SeriesRow]) -> [ResultsFolder.SeriesRow] {
         Dictionary(grouping: rows, by: \.second).sorted { $0.key < $1.key }.map { second, rows in
-            RunFolder.SeriesRow(
+            ResultsFolder.SeriesRow(
                 second: second, offered: Statistics.median(rows.map(\.offered)), achieved: Statistics.median(rows.map(\.achieved)),
                 p50Ms: Statistics.median(rows.map(\.p50Ms)), p99Ms: Statistics.median(rows.map(\.p99Ms)), maxMs: Statistics.median(rows.map(\.maxMs)))
         }

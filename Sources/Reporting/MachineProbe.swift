@@ -1,5 +1,6 @@
 import Foundation
 import SurgeCore
+import Workload
 
 /// A short measurement of the machine a run used: how fast its disk syncs and how fast its CPU runs a fixed loop.
 /// Two runs whose probes differ much measured different machines, whatever their statistics say.
@@ -95,15 +96,10 @@ public struct MachineProbe: Sendable, Hashable, Codable {
     }
 
     private static func measureCPULoop() -> Double {
-        var state = UInt64(truncatingIfNeeded: getpid())
+        var random = SeededRandom(seed: UInt64(truncatingIfNeeded: getpid()))
+        var state: UInt64 = 0
         let start = MonotonicClock.now()
-        for _ in 0..<cpuLoopIterations {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            state ^= z >> 31
-        }
+        for _ in 0..<cpuLoopIterations { state ^= random.next() }
         let elapsed = MonotonicClock.now() - start
         // The result is used, so the loop cannot be optimised away.
         if state == 0x1234_5678 { FileHandle.standardError.write(Data("probe\n".utf8)) }

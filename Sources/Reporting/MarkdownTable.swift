@@ -1,4 +1,5 @@
 import Foundation
+import SurgeCore
 import Harness
 
 /// The tables of one run: backends side by side (the median over repetitions where a run repeated), then per
@@ -15,7 +16,7 @@ public enum MarkdownTable {
         let environment = document.environment
         let repetitions = Set(document.backends.map(\.repetition)).count
         return "### \(configuration.scenario): \(backendNames(document).joined(separator: " vs "))\n\n"
-            + "Scale \(format(configuration.scale)), \(format(configuration.durationSeconds)) s schedule, seed \(configuration.seed), "
+            + "Scale \(Figures.format(configuration.scale)), \(Figures.format(configuration.durationSeconds)) s schedule, seed \(configuration.seed), "
             + "\(configuration.workers) workers, "
             + (configuration.mode == .open ? "open loop (response time from the intended start)" : "closed loop")
             + (repetitions > 1 ? ", \(repetitions) repetitions interleaved (medians shown)" : "")
@@ -44,14 +45,14 @@ public enum MarkdownTable {
             })
         }
         func median(_ metric: @escaping (ResultsDocument.BackendResult) -> Double) -> ([ResultsDocument.BackendResult]) -> String {
-            { format(Statistics.median($0.map(metric))) }
+            { Figures.format(Statistics.median($0.map(metric))) }
         }
         func medianCount(_ metric: @escaping (ResultsDocument.BackendResult) -> Double) -> ([ResultsDocument.BackendResult]) -> String {
             { String(format: "%.0f", Statistics.median($0.map(metric))) }
         }
         rows.append(["status"] + groups.map { status($0.results) })
         row("durability / commit") { results in
-            [results[0].durability, results[0].commit].compactMap { $0 }.joined(separator: " / ").nonEmpty ?? "in memory"
+            StoreSettings(durability: results[0].durability, commit: results[0].commit).label
         }
         row("offered ops/s (mean)", median(\.offeredPerSecond))
         row("achieved ops/s (mean)", median(\.achievedPerSecond))
@@ -64,20 +65,20 @@ public enum MarkdownTable {
             let referenceP99 = Statistics.median(reference.results.filter { $0.failure == nil }.map(\.response.p99Ms))
             row("p99 vs \(reference.name)") { results in
                 let p99 = Statistics.median(results.map(\.response.p99Ms))
-                return referenceP99 > 0 ? "\(format(p99 / referenceP99))x" : "-"
+                return referenceP99 > 0 ? "\(Figures.format(p99 / referenceP99))x" : "-"
             }
         }
         row("baseline p99 ms", median(\.surge.baselineP99Ms))
         row("peak p99 ms (x baseline)") { results in
             guard results[0].surge.peakPhase != nil else { return "no surge" }
             let peak = Statistics.median(results.map { $0.surge.peakP99Ms ?? 0 })
-            return "\(format(peak)) (\(format(Statistics.median(results.map { $0.surge.peakToBaselineRatio ?? 0 })))x)"
+            return "\(Figures.format(peak)) (\(Figures.format(Statistics.median(results.map { $0.surge.peakToBaselineRatio ?? 0 })))x)"
         }
         row("recovery to 2x baseline p99") { results in
             guard results[0].surge.peakPhase != nil else { return "no surge" }
             let recovered = results.compactMap(\.surge.recoverySeconds)
             guard recovered.count * 2 > results.count else { return "not recovered" }
-            return "\(format(Statistics.median(recovered))) s"
+            return "\(Figures.format(Statistics.median(recovered))) s"
         }
         row("largest backlog (ops)", medianCount { Double($0.surge.largestBacklog) })
         row("late starts", medianCount { Double($0.lateStarts) })
@@ -85,8 +86,15 @@ public enum MarkdownTable {
         row("lost writes") { results in "\(results.reduce(0) { $0 + $1.integrity.lost })" }
         row("CPU µs / op", median(\.cpuMicrosPerOperation))
         row("bytes written / op", median(\.bytesWrittenPerOperation))
-        row("store on disk") { results in results[0].storeBytesOnDisk.map { _ in bytes(UInt64(Statistics.median(results.map { Double($0.storeBytesOnDisk ?? 0) }))) } ?? "-" }
+        row("store on disk") { results in results[0].storeBytesOnDisk.map { _ in Figures.bytes(UInt64(Statistics.median(results.map { Double($0.storeBytesOnDisk ?? 0) }))) } ?? "-" }
         row("harness µs / op", median(\.harnessOverheadMicrosPerOperation))
+        if document.backends.contains(where: { $0.storeStatistics?.groupSizes != nil }) {
+            row("writes per commit group (mean, largest)") { results in
+                guard let sizes = results[0].storeStatistics?.groupSizes else { return "-" }
+                let mean = Statistics.median(results.compactMap { $0.storeStatistics?.meanGroupSize })
+                return "\(Figures.format(mean)), \(sizes.last?.size ?? 0)"
+            }
+        }
         var tables = [Table(caption: "", header: [""] + groups.map(\.name), rows: rows)]
 
         let kinds = groups.lazy.flatMap(\.results).first { $0.failure == nil }?.operations.map(\.kind) ?? []
@@ -98,7 +106,7 @@ public enum MarkdownTable {
                     [kind] + groups.map { group in
                         let operations = group.results.compactMap { $0.operations.first { $0.kind == kind } }
                         guard !operations.isEmpty else { return "-" }
-                        return "\(format(Statistics.median(operations.map(\.response.p99Ms)))) (\(format(Statistics.median(operations.map(\.service.p99Ms)))))"
+                        return "\(Figures.format(Statistics.median(operations.map(\.response.p99Ms)))) (\(Figures.format(Statistics.median(operations.map(\.service.p99Ms)))))"
                     }
                 }))
         }
@@ -107,11 +115,11 @@ public enum MarkdownTable {
                 caption: "By phase: offered ops/s, then each backend's p50 / p99 / max response time in ms:",
                 header: ["phase", "offered ops/s"] + groups.map(\.name),
                 rows: phases.enumerated().map { index, phase in
-                    ["\(phase.name) (\(phase.role), \(format(phase.endSeconds - phase.startSeconds)) s)", format(phase.offeredPerSecond)]
+                    ["\(phase.name) (\(phase.role), \(Figures.format(phase.endSeconds - phase.startSeconds)) s)", Figures.format(phase.offeredPerSecond)]
                         + groups.map { group in
                             let summaries = group.results.compactMap { $0.phases.indices.contains(index) ? $0.phases[index].response : nil }
                             guard !summaries.isEmpty else { return "-" }
-                            return "\(format(Statistics.median(summaries.map(\.p50Ms)))) / \(format(Statistics.median(summaries.map(\.p99Ms)))) / \(format(Statistics.median(summaries.map(\.maxMs))))"
+                            return "\(Figures.format(Statistics.median(summaries.map(\.p50Ms)))) / \(Figures.format(Statistics.median(summaries.map(\.p99Ms)))) / \(Figures.format(Statistics.median(summaries.map(\.maxMs))))"
                         }
                 }))
         }
@@ -124,30 +132,4 @@ public enum MarkdownTable {
         if let reason = results.compactMap(\.invalidReason).first { return "INVALID: \(reason)" }
         return results.contains(where: \.interrupted) ? "interrupted" : "ok"
     }
-
-    /// Three significant figures, no exponent.
-    static func format(_ value: Double) -> String {
-        switch abs(value) {
-        case 0: "0"
-        case 100...: String(format: "%.0f", value)
-        case 10...: String(format: "%.1f", value)
-        case 1...: String(format: "%.2f", value)
-        default: String(format: "%.3f", value)
-        }
-    }
-
-    static func bytes(_ count: UInt64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(count)
-        var unit = 0
-        while value >= 1024, unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(count) B" : String(format: "%.1f %@", value, units[unit])
-    }
-}
-
-extension String {
-    var nonEmpty: String? { isEmpty ? nil : self }
 }

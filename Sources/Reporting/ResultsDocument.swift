@@ -1,5 +1,7 @@
 import Foundation
 import Harness
+import Orchestration
+import SurgeCore
 import Workload
 
 /// `results.json`: one run of a scenario against one or more backends. Documented in docs/results-schema.md;
@@ -100,6 +102,8 @@ public struct ResultsDocument: Sendable, Hashable, Codable {
         public var bytesWrittenPerOperation: Double
         /// Size of the store's files at the end (nil for in-memory stores).
         public var storeBytesOnDisk: UInt64?
+        /// What the store counted about itself: group-commit sizes, engine counters (nil in results of older builds).
+        public var storeStatistics: StoreStatistics?
         /// The harness's own cost per operation (taking, timing and recording it).
         public var harnessOverheadMicrosPerOperation: Double
         /// How late idle workers woke for their next operation.
@@ -134,9 +138,9 @@ public struct ResultsDocument: Sendable, Hashable, Codable {
 }
 
 extension ResultsDocument.BackendResult {
-    /// The figures of one replay.
-    public init(backend: String, options: [String: String], durability: String?, commit: String?, result: ReplayResult,
-                storeBytesOnDisk: UInt64?, histogramFiles: [String: String]) {
+    /// The figures of one replay, with the `.hgrm` files its histograms were written to.
+    public init(_ measurement: StoreMeasurement, histogramFiles: [String: String]) {
+        let result = measurement.result
         let completed = max(result.completed, 1)
         let measuredPhases = Set(result.plan.scenario.phases.indices)
         let operations = result.kinds.map { kind in
@@ -144,12 +148,10 @@ extension ResultsDocument.BackendResult {
                 kind: kind.description, response: LatencySummary(result.histogram(phases: measuredPhases, kind: kind)),
                 service: LatencySummary(result.histogram(service: true, phases: measuredPhases, kind: kind)))
         }
-        let offered = result.plan.offeredPerSecond
-        let phases = result.phaseWindows.map { window in
-            let seconds = offered.indices.filter { Double($0) >= window.start && Double($0) < window.end }
-            return ResultsDocument.PhaseResult(
+        let phases = result.plan.scenario.phaseWindows.map { window in
+            ResultsDocument.PhaseResult(
                 name: window.phase.name, role: window.phase.role.rawValue, startSeconds: window.start, endSeconds: window.end,
-                offeredPerSecond: seconds.isEmpty ? 0 : Double(seconds.reduce(0) { $0 + offered[$1] }) / Double(seconds.count),
+                offeredPerSecond: result.plan.meanOfferedPerSecond(from: window.start, to: window.end),
                 response: LatencySummary(result.histogram(phases: [window.index])),
                 operations: result.kinds.map { kind in
                     ResultsDocument.OperationResult(
@@ -162,8 +164,8 @@ extension ResultsDocument.BackendResult {
         }.sorted { ($0.kind, $0.category) < ($1.kind, $1.category) }
         let wakeLag = LatencySummary(result.wakeLag)
         self.init(
-            backend: backend, options: Redaction.redact(options), durability: durability, commit: commit,
-            valid: result.invalidReason == nil, invalidReason: result.invalidReason, interrupted: result.interrupted, failure: nil,
+            backend: measurement.backend, options: Redaction.redact(measurement.options), durability: measurement.settings.durability,
+            commit: measurement.settings.commit, valid: result.invalidReason == nil, invalidReason: result.invalidReason, interrupted: result.interrupted, failure: nil,
             setupSeconds: Double(result.setupNanos) / 1e9, wallSeconds: Double(result.wallNanos) / 1e9,
             scheduledOperations: result.plan.scheduledCount, completedOperations: result.completed,
             offeredPerSecond: result.offeredPerSecond, achievedPerSecond: result.achievedPerSecond,
@@ -173,20 +175,20 @@ extension ResultsDocument.BackendResult {
             lateStarts: result.series.reduce(0) { $0 + $1.lateStarts }, surge: result.surge,
             cpuMicrosPerOperation: Double(result.usage.cpuNanos) / 1000 / Double(completed),
             bytesWritten: result.usage.bytesWritten, bytesWrittenPerOperation: Double(result.usage.bytesWritten) / Double(completed),
-            storeBytesOnDisk: storeBytesOnDisk, harnessOverheadMicrosPerOperation: result.harnessOverheadNanosPerOperation / 1000,
+            storeBytesOnDisk: measurement.bytesOnDisk, storeStatistics: measurement.statistics, harnessOverheadMicrosPerOperation: result.harnessOverheadNanosPerOperation / 1000,
             wakeLagP50Ms: wakeLag.p50Ms, wakeLagP99Ms: wakeLag.p99Ms, integrity: result.integrity, histogramFiles: histogramFiles)
     }
 
     /// A backend that could not run: the reason and nothing else.
     public init(failedBackend backend: String, options: [String: String], reason: String) {
-        let empty = LatencySummary(count: 0, meanMs: 0, p50Ms: 0, p90Ms: 0, p99Ms: 0, p999Ms: 0, p9999Ms: 0, maxMs: 0)
+        let empty = LatencySummary.empty
         self.init(
             backend: backend, options: Redaction.redact(options), durability: nil, commit: nil, valid: false,
             invalidReason: reason, interrupted: false, failure: reason, setupSeconds: 0, wallSeconds: 0, scheduledOperations: 0,
             completedOperations: 0, offeredPerSecond: 0, achievedPerSecond: 0, response: empty, service: empty, operations: [],
             phases: [], errors: [], errorCount: 0, lateStarts: 0,
             surge: SurgeFigures(baselineP99Ms: 0, recovered: false, largestBacklog: 0),
-            cpuMicrosPerOperation: 0, bytesWritten: 0, bytesWrittenPerOperation: 0, storeBytesOnDisk: nil,
+            cpuMicrosPerOperation: 0, bytesWritten: 0, bytesWrittenPerOperation: 0, storeBytesOnDisk: nil, storeStatistics: nil,
             harnessOverheadMicrosPerOperation: 0, wakeLagP50Ms: 0, wakeLagP99Ms: 0, integrity: IntegrityReport(), histogramFiles: [:])
     }
 
@@ -203,24 +205,24 @@ extension ResultsDocument {
     }
 
     /// Reads a results file; says what is wrong with one that is missing, truncated or of another schema.
-    public static func read(path: String) throws(WorkloadError) -> ResultsDocument {
+    public static func read(path: String) throws(BenchmarkError) -> ResultsDocument {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw WorkloadError("cannot read results '\(path)': no such file")
+            throw BenchmarkError("cannot read results '\(path)': no such file")
         }
         struct Header: Decodable { var schema: String?; var schemaVersion: Int? }
         guard let header = try? JSONDecoder().decode(Header.self, from: data) else {
-            throw WorkloadError("'\(path)' is not JSON (truncated?); it is not a SurgeBench results file")
+            throw BenchmarkError("'\(path)' is not JSON (truncated?); it is not a SurgeBench results file")
         }
         guard header.schema == "surgebench-results" else {
-            throw WorkloadError("'\(path)' is not a SurgeBench results file (schema is '\(header.schema ?? "missing")')")
+            throw BenchmarkError("'\(path)' is not a SurgeBench results file (schema is '\(header.schema ?? "missing")')")
         }
         guard header.schemaVersion == currentSchemaVersion else {
-            throw WorkloadError("'\(path)' has results schema version \(header.schemaVersion ?? 0); this build reads version \(currentSchemaVersion)")
+            throw BenchmarkError("'\(path)' has results schema version \(header.schemaVersion ?? 0); this build reads version \(currentSchemaVersion)")
         }
         do {
             return try JSONDecoder().decode(ResultsDocument.self, from: data)
         } catch {
-            throw WorkloadError("'\(path)' is a damaged results file: \(error)")
+            throw BenchmarkError("'\(path)' is a damaged results file: \(error)")
         }
     }
 }

@@ -89,34 +89,35 @@ public final class SQLiteConnection: StoreConnection {
     // MARK: Lookups shared by reads and writes
 
     private func findUser(phone: PhoneNumber) throws(StoreError) -> UserID? {
-        userByPhone.bind(1, phone.text)
         defer { userByPhone.reset() }
-        return try userByPhone.step() ? UserID(userByPhone.uint64(0)) : nil
+        return try userByPhone.withBinding(1, text: phone.text) { () throws(StoreError) in
+            try userByPhone.step() ? UserID(userByPhone.uint64(0)) : nil
+        }
     }
 
     private func checkUser(_ user: UserID) throws(StoreError) {
-        userExists.bind(1, user.rawValue)
+        try userExists.bind(1, user.rawValue)
         defer { userExists.reset() }
         guard try userExists.step() else { throw Validation.unknownUser(user) }
     }
 
     private func lastSequence(of chat: ChatID) throws(StoreError) -> UInt64 {
-        chatLastSequence.bind(1, chat.rawValue)
+        try chatLastSequence.bind(1, chat.rawValue)
         defer { chatLastSequence.reset() }
         guard try chatLastSequence.step() else { throw Validation.unknownChat(chat) }
         return chatLastSequence.uint64(0)
     }
 
     private func readSequence(of user: UserID, in chat: ChatID) throws(StoreError) -> UInt64? {
-        membership.bind(1, chat.rawValue)
-        membership.bind(2, user.rawValue)
+        try membership.bind(1, chat.rawValue)
+        try membership.bind(2, user.rawValue)
         defer { membership.reset() }
         return try membership.step() ? membership.uint64(0) : nil
     }
 
     private func findDirectChat(_ pair: (low: UserID, high: UserID)) throws(StoreError) -> ChatID? {
-        directChatByPair.bind(1, pair.low.rawValue)
-        directChatByPair.bind(2, pair.high.rawValue)
+        try directChatByPair.bind(1, pair.low.rawValue)
+        try directChatByPair.bind(2, pair.high.rawValue)
         defer { directChatByPair.reset() }
         return try directChatByPair.step() ? ChatID(directChatByPair.uint64(0)) : nil
     }
@@ -130,9 +131,9 @@ public final class SQLiteConnection: StoreConnection {
 
     private func registerInTransaction(_ phone: PhoneNumber, _ displayName: String) throws(StoreError) -> Registration {
         if let existing = try findUser(phone: phone) { return Registration(user: existing, outcome: .alreadyRegistered) }
-        insertUser.bind(1, phone.text)
-        insertUser.bind(2, displayName)
-        try insertUser.run()
+        try insertUser.withBinding(1, text: phone.text) { () throws(StoreError) in
+            try insertUser.withBinding(2, text: displayName) { () throws(StoreError) in try insertUser.run() }
+        }
         return Registration(user: UserID(UInt64(sqlite3_last_insert_rowid(database.handle))), outcome: .created)
     }
 
@@ -149,8 +150,8 @@ public final class SQLiteConnection: StoreConnection {
             matches.append(ContactMatch(phone: phone, user: user))
         }
         for match in matches {
-            insertContact.bind(1, owner.rawValue)
-            insertContact.bind(2, match.user.rawValue)
+            try insertContact.bind(1, owner.rawValue)
+            try insertContact.bind(2, match.user.rawValue)
             try insertContact.run()
         }
         return matches
@@ -170,9 +171,9 @@ public final class SQLiteConnection: StoreConnection {
         return try write { connection throws(StoreError) in
             if let chat = try connection.findDirectChat(pair) { return chat }
             let chat = try connection.createChatInTransaction(kind: 1, members: [pair.0, pair.1])
-            connection.insertDirectChat.bind(1, pair.0.rawValue)
-            connection.insertDirectChat.bind(2, pair.1.rawValue)
-            connection.insertDirectChat.bind(3, chat.rawValue)
+            try connection.insertDirectChat.bind(1, pair.0.rawValue)
+            try connection.insertDirectChat.bind(2, pair.1.rawValue)
+            try connection.insertDirectChat.bind(3, chat.rawValue)
             try connection.insertDirectChat.run()
             return chat
         }
@@ -185,13 +186,13 @@ public final class SQLiteConnection: StoreConnection {
 
     private func createChatInTransaction(kind: UInt64, members: [UserID]) throws(StoreError) -> ChatID {
         for member in members { try checkUser(member) }
-        insertChat.bind(1, kind)
-        insertChat.bind(2, store.activityClock.add(1, ordering: .relaxed).newValue)
+        try insertChat.bind(1, kind)
+        try insertChat.bind(2, store.activityClock.add(1, ordering: .relaxed).newValue)
         try insertChat.run()
         let chat = ChatID(UInt64(sqlite3_last_insert_rowid(database.handle)))
         for member in members {
-            insertMember.bind(1, chat.rawValue)
-            insertMember.bind(2, member.rawValue)
+            try insertMember.bind(1, chat.rawValue)
+            try insertMember.bind(2, member.rawValue)
             try insertMember.run()
         }
         return chat
@@ -207,26 +208,25 @@ public final class SQLiteConnection: StoreConnection {
     }
 
     private func sendInTransaction(_ body: [UInt8], to chat: ChatID, from sender: UserID, clientMessageID: UInt64) throws(StoreError) -> SendReceipt {
-        sendByClientID.bind(1, sender.rawValue)
-        sendByClientID.bind(2, clientMessageID)
+        try sendByClientID.bind(1, sender.rawValue)
+        try sendByClientID.bind(2, clientMessageID)
         let original = try sendByClientID.step() ? (ChatID(sendByClientID.uint64(0)), sendByClientID.uint64(1)) : nil
         sendByClientID.reset()
         if let original { return SendReceipt(chat: original.0, sequence: original.1, isDuplicate: true) }
 
         let sequence = try lastSequence(of: chat) + 1
         guard try readSequence(of: sender, in: chat) != nil else { throw Validation.notAMember(sender, of: chat) }
-        advanceChat.bind(1, chat.rawValue)
-        advanceChat.bind(2, sequence)
-        advanceChat.bind(3, store.activityClock.add(1, ordering: .relaxed).newValue)
+        try advanceChat.bind(1, chat.rawValue)
+        try advanceChat.bind(2, sequence)
+        try advanceChat.bind(3, store.activityClock.add(1, ordering: .relaxed).newValue)
         try advanceChat.run()
-        insertMessage.bind(1, chat.rawValue)
-        insertMessage.bind(2, sequence)
-        insertMessage.bind(3, sender.rawValue)
-        insertMessage.bind(4, clientMessageID)
-        insertMessage.bind(5, bytes: body)
-        try insertMessage.run()
-        raiseUnread.bind(1, chat.rawValue)
-        raiseUnread.bind(2, sender.rawValue)
+        try insertMessage.bind(1, chat.rawValue)
+        try insertMessage.bind(2, sequence)
+        try insertMessage.bind(3, sender.rawValue)
+        try insertMessage.bind(4, clientMessageID)
+        try insertMessage.withBinding(5, blob: body) { () throws(StoreError) in try insertMessage.run() }
+        try raiseUnread.bind(1, chat.rawValue)
+        try raiseUnread.bind(2, sender.rawValue)
         try raiseUnread.run()
         return SendReceipt(chat: chat, sequence: sequence, isDuplicate: false)
     }
@@ -234,9 +234,9 @@ public final class SQLiteConnection: StoreConnection {
     public func history(of chat: ChatID, before: UInt64?, limit: Int) throws(StoreError) -> [Message] {
         try Validation.checkLimit(limit)
         _ = try lastSequence(of: chat)
-        historyPage.bind(1, chat.rawValue)
-        historyPage.bind(2, min(before ?? UInt64(Int64.max), UInt64(Int64.max)))
-        historyPage.bind(3, UInt64(limit))
+        try historyPage.bind(1, chat.rawValue)
+        try historyPage.bind(2, min(before ?? UInt64(Int64.max), UInt64(Int64.max)))
+        try historyPage.bind(3, UInt64(limit))
         defer { historyPage.reset() }
         var page: [Message] = []
         while try historyPage.step() {
@@ -259,16 +259,16 @@ public final class SQLiteConnection: StoreConnection {
         let target = min(sequence, last)
         guard target > current else { return current }
         // Only the messages after the new watermark are counted: the unread range, never the whole chat.
-        unreadAfter.bind(1, chat.rawValue)
-        unreadAfter.bind(2, target)
-        unreadAfter.bind(3, user.rawValue)
+        try unreadAfter.bind(1, chat.rawValue)
+        try unreadAfter.bind(2, target)
+        try unreadAfter.bind(3, user.rawValue)
         _ = try unreadAfter.step()
         let unread = unreadAfter.uint64(0)
         unreadAfter.reset()
-        updateReadState.bind(1, chat.rawValue)
-        updateReadState.bind(2, user.rawValue)
-        updateReadState.bind(3, target)
-        updateReadState.bind(4, unread)
+        try updateReadState.bind(1, chat.rawValue)
+        try updateReadState.bind(2, user.rawValue)
+        try updateReadState.bind(3, target)
+        try updateReadState.bind(4, unread)
         try updateReadState.run()
         return target
     }
@@ -276,8 +276,8 @@ public final class SQLiteConnection: StoreConnection {
     public func inbox(of user: UserID, limit: Int) throws(StoreError) -> [InboxEntry] {
         try Validation.checkLimit(limit)
         try checkUser(user)
-        inboxPage.bind(1, user.rawValue)
-        inboxPage.bind(2, UInt64(limit))
+        try inboxPage.bind(1, user.rawValue)
+        try inboxPage.bind(2, UInt64(limit))
         defer { inboxPage.reset() }
         var entries: [InboxEntry] = []
         while try inboxPage.step() {
@@ -291,12 +291,23 @@ public final class SQLiteConnection: StoreConnection {
     // MARK: Verification
 
     public func summary() throws(StoreError) -> StoreSummary {
-        // One read transaction, so the counts agree with each other.
+        // One read transaction, so the counts agree with each other; a failed COMMIT is an error, not a summary.
         try database.execute("BEGIN")
-        defer { try? database.execute("COMMIT") }
+        let summary: StoreSummary
+        do throws(StoreError) {
+            summary = try readSummary()
+        } catch {
+            try? database.execute("ROLLBACK")
+            throw error
+        }
+        try database.execute("COMMIT")
+        return summary
+    }
+
+    private func readSummary() throws(StoreError) -> StoreSummary {
+        defer { countUsers.reset() }
         _ = try countUsers.step()
         let userCount = Int(countUsers.uint64(0))
-        countUsers.reset()
         defer { chatSummaries.reset() }
         var chats: [StoreSummary.Chat] = []
         while try chatSummaries.step() {

@@ -34,7 +34,7 @@ public final class SQLiteMessageStore: MessageStore {
         name: "sqlite",
         summary: "SQLite \(SQLiteDatabase.libraryVersion) in WAL mode, one connection per worker",
         engineVersion: "SQLite \(SQLiteDatabase.libraryVersion)",
-        isPersistent: true,
+        location: .directory,
         options: [.path, durabilityOption] + CommitSettings.options + [busyTimeoutOption, autoCheckpointOption],
         check: { options throws(StoreError) in _ = try Configuration(options) },
         open: { options throws(StoreError) in
@@ -71,6 +71,14 @@ public final class SQLiteMessageStore: MessageStore {
         guard !isClosed.load(ordering: .relaxed) else { throw StoreError(.cannotOpen, "the sqlite store is closed") }
         return try SQLiteConnection(store: self)
     }
+
+    public var settings: StoreSettings {
+        StoreSettings(durability: configuration.durability.rawValue, commit: configuration.commit.policy.rawValue)
+    }
+
+    public func bytesOnDisk() -> UInt64? { directory.bytesOnDisk() }
+
+    public func statistics() -> StoreStatistics { StoreStatistics(groupSizes: groupCommit?.groupSizes) }
 
     public func close() {
         guard !isClosed.exchange(true, ordering: .relaxed) else { return }

@@ -26,22 +26,44 @@ final class SQLiteStatement {
         sqlite3_finalize(handle)
     }
 
-    func bind(_ index: Int32, _ value: UInt64) {
-        sqlite3_bind_int64(handle, index, Int64(bitPattern: value))
+    func bind(_ index: Int32, _ value: UInt64) throws(StoreError) {
+        try check(sqlite3_bind_int64(handle, index, Int64(bitPattern: value)), binding: index)
     }
 
-    func bind(_ index: Int32, _ value: String) {
-        sqlite3_bind_text(handle, index, value, -1, csqlite_transient())
+    /// Binds `text` without copying it for the duration of `body` (which steps the statement), then unbinds it.
+    func withBinding<Result>(_ index: Int32, text: String, _ body: () throws(StoreError) -> Result) throws(StoreError) -> Result {
+        try text.withUTF8Bytes { (bytes) throws(StoreError) -> Result in
+            if let pointer = bytes.baseAddress?.assumingMemoryBound(to: CChar.self) {
+                try check(sqlite3_bind_text64(handle, index, pointer, UInt64(bytes.count), csqlite_static(), UInt8(SQLITE_UTF8)),
+                          binding: index)
+            } else {
+                try check(sqlite3_bind_text(handle, index, "", 0, csqlite_transient()), binding: index)
+            }
+            defer { sqlite3_bind_null(handle, index) }
+            return try body()
+        }
     }
 
-    func bind(_ index: Int32, bytes: [UInt8]) {
+    /// Binds `bytes` as a blob without copying them for the duration of `body` (which steps the statement), then
+    /// unbinds them. An empty body is an empty blob, not NULL.
+    func withBinding<Result>(_ index: Int32, blob bytes: [UInt8], _ body: () throws(StoreError) -> Result) throws(StoreError) -> Result {
         guard !bytes.isEmpty else {
-            sqlite3_bind_zeroblob(handle, index, 0)  // an empty body is an empty blob, not NULL
-            return
+            try check(sqlite3_bind_zeroblob(handle, index, 0), binding: index)
+            return try body()
         }
-        _ = bytes.withUnsafeBytes { buffer in
-            sqlite3_bind_blob64(handle, index, buffer.baseAddress, UInt64(buffer.count), csqlite_transient())
+        var outcome: Swift.Result<Result, StoreError>?
+        bytes.withUnsafeBytes { buffer in
+            outcome = Swift.Result { () throws(StoreError) -> Result in
+                try check(sqlite3_bind_blob64(handle, index, buffer.baseAddress, UInt64(buffer.count), csqlite_static()), binding: index)
+                defer { sqlite3_bind_null(handle, index) }
+                return try body()
+            }
         }
+        return try outcome!.get()
+    }
+
+    private func check(_ code: Int32, binding index: Int32) throws(StoreError) {
+        guard code == SQLITE_OK else { throw database.error(code: code, context: "binding parameter \(index) of \(sql)") }
     }
 
     /// Steps once: true when a row is ready to read, false when the statement is done.

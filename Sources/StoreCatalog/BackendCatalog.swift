@@ -13,8 +13,12 @@ public enum BackendCatalog {
         CalibrationMessageStore.descriptor,
     ]
 
-    /// The backends `run` uses when none are named: the real message stores.
-    public static let defaultNames = ["memory", "sqlite", "lmdb"]
+    /// The message stores that run inside SurgeBench's own process or directory, needing no server: what `run` uses
+    /// when no backend is named, and what the micro-benchmarks measure.
+    public static let embeddedStores = all.filter { !$0.isInstrument && $0.location != .server }
+
+    /// The names of ``embeddedStores``.
+    public static let defaultNames = embeddedStores.map(\.name)
 
     /// The backend with this name; throws `.invalidOption` listing the known names otherwise.
     public static func backend(named name: String) throws(StoreError) -> BackendDescriptor {

@@ -4,13 +4,18 @@ import SurgeCore
 public struct CommitSettings: Sendable, Hashable {
     public var policy: CommitPolicy
     public var groupMaxBatch: Int
-    public var groupMaxWaitMicros: Int
+    public var fillWait: GroupFillWait
 
-    /// Reads `commit`, `group-max-batch` and `group-max-wait-us`.
+    /// Reads `commit`, `group-max-batch` and `group-max-wait-us` ("auto" or microseconds).
     public init(_ options: BackendOptions) throws(StoreError) {
         policy = try options.choice(.commit, as: CommitPolicy.self)
         groupMaxBatch = try options.integer(.groupMaxBatch, in: 1...100_000)
-        groupMaxWaitMicros = try options.integer(.groupMaxWaitMicros, in: 0...1_000_000)
+        if options.string(.groupMaxWaitMicros) == "auto" {
+            fillWait = .adaptive
+        } else {
+            let micros = try options.integer(.groupMaxWaitMicros, in: 0...1_000_000)
+            fillWait = micros == 0 ? .none : .upTo(nanos: UInt64(micros) * 1000)
+        }
     }
 
     /// The options every persistent backend shares.
@@ -19,6 +24,6 @@ public struct CommitSettings: Sendable, Hashable {
     /// A queue for group commit, or nil under per-operation commit.
     public func makeQueue<Transaction>(for transaction: Transaction.Type) -> GroupCommitQueue<Transaction>? {
         guard policy == .group else { return nil }
-        return GroupCommitQueue(maxBatch: groupMaxBatch, maxWaitNanos: UInt64(groupMaxWaitMicros) * 1000)
+        return GroupCommitQueue(maxBatch: groupMaxBatch, fillWait: fillWait)
     }
 }

@@ -41,6 +41,19 @@ public final class StoreDirectory: Sendable {
         (path as NSString).appendingPathComponent(name)
     }
 
+    /// Bytes the files under the directory occupy on disk (allocated blocks, so sparse files count what they use).
+    public func bytesOnDisk() -> UInt64 {
+        guard let enumerator = FileManager.default.enumerator(atPath: path) else { return 0 }
+        var total: UInt64 = 0
+        for case let name as String in enumerator {
+            var info = stat()
+            if stat(file(name), &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
+                total += UInt64(info.st_blocks) * 512
+            }
+        }
+        return total
+    }
+
     /// Removes the directory if it was made for this store.
     public func removeIfTemporary() {
         if isTemporary { try? FileManager.default.removeItem(atPath: path) }

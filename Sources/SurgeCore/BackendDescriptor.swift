@@ -5,21 +5,24 @@ public struct BackendDescriptor: Sendable {
     public var summary: String
     /// The engine and its library version, for results ("SQLite 3.40.1"); empty when there is none.
     public var engineVersion: String
-    /// Whether the store keeps its data on disk (and so has durability modes and a commit policy).
-    public var isPersistent: Bool
+    /// Where the store keeps its data.
+    public var location: DataLocation
+    /// True for a tool that checks the harness (a known answer), not a message store to compare.
+    public var isInstrument: Bool
     public var options: [BackendOption]
     private let openStore: @Sendable (BackendOptions) throws(StoreError) -> any MessageStore
     private let checkOptions: @Sendable (BackendOptions) throws(StoreError) -> Void
 
     public init(
-        name: String, summary: String, engineVersion: String = "", isPersistent: Bool, options: [BackendOption],
+        name: String, summary: String, engineVersion: String = "", location: DataLocation, isInstrument: Bool = false, options: [BackendOption],
         check: @escaping @Sendable (BackendOptions) throws(StoreError) -> Void = { _ throws(StoreError) in },
         open: @escaping @Sendable (BackendOptions) throws(StoreError) -> any MessageStore
     ) {
         self.name = name
         self.summary = summary
         self.engineVersion = engineVersion
-        self.isPersistent = isPersistent
+        self.location = location
+        self.isInstrument = isInstrument
         self.options = options
         self.openStore = open
         self.checkOptions = check

@@ -38,7 +38,7 @@ extension BackendOption {
     /// How long a group's leader waits for more writes before it commits.
     public static let groupMaxWaitMicros = BackendOption(
         name: "group-max-wait-us",
-        summary: "group commit: microseconds a group's leader waits for more writes before committing (0...1000000); "
-            + "0 groups only the writes that queued while the previous group committed",
-        defaultValue: "0")
+        summary: "group commit: auto: a group's leader waits for as many writes as the previous group held, at most as long "
+            + "as the previous commit took; or microseconds to wait for a full group (0...1000000; 0: commit what has queued)",
+        defaultValue: "auto")
 }

@@ -7,18 +7,6 @@ public struct BackendOptions: Sendable {
         self.values = values
     }
 
-    /// Parses `name=value` pairs; throws `.invalidOption` for a pair without `=`.
-    public init(parsing pairs: [String]) throws(StoreError) {
-        var values: [String: String] = [:]
-        for pair in pairs {
-            guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
-                throw StoreError(.invalidOption, "option '\(pair)' must be written name=value, for example durability=full")
-            }
-            values[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
-        }
-        self.init(values)
-    }
-
     /// Throws `.invalidOption` naming the first option `backend` does not know.
     public func checkNames(against options: [BackendOption], backend: String) throws(StoreError) {
         let known = Set(options.map(\.name))

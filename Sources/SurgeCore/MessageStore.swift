@@ -8,6 +8,15 @@ public protocol MessageStore: AnyObject, Sendable {
     /// Opens a new connection. Each connection is used by one thread at a time.
     func connect() throws(StoreError) -> Connection
 
+    /// The durability and commit settings in force (defaults filled in), for results.
+    var settings: StoreSettings { get }
+
+    /// Bytes the store's files occupy on disk now; nil when it has no files of its own. Call before ``close()``.
+    func bytesOnDisk() -> UInt64?
+
+    /// What the store counted about itself since it opened (group sizes, engine counters). Call before ``close()``.
+    func statistics() -> StoreStatistics
+
     /// Flushes and releases the store. Further calls to ``connect()`` fail.
     func close()
 }

@@ -9,12 +9,12 @@ public final class AtomicFile {
     private var isFinished = false
 
     /// Starts writing `path`; its directory must exist.
-    public init(path: String) throws(WorkloadError) {
+    public init(path: String) throws(BenchmarkError) {
         self.path = path
         temporaryPath = path + ".partial-\(getpid())"
         descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw WorkloadError("cannot create '\(path)': \(String(cString: strerror(errno))); check that its folder exists and is writable")
+            throw BenchmarkError("cannot create '\(path)': \(String(cString: strerror(errno))); check that its folder exists and is writable")
         }
     }
 
@@ -22,34 +22,34 @@ public final class AtomicFile {
         discard()
     }
 
-    public func write(_ bytes: [UInt8]) throws(WorkloadError) {
+    public func write(_ bytes: [UInt8]) throws(BenchmarkError) {
         var written = 0
         while written < bytes.count {
             let result = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress! + written, $0.count - written) }
             guard result > 0 else {
                 let reason = errno == ENOSPC ? "the disk is full; free space and run again" : String(cString: strerror(errno))
-                throw WorkloadError("cannot write '\(path)': \(reason)")
+                throw BenchmarkError("cannot write '\(path)': \(reason)")
             }
             written += result
         }
     }
 
-    public func write(_ text: String) throws(WorkloadError) {
+    public func write(_ text: String) throws(BenchmarkError) {
         try write(Array(text.utf8))
     }
 
     /// Flushes the file to disk and renames it into place.
-    public func commit() throws(WorkloadError) {
+    public func commit() throws(BenchmarkError) {
         guard !isFinished else { return }
         guard fsync(descriptor) == 0 else {
-            throw WorkloadError("cannot write '\(path)': \(String(cString: strerror(errno)))")
+            throw BenchmarkError("cannot write '\(path)': \(String(cString: strerror(errno)))")
         }
         close(descriptor)
         isFinished = true
         guard rename(temporaryPath, path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporaryPath)
-            throw WorkloadError("cannot move the finished file into place at '\(path)': \(reason)")
+            throw BenchmarkError("cannot move the finished file into place at '\(path)': \(reason)")
         }
     }
 
@@ -62,7 +62,7 @@ public final class AtomicFile {
     }
 
     /// Writes a whole file atomically.
-    public static func write(_ text: String, to path: String) throws(WorkloadError) {
+    public static func write(_ text: String, to path: String) throws(BenchmarkError) {
         let file = try AtomicFile(path: path)
         try file.write(text)
         try file.commit()

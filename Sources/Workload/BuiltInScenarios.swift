@@ -8,9 +8,9 @@ public enum BuiltInScenarios {
     ]
 
     /// The parsed scenario with this name; throws listing the known names otherwise.
-    public static func scenario(named name: String) throws(WorkloadError) -> Scenario {
+    public static func scenario(named name: String) throws(BenchmarkError) -> Scenario {
         guard let entry = all.first(where: { $0.name == name }) else {
-            throw WorkloadError("unknown scenario '\(name)'; built-in scenarios: \(all.map(\.name).joined(separator: ", ")) "
+            throw BenchmarkError("unknown scenario '\(name)'; built-in scenarios: \(all.map(\.name).joined(separator: ", ")) "
                 + "(or give a path to a .yaml file)")
         }
         return try Scenario.load(yaml: entry.yaml, source: "'\(name)' (built in)")

@@ -3,30 +3,30 @@ import Yams
 
 extension Scenario {
     /// Parses and validates a scenario file's YAML; `source` names the file in error messages.
-    public static func load(yaml: String, source: String) throws(WorkloadError) -> Scenario {
+    public static func load(yaml: String, source: String) throws(BenchmarkError) -> Scenario {
         let tree: Any?
         do {
             tree = try Yams.load(yaml: yaml)
         } catch {
-            throw WorkloadError("scenario \(source) is not valid YAML: \(error)")
+            throw BenchmarkError("scenario \(source) is not valid YAML: \(error)")
         }
         guard let root = tree as? [String: Any] else {
-            throw WorkloadError("scenario \(source) must be a YAML mapping with name, population, phases, ...")
+            throw BenchmarkError("scenario \(source) must be a YAML mapping with name, population, phases, ...")
         }
         try checkKeys(root, source: source)
         let scenario: Scenario
         do {
             scenario = try YAMLDecoder().decode(Scenario.self, from: yaml)
-        } catch let error as WorkloadError {
-            throw WorkloadError("scenario \(source): \(error.message)")
+        } catch let error as BenchmarkError {
+            throw BenchmarkError("scenario \(source): \(error.message)")
         } catch let DecodingError.keyNotFound(key, context) {
-            throw WorkloadError("scenario \(source): \(path(context.codingPath + [key])) is missing")
+            throw BenchmarkError("scenario \(source): \(path(context.codingPath + [key])) is missing")
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
-            throw WorkloadError("scenario \(source): \(path(context.codingPath)) has the wrong type (\(context.debugDescription))")
+            throw BenchmarkError("scenario \(source): \(path(context.codingPath)) has the wrong type (\(context.debugDescription))")
         } catch let DecodingError.dataCorrupted(context) {
-            throw WorkloadError("scenario \(source): \(path(context.codingPath)): \(context.underlyingError.map { "\($0)" } ?? context.debugDescription)")
+            throw BenchmarkError("scenario \(source): \(path(context.codingPath)): \(context.underlyingError.map { "\($0)" } ?? context.debugDescription)")
         } catch {
-            throw WorkloadError("scenario \(source): \(error)")
+            throw BenchmarkError("scenario \(source): \(error)")
         }
         try scenario.validate(source: source)
         return scenario
@@ -37,11 +37,11 @@ extension Scenario {
     }
 
     /// Refuses keys the scenario format does not have, so that a misspelt key is not silently ignored.
-    private static func checkKeys(_ root: [String: Any], source: String) throws(WorkloadError) {
-        func check(_ value: Any?, _ allowed: Set<String>, at where_: String) throws(WorkloadError) {
+    private static func checkKeys(_ root: [String: Any], source: String) throws(BenchmarkError) {
+        func check(_ value: Any?, _ allowed: Set<String>, at where_: String) throws(BenchmarkError) {
             guard let mapping = value as? [String: Any] else { return }
             for key in mapping.keys.sorted() where !allowed.contains(key) {
-                throw WorkloadError("scenario \(source): unknown key '\(key)' in \(where_); allowed: \(allowed.sorted().joined(separator: ", "))")
+                throw BenchmarkError("scenario \(source): unknown key '\(key)' in \(where_); allowed: \(allowed.sorted().joined(separator: ", "))")
             }
         }
         try check(root, ["name", "description", "seed", "population", "newcomers", "messages", "warmup", "cooldown", "phases"], at: "the top level")
@@ -61,9 +61,9 @@ extension Scenario {
     public static let maximumSessions = 50_000_000
 
     /// Checks every figure; throws naming the scenario, the place and the bad value.
-    public func validate(source: String) throws(WorkloadError) {
-        func fail(_ message: String) -> WorkloadError { WorkloadError("scenario \(source): \(message)") }
-        func probability(_ value: Double, _ name: String) throws(WorkloadError) {
+    public func validate(source: String) throws(BenchmarkError) {
+        func fail(_ message: String) -> BenchmarkError { BenchmarkError("scenario \(source): \(message)") }
+        func probability(_ value: Double, _ name: String) throws(BenchmarkError) {
             guard value >= 0, value <= 1 else { throw fail("\(name) must be between 0 and 1, got \(value)") }
         }
         guard !name.isEmpty else { throw fail("name must not be empty") }
@@ -108,7 +108,7 @@ extension Scenario {
         }
         var sessions = 0.0
         for phase in phases {
-            func failPhase(_ message: String) -> WorkloadError { fail("phase '\(phase.name)': \(message)") }
+            func failPhase(_ message: String) -> BenchmarkError { fail("phase '\(phase.name)': \(message)") }
             guard phase.duration.nanoseconds > 0 else { throw failPhase("duration must be positive") }
             let rate = phase.rate
             for value in [rate.from] + (rate.to.map { [$0] } ?? []) {
@@ -132,8 +132,8 @@ extension Scenario {
 
     /// This scenario with population and rates multiplied by `scale` and, when `targetDuration` is given, every
     /// time span compressed or stretched so that the phases last that long.
-    public func scaled(by scale: Double, toDuration targetDuration: TimeSpan? = nil) throws(WorkloadError) -> Scenario {
-        guard scale > 0, scale.isFinite, scale <= 1000 else { throw WorkloadError("--scale must be above 0 and at most 1000, got \(scale)") }
+    public func scaled(by scale: Double, toDuration targetDuration: TimeSpan? = nil) throws(BenchmarkError) -> Scenario {
+        guard scale > 0, scale.isFinite, scale <= 1000 else { throw BenchmarkError("--scale must be above 0 and at most 1000, got \(scale)") }
         var result = self
         result.population.users = max(2, Int((Double(population.users) * scale).rounded()))
         result.population.groups = Int((Double(population.groups) * scale).rounded())
@@ -144,7 +144,7 @@ extension Scenario {
             result.phases[index].rate.to = result.phases[index].rate.to.map { $0 * scale }
         }
         if let targetDuration {
-            guard targetDuration.nanoseconds >= 1_000_000_000 else { throw WorkloadError("--duration must be at least 1s, got \(targetDuration)") }
+            guard targetDuration.nanoseconds >= 1_000_000_000 else { throw BenchmarkError("--duration must be at least 1s, got \(targetDuration)") }
             let factor = targetDuration.seconds / duration.seconds
             func stretch(_ span: TimeSpan) -> TimeSpan { TimeSpan(seconds: span.seconds * factor) }
             result.warmup = stretch(warmup)

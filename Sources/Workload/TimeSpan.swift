@@ -23,14 +23,14 @@ public struct TimeSpan: Hashable, Sendable, Codable, Comparable, CustomStringCon
         let container = try decoder.singleValueContainer()
         if let seconds = try? container.decode(Double.self) {
             guard seconds >= 0, seconds.isFinite else {
-                throw WorkloadError("a time span must not be negative, got \(seconds)")
+                throw BenchmarkError("a time span must not be negative, got \(seconds)")
             }
             self.init(seconds: seconds)
             return
         }
         let text = try container.decode(String.self)
         guard let span = TimeSpan(parsing: text) else {
-            throw WorkloadError("'\(text)' is not a time span; write it like 500ms, 20s, 2m or 1h")
+            throw BenchmarkError("'\(text)' is not a time span; write it like 500ms, 20s, 2m or 1h")
         }
         self = span
     }

@@ -52,48 +52,48 @@ struct TraceByteReader {
 
     var isAtEnd: Bool { offset == bytes.count }
 
-    mutating func byte() throws(WorkloadError) -> UInt8 {
-        guard offset < bytes.count else { throw WorkloadError("record ends early") }
+    mutating func byte() throws(BenchmarkError) -> UInt8 {
+        guard offset < bytes.count else { throw BenchmarkError("record ends early") }
         defer { offset += 1 }
         return bytes[offset]
     }
 
-    mutating func word64() throws(WorkloadError) -> UInt64 {
-        guard offset + 8 <= bytes.count else { throw WorkloadError("record ends early") }
+    mutating func word64() throws(BenchmarkError) -> UInt64 {
+        guard offset + 8 <= bytes.count else { throw BenchmarkError("record ends early") }
         var value: UInt64 = 0
         for index in 0..<8 { value |= UInt64(bytes[offset + index]) << (8 * UInt64(index)) }
         offset += 8
         return value
     }
 
-    mutating func word32() throws(WorkloadError) -> UInt32 {
-        guard offset + 4 <= bytes.count else { throw WorkloadError("record ends early") }
+    mutating func word32() throws(BenchmarkError) -> UInt32 {
+        guard offset + 4 <= bytes.count else { throw BenchmarkError("record ends early") }
         var value: UInt32 = 0
         for index in 0..<4 { value |= UInt32(bytes[offset + index]) << (8 * UInt32(index)) }
         offset += 4
         return value
     }
 
-    mutating func varint() throws(WorkloadError) -> UInt64 {
+    mutating func varint() throws(BenchmarkError) -> UInt64 {
         var value: UInt64 = 0
         var shift: UInt64 = 0
         while true {
             let next = try byte()
-            guard shift < 64 else { throw WorkloadError("varint is too long") }
+            guard shift < 64 else { throw BenchmarkError("varint is too long") }
             value |= UInt64(next & 0x7F) << shift
             if next & 0x80 == 0 { return value }
             shift += 7
         }
     }
 
-    mutating func varint32() throws(WorkloadError) -> UInt32 {
+    mutating func varint32() throws(BenchmarkError) -> UInt32 {
         let value = try varint()
-        guard value <= UInt64(UInt32.max) else { throw WorkloadError("value \(value) is out of range") }
+        guard value <= UInt64(UInt32.max) else { throw BenchmarkError("value \(value) is out of range") }
         return UInt32(value)
     }
 
-    mutating func take(_ count: Int) throws(WorkloadError) -> ArraySlice<UInt8> {
-        guard count >= 0, offset + count <= bytes.count else { throw WorkloadError("record ends early") }
+    mutating func take(_ count: Int) throws(BenchmarkError) -> ArraySlice<UInt8> {
+        guard count >= 0, offset + count <= bytes.count else { throw BenchmarkError("record ends early") }
         defer { offset += count }
         return bytes[offset..<offset + count]
     }

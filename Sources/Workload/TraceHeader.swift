@@ -21,7 +21,7 @@ public struct TraceHeader: Hashable, Sendable {
     public var scenarioDigest: UInt64 { TraceCoding.fnv1a(scenarioYAML.utf8) }
 
     /// The effective scenario, parsed back.
-    public func scenario(source: String) throws(WorkloadError) -> Scenario {
+    public func scenario(source: String) throws(BenchmarkError) -> Scenario {
         try Scenario.load(yaml: scenarioYAML, source: source)
     }
 

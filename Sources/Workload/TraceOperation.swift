@@ -38,7 +38,7 @@ public struct TraceOperation: Hashable, Sendable {
     public var intendedNanos: UInt64
     /// The acting user (the registering, importing, sending, reading user).
     public var user: UInt32
-    /// The other user of a direct chat; the page size of history and inbox; the body size of a send.
+    /// The field the trace stores for the kind's one number: read it as ``otherUser``, ``pageSize`` or ``bodyBytes``.
     public var argument: UInt32
     /// The trace chat (open-chat, create-group, send, history, mark-read).
     public var chat: UInt32
@@ -48,6 +48,24 @@ public struct TraceOperation: Hashable, Sendable {
     public var isRetry: Bool
     /// Phone numbers (import-contacts) or trace users (create-group members).
     public var list: [UInt64]
+
+    /// Open-chat: the other user of the direct chat.
+    public var otherUser: UInt32 {
+        get { argument }
+        set { argument = newValue }
+    }
+
+    /// History and inbox: the most entries to return.
+    public var pageSize: UInt32 {
+        get { argument }
+        set { argument = newValue }
+    }
+
+    /// Send: the size of the message body in bytes.
+    public var bodyBytes: UInt32 {
+        get { argument }
+        set { argument = newValue }
+    }
 
     public init(
         kind: OperationKind, isSetup: Bool = false, phase: UInt8 = 0, lane: UInt32 = 0, intendedNanos: UInt64 = 0,

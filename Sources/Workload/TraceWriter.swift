@@ -12,14 +12,14 @@ public final class TraceWriter {
     private var digest = TraceCoding.fnv1a([])
     public private(set) var operationCount: UInt64 = 0
 
-    public init(path: String, header: TraceHeader) throws(WorkloadError) {
+    public init(path: String, header: TraceHeader) throws(BenchmarkError) {
         file = try AtomicFile(path: path)
         try file.write(header.encoded())
         block.reserveCapacity(64 * 1024)
     }
 
     /// Appends an operation; operations must come in intended-time order.
-    public func append(_ operation: TraceOperation) throws(WorkloadError) {
+    public func append(_ operation: TraceOperation) throws(BenchmarkError) {
         precondition(operation.intendedNanos >= previousIntended, "the generator emits operations in intended-time order")
         let flags = operation.kind.rawValue | (operation.isSetup ? 0x10 : 0) | (operation.isRetry ? 0x20 : 0)
         block.append(flags)
@@ -38,7 +38,7 @@ public final class TraceWriter {
         if blockCount == Self.operationsPerBlock { try flushBlock() }
     }
 
-    private func flushBlock() throws(WorkloadError) {
+    private func flushBlock() throws(BenchmarkError) {
         guard blockCount > 0 else { return }
         try writeBlock(count: blockCount, payload: block)
         digest = TraceCoding.fnv1a(block, continuing: digest)
@@ -46,7 +46,7 @@ public final class TraceWriter {
         blockCount = 0
     }
 
-    private func writeBlock(count: UInt32, payload: [UInt8]) throws(WorkloadError) {
+    private func writeBlock(count: UInt32, payload: [UInt8]) throws(BenchmarkError) {
         var framed: [UInt8] = []
         TraceCoding.append(count, to: &framed)
         TraceCoding.append(UInt32(payload.count), to: &framed)
@@ -56,7 +56,7 @@ public final class TraceWriter {
 
     /// Writes the end block and moves the trace into place. Returns the trace digest.
     @discardableResult
-    public func finish() throws(WorkloadError) -> UInt64 {
+    public func finish() throws(BenchmarkError) -> UInt64 {
         try flushBlock()
         var end: [UInt8] = []
         TraceCoding.append(operationCount, to: &end)

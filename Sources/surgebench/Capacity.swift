@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Orchestration
 import Reporting
 import StoreCatalog
 import SurgeCore
@@ -55,8 +56,8 @@ extension SurgeBench {
         func validate() throws {
             do {
                 _ = try CapacitySearch.SLO(parsing: slo)
-                try BackendCatalog.backend(named: backend).validate(BackendOptions(parsing: options))
-            } catch let error as WorkloadError {
+                _ = try backendOptions()
+            } catch let error as BenchmarkError {
                 throw ValidationError(error.message)
             } catch let error as StoreError {
                 throw ValidationError(error.message)
@@ -67,9 +68,15 @@ extension SurgeBench {
             guard scale > 0, scale.isFinite else { throw ValidationError("--scale must be positive") }
         }
 
-        func run() throws {
+        /// The backend with the options --option gives it, validated.
+        func backendOptions() throws(StoreError) -> (descriptor: BackendDescriptor, options: BackendOptions) {
             let descriptor = try BackendCatalog.backend(named: backend)
-            let given = try BackendOptions(parsing: options).values
+            return (descriptor, try OptionAssignment.assign(options, to: [descriptor])[descriptor.name] ?? BackendOptions())
+        }
+
+        func run() throws {
+            let (descriptor, backendOptions) = try backendOptions()
+            let given = backendOptions.values
             let base = try WorkloadOptions.load(scenario).scaled(by: scale)
             let index: Int
             if let phase {
@@ -91,22 +98,19 @@ extension SurgeBench {
             installInterruptHandler()
             say("\(descriptor.name): searching the highest rate of \(base.name) phase '\(chosen.name)' within \(objective)")
             let search = CapacitySearch(
-                base: base, phaseIndex: index, descriptor: descriptor, options: given, slo: objective, trialSeconds: trialSeconds,
+                base: base, phaseIndex: index, descriptor: descriptor, options: backendOptions, slo: objective, trialSeconds: trialSeconds,
                 workers: workers, seed: base.seed, say: { say($0) })
-            let (capacity, trials) = try search.run(
+            let (capacity, trials, settings) = try search.run(
                 startRate: chosen.rate.peak, minimumRate: minRate, maximumRate: maxRate, steps: steps)
-            func effective(_ name: String) -> String? {
-                descriptor.options.first { $0.name == name }.map { given[$0.name] ?? $0.defaultValue }
-            }
             let document = CapacityDocument(
                 createdAt: ISO8601DateFormatter().string(from: Date()),
                 environment: EnvironmentInfo.current(engines: [descriptor.name: descriptor.engineVersion],
-                                                     storeDirectory: MachineProbe.storeDirectory(forPath: given["path"])), backend: descriptor.name,
-                options: given, durability: effective("durability"), commit: effective("commit"), scenario: base.name, phase: chosen.name,
+                                                     storeDirectory: MachineProbe.storeDirectory(forPath: given[BackendOption.path.name])), backend: descriptor.name,
+                options: given, durability: settings.durability, commit: settings.commit, scenario: base.name, phase: chosen.name,
                 newcomerShare: chosen.mix.newcomer / chosen.mix.total, scale: scale, workers: workers, slo: objective,
                 trialSeconds: trialSeconds, capacity: capacity, trials: trials)
-            let outPath = out ?? ResultsFolder.defaultPath(scenario: descriptor.name, under: "results/capacity")
-            let folder = try ResultsFolder(path: outPath)
+            let outPath = out ?? ResultsFolderWriter.defaultPath(scenario: descriptor.name, under: "results/capacity")
+            let folder = try ResultsFolderWriter(path: outPath)
             let summary = "### Capacity of \(descriptor.name) under \(objective)\n\n"
                 + String(format: "%.0f operations/s (%.1f sessions/s of %@ phase '%@').\n\n", document.capacityOpsPerSecond,
                          document.capacitySessionsPerSecond, base.name, chosen.name)

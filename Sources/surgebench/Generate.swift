@@ -1,4 +1,5 @@
 import ArgumentParser
+import Orchestration
 import Reporting
 import Workload
 
@@ -14,9 +15,10 @@ extension SurgeBench {
         var out: String
 
         func run() throws {
-            let (header, digest, operations) = try workload.generateTrace(to: out)
-            print("wrote \(out): \(operations) operations, seed \(header.seed), scale \(header.scale), "
-                  + "scenario digest \(hex(header.scenarioDigest)), trace digest \(hex(digest))")
+            let scenario = try workload.effectiveScenario()
+            let trace = try TracePlanning.generate(scenario, seed: workload.seed ?? scenario.seed, scale: workload.scale, to: out)
+            print("wrote \(out): \(trace.operations) operations, seed \(trace.header.seed), scale \(trace.header.scale), "
+                  + "scenario digest \(hex(trace.header.scenarioDigest)), trace digest \(hex(trace.digest))")
         }
     }
 }

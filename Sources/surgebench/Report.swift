@@ -24,14 +24,14 @@ extension SurgeBench {
         }
 
         func run() throws {
-            var folders: [RunFolder] = []
+            var folders: [ResultsFolder] = []
             var capacities: [CapacityDocument] = []
             for path in runs {
                 let capacityFile = (path as NSString).appendingPathComponent("capacity.json")
                 if FileManager.default.fileExists(atPath: capacityFile) {
                     capacities.append(try CapacityDocument.read(path: capacityFile))
                 } else {
-                    folders.append(try RunFolder(path: path))
+                    folders.append(try ResultsFolder(path: path))
                 }
             }
             let sizing = capacities.isEmpty ? nil : SizingTable.table(capacities)

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Harness
-import Histogram
+import Orchestration
 import Reporting
 import StoreCatalog
 import SurgeCore
@@ -56,72 +56,43 @@ extension SurgeBench {
 
         func validate() throws {
             guard (1...100).contains(`repeat`) else { throw ValidationError("--repeat must be from 1 to 100, got \(`repeat`)") }
-            guard (0...10).contains(slowDownForTesting) else { throw ValidationError("--slow-down-for-testing must be from 0 to 10") }
             guard (1...1024).contains(workers) else { throw ValidationError("--workers must be from 1 to 1024, got \(workers)") }
-            for name in backendNames {
-                do { _ = try BackendCatalog.backend(named: name) } catch { throw ValidationError(error.message) }
-            }
-            guard !backendNames.isEmpty else { throw ValidationError("--backends lists no backend") }
-            let byBackend: [String: [String: String]]
-            do { byBackend = try optionsByBackend() } catch let error as CommandFailure { throw ValidationError(error.description) }
-            for (name, options) in byBackend {
-                do { try BackendCatalog.backend(named: name).validate(BackendOptions(options)) } catch {
-                    throw ValidationError("\(name): \(error.message)")
-                }
-            }
+            guard (0...10).contains(slowDownForTesting) else { throw ValidationError("--slow-down-for-testing must be from 0 to 10") }
+            do { _ = try selectedBackends() } catch { throw ValidationError(error.message) }
         }
 
-        var backendNames: [String] {
-            backends.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        }
-
-        /// The options each selected backend gets; an option no selected backend has is an error.
-        func optionsByBackend() throws -> [String: [String: String]] {
-            var result: [String: [String: String]] = [:]
-            for name in backendNames { result[name] = [:] }
-            for pair in options {
-                guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
-                    throw CommandFailure("--option '\(pair)' must be name=value or backend.name=value, e.g. --option sqlite.durability=full")
-                }
-                let key = String(pair[..<equals])
-                let value = String(pair[pair.index(after: equals)...])
-                let parts = key.split(separator: ".", maxSplits: 1).map(String.init)
-                let targets = parts.count == 2 && result[parts[0]] != nil ? [parts[0]] : backendNames
-                let optionName = parts.count == 2 && result[parts[0]] != nil ? parts[1] : key
-                var applied = false
-                for target in targets {
-                    let descriptor = try BackendCatalog.backend(named: target)
-                    if descriptor.options.contains(where: { $0.name == optionName }) || targets.count == 1 {
-                        result[target]![optionName] = value
-                        applied = true
-                    }
-                }
-                guard applied else {
-                    throw CommandFailure("--option \(key): none of \(backendNames.joined(separator: ", ")) has an option '\(optionName)' (see `surgebench backends`)")
-                }
-            }
-            return result
+        /// The backends named by --backends, each with the options --option gives it, validated.
+        func selectedBackends() throws(StoreError) -> [(descriptor: BackendDescriptor, options: BackendOptions)] {
+            let names = backends.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard !names.isEmpty else { throw StoreError(.invalidOption, "--backends lists no backend") }
+            var descriptors: [BackendDescriptor] = []
+            for name in names { descriptors.append(try BackendCatalog.backend(named: name)) }
+            let assigned = try OptionAssignment.assign(options, to: descriptors)
+            return descriptors.map { ($0, assigned[$0.name] ?? BackendOptions()) }
         }
 
         func run() throws {
-            let backendOptions = try optionsByBackend()
-            let (plan, traceFile) = try loadPlan()
+            let selected = try selectedBackends()
+            let plan: ReplayPlan
+            if let trace {
+                plan = try TracePlanning.plan(readingTrace: trace)
+            } else {
+                let scenario = try workload.effectiveScenario()
+                plan = try TracePlanning.plan(scenario, seed: workload.seed ?? scenario.seed, scale: workload.scale)
+            }
             let scenario = plan.scenario
             installInterruptHandler()
-            let outPath = out ?? ResultsFolder.defaultPath(scenario: scenario.name)
-            let folder = try ResultsFolder(path: outPath)
+            let outPath = out ?? ResultsFolderWriter.defaultPath(scenario: scenario.name)
+            let folder = try ResultsFolderWriter(path: outPath)
             say("\(scenario.name): \(plan.scheduledCount) operations over \(scenario.duration) after \(plan.setupCount) setup operations, "
                 + "\(workers) workers, \(mode == .open ? "open" : "closed") loop, trace \(hex(plan.traceDigest))")
             let progress = ProgressPrinter(plain: plainProgress)
-            var run = BenchmarkRun(
-                plan: plan, traceFile: traceFile,
-                backends: try backendNames.map { (try BackendCatalog.backend(named: $0), backendOptions[$0] ?? [:]) },
-                replayOptions: ReplayOptions(workers: workers, mode: mode, progress: progress.report,
-                                             progressIntervalSeconds: progress.intervalSeconds),
-                say: { progress.finishLine(); say($0) })
-            run.repetitions = `repeat`
-            run.replayOptions.serviceStretchForTesting = slowDownForTesting
-            let (document, table) = try run.execute(into: folder)
+            var replayOptions = ReplayOptions(workers: workers, mode: mode, progress: progress.report, progressIntervalSeconds: progress.intervalSeconds)
+            replayOptions.serviceStretchForTesting = slowDownForTesting
+            var session = BenchmarkSession(plan: plan, backends: selected, replayOptions: replayOptions,
+                                           say: { progress.finishLine(); say($0) })
+            session.repetitions = `repeat`
+            let (document, table) = try session.execute(into: folder, traceFile: trace)
             say("\n" + table)
             say("Results written to \(outPath)/ (results.json, summary.md, timeseries.csv, *.hgrm)")
             for result in document.backends where !result.integrity.isIntact {
@@ -130,30 +101,6 @@ extension SurgeBench {
             if replayInterruption.load(ordering: .relaxed) { throw ExitCode(130) }
             if document.backends.contains(where: { !$0.isCorrect }) { throw ExitCode.failure }
         }
-
-        /// The trace to replay: the one given, or a fresh one generated into a temporary file.
-        private func loadPlan() throws -> (ReplayPlan, String?) {
-            if let trace {
-                return (try ReplayPlan(reading: TraceReader(path: trace)), trace)
-            }
-            let temporary = NSTemporaryDirectory() + "surgebench-\(getpid())-\(UUID().uuidString).trace"
-            defer { try? FileManager.default.removeItem(atPath: temporary) }
-            _ = try workload.generateTrace(to: temporary)
-            return (try ReplayPlan(reading: TraceReader(path: temporary)), nil)
-        }
-
-    }
-}
-
-/// Prints a line unbuffered, so that it stays in order with the progress lines on stderr when both are piped.
-func say(_ text: String) {
-    FileHandle.standardOutput.write(Data((text + "\n").utf8))
-}
-
-/// Ctrl-C stops the replay; the results written so far are kept and marked incomplete. A second Ctrl-C exits.
-func installInterruptHandler() {
-    signal(SIGINT) { _ in
-        if replayInterruption.exchange(true, ordering: .relaxed) { _exit(130) }
     }
 }
 

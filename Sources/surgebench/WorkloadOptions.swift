@@ -38,15 +38,4 @@ struct WorkloadOptions: ParsableArguments {
         }
         return try Scenario.load(yaml: text, source: scenario)
     }
-
-    /// Generates the trace into `path` (atomically) and returns its header and digest.
-    func generateTrace(to path: String) throws -> (header: TraceHeader, digest: UInt64, operations: UInt64) {
-        let scenario = try effectiveScenario()
-        let header = TraceHeader(seed: seed ?? scenario.seed, scale: scale, scenarioYAML: scenario.yaml())
-        let writer = try TraceWriter(path: path, header: header)
-        try TraceGenerator(scenario: scenario, seed: header.seed).generate { operation in try writer.append(operation) }
-        let digest = try writer.finish()
-        return (header, digest, writer.operationCount)
-    }
 }
-

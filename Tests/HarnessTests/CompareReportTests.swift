@@ -1,20 +1,22 @@
 import Foundation
 import Harness
+import Orchestration
 import Reporting
 import StoreCatalog
 import SurgeCore
 import Testing
+import TestSupport
 import Workload
 
 @Suite("Compare, report and capacity", .serialized)
 struct CompareReportTests {
     /// A small run of the calibration backend (and optionally memory), repeated, written to a folder.
     static func calibrationRun(serviceMicros: Int, repetitions: Int, into path: String, plan: ReplayPlan, withMemory: Bool = false) throws -> ResultsDocument {
-        var backends = [(try BackendCatalog.backend(named: "calibration"), ["service-us": "\(serviceMicros)"])]
-        if withMemory { backends.append((try BackendCatalog.backend(named: "memory"), [:])) }
-        var run = BenchmarkRun(plan: plan, traceFile: nil, backends: backends, replayOptions: ReplayOptions(workers: 2), say: { _ in })
-        run.repetitions = repetitions
-        return try run.execute(into: ResultsFolder(path: path)).document
+        var backends = [(try BackendCatalog.backend(named: "calibration"), BackendOptions(["service-us": "\(serviceMicros)"]))]
+        if withMemory { backends.append((try BackendCatalog.backend(named: "memory"), BackendOptions())) }
+        var session = BenchmarkSession(plan: plan, backends: backends, replayOptions: ReplayOptions(workers: 2))
+        session.repetitions = repetitions
+        return try session.execute(into: ResultsFolderWriter(path: path), traceFile: nil).document
     }
 
     @Test("compare: identical runs are no change, a 40% slower backend is a regression, too few repetitions are not judged")
@@ -64,10 +66,10 @@ struct CompareReportTests {
         // Runs of another trace are refused.
         var other = same
         other.configuration.traceDigest = "0000000000000000"
-        #expect(throws: WorkloadError.self) { try Comparison(baseline: baseline, candidate: other) }
+        #expect(throws: BenchmarkError.self) { try Comparison(baseline: baseline, candidate: other) }
         other.configuration.scenario = "elsewhere"
         other.configuration.scenarioDigest = "1"
-        #expect(throws: WorkloadError.self) { try Comparison(baseline: baseline, candidate: other) }
+        #expect(throws: BenchmarkError.self) { try Comparison(baseline: baseline, candidate: other) }
     }
 
     @Test("runs made one by one pool into one run of repetitions, and a folder of them reads as one")
@@ -86,9 +88,9 @@ struct CompareReportTests {
 
         var other = documents[2]
         other.configuration.traceDigest = "0000000000000000"
-        #expect(throws: WorkloadError.self) { try ResultsDocument.pooled([documents[0], other], names: ["a", "b"]) }
+        #expect(throws: BenchmarkError.self) { try ResultsDocument.pooled([documents[0], other], names: ["a", "b"]) }
         try FileManager.default.createDirectory(atPath: directory.file("nothing"), withIntermediateDirectories: true)
-        #expect(throws: WorkloadError.self) { try ResultsDocument.read(runAt: directory.file("nothing")) }
+        #expect(throws: BenchmarkError.self) { try ResultsDocument.read(runAt: directory.file("nothing")) }
     }
 
     @Test("the report draws a repeated run's three charts and shows the machine probe")
@@ -96,7 +98,7 @@ struct CompareReportTests {
         let directory = try ScratchDirectory()
         let plan = try makePlan(try readOnlyScenario(rate: 200, seconds: 2))
         _ = try Self.calibrationRun(serviceMicros: 500, repetitions: 2, into: directory.file("a"), plan: plan, withMemory: true)
-        let folder = try RunFolder(path: directory.file("a"))
+        let folder = try ResultsFolder(path: directory.file("a"))
         let html = HTMLReport.render([folder])
         #expect(html.components(separatedBy: "<svg ").count == 4)
         #expect(html.contains("Throughput: offered vs achieved") && html.contains("percentile spectrum"))
@@ -112,10 +114,10 @@ struct CompareReportTests {
     @Test("report refuses missing, truncated and foreign folders with a message")
     func badReportInput() throws {
         let directory = try ScratchDirectory()
-        #expect(throws: WorkloadError.self) { try RunFolder(path: directory.file("missing")) }
+        #expect(throws: BenchmarkError.self) { try ResultsFolder(path: directory.file("missing")) }
         try FileManager.default.createDirectory(atPath: directory.file("empty"), withIntermediateDirectories: true)
         do {
-            _ = try RunFolder(path: directory.file("empty"))
+            _ = try ResultsFolder(path: directory.file("empty"))
             Issue.record("an empty folder was accepted")
         } catch {
             #expect(error.message.contains("results.json"), "\(error.message)")
@@ -124,7 +126,7 @@ struct CompareReportTests {
         _ = try Self.calibrationRun(serviceMicros: 100, repetitions: 1, into: directory.file("run"), plan: plan)
         let csv = (directory.file("run") as NSString).appendingPathComponent("timeseries.csv")
         try Data("backend,repetition,second\nbroken".utf8).write(to: URL(fileURLWithPath: csv))
-        #expect(throws: WorkloadError.self) { try RunFolder(path: directory.file("run")) }
+        #expect(throws: BenchmarkError.self) { try ResultsFolder(path: directory.file("run")) }
     }
 
     @Test("SLOs parse as pNN<=time and refuse anything else", arguments: [
@@ -137,7 +139,7 @@ struct CompareReportTests {
 
     @Test("malformed SLOs are refused", arguments: ["p99<20ms", "99<=20ms", "p100<=1s", "p99<=fast", "p99<=0ms"])
     func badSLO(text: String) {
-        #expect(throws: WorkloadError.self) { try CapacitySearch.SLO(parsing: text) }
+        #expect(throws: BenchmarkError.self) { try CapacitySearch.SLO(parsing: text) }
     }
 
     @Test("a capacity search finds the calibration backend's known capacity, and says when even the lowest rate fails")
@@ -145,15 +147,16 @@ struct CompareReportTests {
         // 2 workers, 2 ms per call: at most 1,000 operations/s; a p99 of 20 ms holds well below that.
         let base = try readOnlyScenario(rate: 100, seconds: 2)
         let search = CapacitySearch(
-            base: base, phaseIndex: 0, descriptor: try BackendCatalog.backend(named: "calibration"), options: ["service-us": "2000"],
+            base: base, phaseIndex: 0, descriptor: try BackendCatalog.backend(named: "calibration"), options: BackendOptions(["service-us": "2000"]),
             slo: try CapacitySearch.SLO(parsing: "p99<=20ms"), trialSeconds: 2, workers: 2, seed: 1, say: { _ in })
-        let (capacity, trials) = try search.run(startRate: 200, minimumRate: 10, maximumRate: 5000, steps: 3)
+        let (capacity, trials, settings) = try search.run(startRate: 200, minimumRate: 10, maximumRate: 5000, steps: 3)
         #expect(capacity.passed)
         #expect(capacity.offeredOpsPerSecond > 200 && capacity.offeredOpsPerSecond < 1000, "\(trials)")
         #expect(trials.contains { !$0.passed })
+        #expect(settings == .inMemory)
 
         let hopeless = CapacitySearch(
-            base: base, phaseIndex: 0, descriptor: try BackendCatalog.backend(named: "calibration"), options: ["service-us": "30000"],
+            base: base, phaseIndex: 0, descriptor: try BackendCatalog.backend(named: "calibration"), options: BackendOptions(["service-us": "30000"]),
             slo: try CapacitySearch.SLO(parsing: "p99<=5ms"), trialSeconds: 2, workers: 1, seed: 1, say: { _ in })
         do {
             _ = try hopeless.run(startRate: 20, minimumRate: 10, maximumRate: 100, steps: 2)

@@ -77,6 +77,9 @@ final class LossyStore: MessageStore {
     init(dropSend: Int) { self.dropSend = dropSend }
 
     func connect() throws(StoreError) -> LossyConnection { LossyConnection(store: self, inner: try inner.connect()) }
+    var settings: StoreSettings { .inMemory }
+    func bytesOnDisk() -> UInt64? { nil }
+    func statistics() -> StoreStatistics { .none }
     func close() {}
 }
 

@@ -1,9 +1,11 @@
 import Foundation
 import Harness
+import Orchestration
 import Reporting
 import StoreCatalog
 import SurgeCore
 import Testing
+import TestSupport
 import Workload
 
 @Suite("Results", .serialized)
@@ -13,11 +15,11 @@ struct ResultsTests {
         let directory = try ScratchDirectory()
         let plan = try makePlan(try BuiltInScenarios.scenario(named: "smoke"))
         let backends = BackendCatalog.all.map { descriptor in
-            (descriptor: descriptor, options: descriptor.name == "sqlite" ? ["commit": "group", "password": "hunter2"].filter { $0.key == "commit" } : [:])
+            (descriptor: descriptor, options: BackendOptions(descriptor.name == "sqlite" ? ["commit": "group"] : [:]))
         }
         let out = directory.file("run")
-        let run = BenchmarkRun(plan: plan, traceFile: nil, backends: backends, replayOptions: ReplayOptions(workers: 4), say: { _ in })
-        let (document, table) = try run.execute(into: ResultsFolder(path: out))
+        let session = BenchmarkSession(plan: plan, backends: backends, replayOptions: ReplayOptions(workers: 4))
+        let (document, table) = try session.execute(into: ResultsFolderWriter(path: out), traceFile: nil)
         #expect(document.complete)
         #expect(document.backends.map(\.backend) == BackendCatalog.all.map(\.name))
         for result in document.backends {
@@ -31,7 +33,13 @@ struct ResultsTests {
                 #expect(text.contains("Percentile") && text.contains("#[Max"))
             }
         }
+        // Settings and sizes come from the stores themselves.
         #expect(document.backends.first { $0.backend == "sqlite" }?.commit == "group")
+        #expect(document.backends.first { $0.backend == "lmdb" }.map { [$0.durability, $0.commit] } == ["sync", "per-op"])
+        for result in document.backends {
+            let descriptor = try BackendCatalog.backend(named: result.backend)
+            #expect((result.storeBytesOnDisk ?? 0 > 0) == (descriptor.location == .directory), "\(result.backend)")
+        }
         #expect(table.contains("| lost writes | 0 | 0 | 0 | 0 |"))
         let read = try ResultsDocument.read(path: (out as NSString).appendingPathComponent("results.json"))
         #expect(read == document)
@@ -42,20 +50,23 @@ struct ResultsTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["run"])
     }
 
-    @Test("a backend that cannot open is reported as failed, the others still run, and the folder is complete")
+    @Test("a backend that cannot open, or whose directory is not empty, is reported as failed; the others still run")
     func failingBackend() throws {
         let directory = try ScratchDirectory()
         let plan = try makePlan(try BuiltInScenarios.scenario(named: "smoke"))
         let blocker = directory.file("not-a-directory")
         try Data("x".utf8).write(to: URL(fileURLWithPath: blocker))
-        let run = BenchmarkRun(
-            plan: plan, traceFile: nil,
-            backends: [(try BackendCatalog.backend(named: "lmdb"), ["path": blocker]), (try BackendCatalog.backend(named: "memory"), [:])],
-            replayOptions: ReplayOptions(workers: 2), say: { _ in })
-        let (document, _) = try run.execute(into: ResultsFolder(path: directory.file("run")))
+        let session = BenchmarkSession(
+            plan: plan,
+            backends: [(try BackendCatalog.backend(named: "lmdb"), BackendOptions(["path": blocker])),
+                       (try BackendCatalog.backend(named: "sqlite"), BackendOptions(["path": directory.path])),
+                       (try BackendCatalog.backend(named: "memory"), BackendOptions())],
+            replayOptions: ReplayOptions(workers: 2))
+        let (document, _) = try session.execute(into: ResultsFolderWriter(path: directory.file("run")), traceFile: nil)
         #expect(!document.complete)
         #expect(document.backends[0].failure?.contains("is a file") == true)
-        #expect(document.backends[1].isCorrect)
+        #expect(document.backends[1].failure?.contains("is not empty") == true, "a store never starts on earlier data")
+        #expect(document.backends[2].isCorrect)
     }
 
     @Test("results files that are missing, truncated, foreign or of another schema version are refused")

@@ -40,8 +40,8 @@ struct ScenarioTests {
 
     @Test("text that is not a YAML mapping is refused")
     func notYAML() {
-        #expect(throws: WorkloadError.self) { try Scenario.load(yaml: "- just\n- a list", source: "list.yaml") }
-        #expect(throws: WorkloadError.self) { try Scenario.load(yaml: "name: [unclosed", source: "broken.yaml") }
+        #expect(throws: BenchmarkError.self) { try Scenario.load(yaml: "- just\n- a list", source: "list.yaml") }
+        #expect(throws: BenchmarkError.self) { try Scenario.load(yaml: "name: [unclosed", source: "broken.yaml") }
     }
 
     @Test("scaling multiplies population and rates and compresses every time span")
@@ -53,8 +53,8 @@ struct ScenarioTests {
         #expect(abs(scaled.duration.seconds - scenario.duration.seconds / 2) < 0.01)
         #expect(abs(scaled.warmup.seconds - scenario.warmup.seconds / 2) < 0.01)
         #expect(scaled.phases.map(\.name) == scenario.phases.map(\.name))
-        #expect(throws: WorkloadError.self) { try scenario.scaled(by: 0) }
-        #expect(throws: WorkloadError.self) { try scenario.scaled(by: 1, toDuration: TimeSpan(seconds: 0.5)) }
+        #expect(throws: BenchmarkError.self) { try scenario.scaled(by: 0) }
+        #expect(throws: BenchmarkError.self) { try scenario.scaled(by: 1, toDuration: TimeSpan(seconds: 0.5)) }
     }
 
     @Test("rate curves", arguments: [

@@ -1,6 +1,7 @@
 import Foundation
 import Harness
 import Testing
+import TestSupport
 import Workload
 
 @Suite("Traces")
@@ -54,8 +55,8 @@ struct TraceTests {
                 #expect(registeredAt[operation.user].map { $0 < index } == true)
                 #expect(laneOf[operation.user] == operation.lane)
             case .openDirectChat:
-                #expect(registeredAt[operation.argument].map { $0 < index } == true)
-                #expect(laneOf[operation.argument] == operation.lane)
+                #expect(registeredAt[operation.otherUser].map { $0 < index } == true)
+                #expect(laneOf[operation.otherUser] == operation.lane)
                 chatOpenedAt[operation.chat] = index
             case .send, .history, .markRead:
                 if let opened = chatOpenedAt[operation.chat] { #expect(opened < index) }
@@ -104,6 +105,6 @@ struct TraceTests {
         try refused(Array("name: not a trace\n".utf8) + [UInt8](repeating: 0, count: 64), "not a SurgeBench trace")
         bytes[8] = 99  // format version
         try refused(bytes, "format version 99")
-        #expect(throws: WorkloadError.self) { try TraceReader(path: directory.file("missing")) }
+        #expect(throws: BenchmarkError.self) { try TraceReader(path: directory.file("missing")) }
     }
 }

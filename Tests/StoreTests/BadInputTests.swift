@@ -2,6 +2,7 @@ import Foundation
 import StoreCatalog
 import SurgeCore
 import Testing
+import TestSupport
 
 /// Bad input gets a typed error with a message a user can act on, never a trap.
 @Suite("Bad input")
@@ -39,10 +40,21 @@ struct BadInputTests {
         #expect(error?.message.contains(expected) == true, "\(error?.message ?? "")")
     }
 
-    @Test("option pairs must be name=value")
-    func malformedOptionPair() throws {
-        expectStoreError(.invalidOption) { try BackendOptions(parsing: ["durability"]) }
-        #expect(try BackendOptions(parsing: ["map-size=2GiB", "path=/a=b"]).values == ["map-size": "2GiB", "path": "/a=b"])
+    @Test("--option pairs go to every backend that has the option, or to the one named; anything else is refused")
+    func optionAssignment() throws {
+        let sqlite = try BackendCatalog.backend(named: "sqlite")
+        let lmdb = try BackendCatalog.backend(named: "lmdb")
+        let memory = try BackendCatalog.backend(named: "memory")
+        let both = try OptionAssignment.assign(["commit=group", "lmdb.map-size=2GiB", "sqlite.durability=full", "path=/tmp/a=b"], to: [sqlite, lmdb])
+        #expect(both["sqlite"]?.values == ["commit": "group", "durability": "full", "path": "/tmp/a=b"])
+        #expect(both["lmdb"]?.values == ["commit": "group", "map-size": "2GiB", "path": "/tmp/a=b"])
+        let shared = try OptionAssignment.assign(["commit=group"], to: [memory, sqlite])
+        #expect(shared["memory"]?.values == [:] && shared["sqlite"]?.values == ["commit": "group"])
+        expectStoreError(.invalidOption) { try OptionAssignment.assign(["durability"], to: [sqlite]) }
+        expectStoreError(.invalidOption) { try OptionAssignment.assign(["=full"], to: [sqlite]) }
+        expectStoreError(.invalidOption) { try OptionAssignment.assign(["cache=1"], to: [sqlite, lmdb]) }
+        let refused = expectStoreError(.invalidOption) { try OptionAssignment.assign(["durability=sync"], to: [sqlite]) }
+        #expect(refused?.message.hasPrefix("sqlite: ") == true, "\(refused?.message ?? "")")
     }
 
     @Test("sizes accept units", arguments: [("65536", 65_536), ("64KiB", 65_536), ("2MiB", 2 << 20), ("1GiB", 1 << 30)])
@@ -52,7 +64,7 @@ struct BadInputTests {
 
     @Test("a store path that is a file is refused", arguments: ["sqlite", "lmdb"])
     func pathIsAFile(backend: String) throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let file = directory.file("plain-file")
         try Data("hello".utf8).write(to: URL(fileURLWithPath: file))
         let error = expectStoreError(.notAStore) { try BackendCatalog.backend(named: backend).open(BackendOptions(["path": file])) }
@@ -61,7 +73,7 @@ struct BadInputTests {
 
     @Test("a path that cannot be created is refused", arguments: ["sqlite", "lmdb"])
     func pathCannotBeCreated(backend: String) throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let file = directory.file("plain-file")
         try Data("hello".utf8).write(to: URL(fileURLWithPath: file))
         expectStoreError(.cannotOpen) { try BackendCatalog.backend(named: backend).open(BackendOptions(["path": file + "/below"])) }
@@ -71,14 +83,14 @@ struct BadInputTests {
         ("sqlite", "store.sqlite"), ("lmdb", "data.mdb"),
     ])
     func foreignFiles(backend: String, fileName: String) throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         try Data(repeating: 0x5A, count: 16_384).write(to: URL(fileURLWithPath: directory.file(fileName)))
         expectStoreError(.notAStore) { try BackendCatalog.backend(named: backend).open(BackendOptions(["path": directory.path])) }
     }
 
     @Test("a real SQLite database of someone else's is not an sqlite store")
     func foreignSQLiteDatabase() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let status = try runSQLite3(directory.file("store.sqlite"), "CREATE TABLE accounts (id INTEGER PRIMARY KEY);")
         try #require(status == 0)
         let error = expectStoreError(.notAStore) { try BackendCatalog.backend(named: "sqlite").open(BackendOptions(["path": directory.path])) }
@@ -87,7 +99,7 @@ struct BadInputTests {
 
     @Test("an LMDB environment of someone else's is not an lmdb store")
     func foreignLMDBEnvironment() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         // Make an LMDB environment with a record in its main database, as another program would.
         try LMDBTestSupport.writeForeignEnvironment(at: directory.path)
         let error = expectStoreError(.notAStore) { try BackendCatalog.backend(named: "lmdb").open(BackendOptions(["path": directory.path])) }
@@ -96,7 +108,7 @@ struct BadInputTests {
 
     @Test("the same LMDB store cannot be open twice in one process")
     func lmdbOpenTwice() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let lmdb = try BackendCatalog.backend(named: "lmdb")
         let store = try lmdb.open(BackendOptions(["path": directory.path]))
         defer { store.close() }

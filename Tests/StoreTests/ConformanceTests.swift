@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import SurgeCore
 import Testing
+import TestSupport
 
 /// The semantics every backend must share, run against each one (see ``StoreFixture/all``).
 @Suite("Conformance")
@@ -23,7 +24,7 @@ struct ConformanceTests {
 
     @Test("concurrent registrations of one number create one user", arguments: StoreFixture.all)
     func concurrentDuplicateRegistration(fixture: StoreFixture) throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let store = try fixture.open(in: directory)
         defer { store.close() }
         let results = Mutex<[Registration]>([])
@@ -69,7 +70,7 @@ struct ConformanceTests {
 
     @Test("concurrent get-or-create of a direct chat makes one chat", arguments: StoreFixture.all)
     func concurrentDirectChat(fixture: StoreFixture) throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let store = try fixture.open(in: directory)
         defer { store.close() }
         let users = try registerUsers(2, on: store.connect())
@@ -126,7 +127,7 @@ struct ConformanceTests {
 
     @Test("many threads sending to one chat get gapless, distinct sequences", arguments: StoreFixture.all)
     func concurrentSendersStayGapless(fixture: StoreFixture) throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let store = try fixture.open(in: directory)
         defer { store.close() }
         let setup = try store.connect()

@@ -3,6 +3,7 @@ import StoreSupport
 import Synchronization
 import SurgeCore
 import Testing
+import TestSupport
 
 /// The group-commit queue on its own, with a transaction that records what it was asked to do.
 @Suite("Group commit")
@@ -15,7 +16,7 @@ struct GroupCommitQueueTests {
 
     @Test("concurrent writes share transactions, each caller returns after its group commits, batches stay bounded")
     func groupsConcurrentWrites() throws {
-        let queue = GroupCommitQueue<Log>(maxBatch: 4, maxWaitNanos: 2_000_000)
+        let queue = GroupCommitQueue<Log>(maxBatch: 4, fillWait: .upTo(nanos: 2_000_000))
         let log = Log()
         let acknowledged = Mutex<[Int]>([])
         try onThreads(12) { index in
@@ -43,7 +44,7 @@ struct GroupCommitQueueTests {
 
     @Test("a request error fails only its caller; a fatal error fails the whole group")
     func errorsInGroups() throws {
-        let queue = GroupCommitQueue<Log>(maxBatch: 64, maxWaitNanos: 0)
+        let queue = GroupCommitQueue<Log>(maxBatch: 64, fillWait: .none)
         let log = Log()
         let commit: ((Log) throws(StoreError) -> Void) throws(StoreError) -> Void = { work throws(StoreError) in try work(log) }
         #expect(throws: StoreError.self) {
@@ -61,5 +62,25 @@ struct GroupCommitQueueTests {
         }
         #expect(error?.message == "disk full at commit")
         #expect(queue.committedCounts == (groups: 2, writes: 2))
+    }
+
+    @Test("the adaptive wait never holds a lone writer, groups writers that return together, and counts every group")
+    func adaptiveGroups() throws {
+        let queue = GroupCommitQueue<Log>(maxBatch: 64, fillWait: .adaptive)
+        let log = Log()
+        let commit: @Sendable ((Log) throws(StoreError) -> Void) throws(StoreError) -> Void = { work throws(StoreError) in
+            try work(log)
+            usleep(300)  // a sync
+        }
+        for value in 0..<20 { _ = try queue.perform({ (_: Log) throws(StoreError) -> Int in value }, runTransaction: commit) }
+        #expect(queue.groupSizes == [GroupSizeCount(size: 1, groups: 20)])
+
+        try onThreads(8) { _ in
+            for value in 0..<50 { _ = try queue.perform({ (_: Log) throws(StoreError) -> Int in value }, runTransaction: commit) }
+        }
+        let concurrent = queue.groupSizes.map { GroupSizeCount(size: $0.size, groups: $0.groups - ($0.size == 1 ? 20 : 0)) }
+        let groups = concurrent.reduce(0) { $0 + $1.groups }
+        #expect(concurrent.reduce(0) { $0 + UInt64($1.size) * $1.groups } == 400)
+        #expect(Double(400) / Double(groups) > 3, "8 writers with 300 µs commits should share groups: \(concurrent)")
     }
 }

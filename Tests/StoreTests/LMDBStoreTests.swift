@@ -3,6 +3,7 @@ import Foundation
 import StoreCatalog
 import SurgeCore
 import Testing
+import TestSupport
 
 enum LMDBTestSupport {
     /// Writes an LMDB environment whose main database holds one unrelated record.
@@ -34,7 +35,7 @@ struct LMDBStoreTests {
     @Test("a full map fails with a 'store full' error naming map-size, and the store stays usable",
           arguments: CommitPolicy.allCases)
     func mapFull(policy: CommitPolicy) throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let store = try BackendCatalog.backend(named: "lmdb").open(
             BackendOptions(["path": directory.path, "map-size": "1MiB", "commit": policy.rawValue, "durability": "nosync"]))
         defer { store.close() }

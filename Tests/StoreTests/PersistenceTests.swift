@@ -1,13 +1,14 @@
 import Foundation
 import SurgeCore
 import Testing
+import TestSupport
 
 /// Persistent backends keep everything across close and reopen, under every commit policy and durability mode.
 @Suite("Persistence")
 struct PersistenceTests {
     @Test("close and reopen keeps users, chats, messages and read state", arguments: StoreFixture.persistentModes)
     func reopenKeepsEverything(fixture: StoreFixture) throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let (before, expectedInbox, chat, users) = try writeSomething(fixture, in: directory)
 
         let reopened = try fixture.open(in: directory)
@@ -29,7 +30,7 @@ struct PersistenceTests {
     }
 
     /// Writes users, chats, messages and read state, closes the store and returns what a reopen must show.
-    private func writeSomething(_ fixture: StoreFixture, in directory: TemporaryDirectory) throws
+    private func writeSomething(_ fixture: StoreFixture, in directory: ScratchDirectory) throws
         -> (StoreSummary, [InboxEntry], ChatID, [UserID])
     {
         let store = try fixture.open(in: directory)

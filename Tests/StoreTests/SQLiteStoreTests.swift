@@ -4,12 +4,13 @@ import StoreCatalog
 @testable import SQLiteStore
 import SurgeCore
 import Testing
+import TestSupport
 
 @Suite("SQLite backend")
 struct SQLiteStoreTests {
     @Test("a writer that cannot get the lock within busy-timeout-ms fails as busy, naming the option")
     func busy() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let store = try BackendCatalog.backend(named: "sqlite").open(
             BackendOptions(["path": directory.path, "busy-timeout-ms": "50"]))
         defer { store.close() }
@@ -33,7 +34,7 @@ struct SQLiteStoreTests {
 
     @Test("the database is in WAL mode with the chosen synchronous level", arguments: [("off", 0), ("normal", 1), ("full", 2)])
     func pragmas(durability: String, synchronous: Int) throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let store = try BackendCatalog.backend(named: "sqlite").open(BackendOptions(["path": directory.path, "durability": durability]))
         defer { store.close() }
         let connection = try store.connect()

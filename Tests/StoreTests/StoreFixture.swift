@@ -3,6 +3,7 @@ import StoreCatalog
 import Synchronization
 import SurgeCore
 import Testing
+import TestSupport
 
 /// One backend configuration the conformance suite runs against.
 struct StoreFixture: Sendable, CustomTestStringConvertible {
@@ -15,67 +16,38 @@ struct StoreFixture: Sendable, CustomTestStringConvertible {
 
     var descriptor: BackendDescriptor { try! BackendCatalog.backend(named: backend) }
 
-    /// Every registered backend, persistent ones under both commit policies. Adding a backend adds its line here
-    /// only through ``BackendCatalog``.
+    /// Every backend in the catalog, under each commit policy where it has one. A new backend is picked up from
+    /// ``BackendCatalog`` alone.
     static let all: [StoreFixture] = BackendCatalog.all.flatMap { backend -> [StoreFixture] in
-        guard backend.isPersistent else { return [StoreFixture(backend: backend.name, options: [:])] }
-        return CommitPolicy.allCases.map { StoreFixture(backend: backend.name, options: ["commit": $0.rawValue]) }
+        guard let commit = backend.options.first(where: { $0.name == BackendOption.commit.name })?.choices else {
+            return [StoreFixture(backend: backend.name, options: [:])]
+        }
+        return commit.map { StoreFixture(backend: backend.name, options: [BackendOption.commit.name: $0]) }
     }
 
-    /// Persistent backends under every commit policy and durability mode.
-    static let persistentModes: [StoreFixture] = BackendCatalog.all.filter(\.isPersistent).flatMap { backend in
+    /// Backends whose data outlives the process, under every commit policy and durability mode they have.
+    static let persistentModes: [StoreFixture] = BackendCatalog.all.filter { $0.location != .inProcess }.flatMap { backend in
         let durability = backend.options.first { $0.name == "durability" }?.choices ?? []
-        return CommitPolicy.allCases.flatMap { policy in
-            durability.map { StoreFixture(backend: backend.name, options: ["commit": policy.rawValue, "durability": $0]) }
+        let commit = backend.options.first { $0.name == BackendOption.commit.name }?.choices ?? [""]
+        return commit.flatMap { policy in
+            durability.map { StoreFixture(backend: backend.name, options: ["commit": policy, "durability": $0].filter { !$0.value.isEmpty }) }
         }
     }
 
-    /// Opens a store of this fixture in `directory` (when persistent).
-    func open(in directory: TemporaryDirectory, extra: [String: String] = [:]) throws -> any MessageStore {
+    /// Opens a store of this fixture in `directory` (when its data lives in one).
+    func open(in directory: ScratchDirectory, extra: [String: String] = [:]) throws -> any MessageStore {
         var values = options.merging(extra) { $1 }
-        if descriptor.isPersistent { values["path"] = directory.path }
+        if descriptor.location == .directory { values[BackendOption.path.name] = directory.path }
         return try descriptor.open(BackendOptions(values))
     }
 
     /// Opens a fresh store and a connection, runs `body`, and closes both.
     func withConnection(_ body: (any StoreConnection) throws -> Void) throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let store = try open(in: directory)
         defer { store.close() }
         try body(try store.connect())
     }
-}
-
-/// A directory removed when the value is released.
-final class TemporaryDirectory: Sendable {
-    let path: String
-
-    init() throws {
-        path = NSTemporaryDirectory() + "surgebench-test-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-
-    func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
-}
-
-/// Runs `body(index)` on `count` real threads at once and waits for all; rethrows the first error.
-func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) throws -> Void) throws {
-    let firstError = Mutex<(any Error)?>(nil)
-    let group = DispatchGroup()
-    for index in 0..<count {
-        group.enter()
-        let thread = Thread {
-            do { try body(index) } catch { firstError.withLock { if $0 == nil { $0 = error } } }
-            group.leave()
-        }
-        thread.start()
-    }
-    group.wait()
-    if let error = firstError.withLock({ $0 }) { throw error }
 }
 
 /// Registers users with phones +1000000000 + n and returns their ids.

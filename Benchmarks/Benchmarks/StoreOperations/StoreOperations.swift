@@ -19,7 +19,7 @@ let benchmarks: @Sendable () -> Void = {
             .mallocCountTotal: BenchmarkThresholds(relative: [.p50: 10]),
         ])
 
-    for backend in ["memory", "sqlite", "lmdb"] {
+    for backend in BackendCatalog.embeddedStores.map(\.name) {
         Benchmark("\(backend)-register") { benchmark in
             try Fixture.measure(backend, benchmark) { fixture, iteration in
                 blackHole(try fixture.connection.register(phone: Fixture.phone(2_000_000 + iteration), displayName: "new"))
@@ -70,7 +70,7 @@ final class Fixture {
     init(backend: String) throws {
         directory = NSTemporaryDirectory() + "surgebench-microbench-\(UUID().uuidString)"
         let descriptor = try BackendCatalog.backend(named: backend)
-        store = try descriptor.open(BackendOptions(descriptor.isPersistent ? ["path": directory] : [:]))
+        store = try descriptor.open(BackendOptions(descriptor.location == .directory ? [BackendOption.path.name: directory] : [:]))
         connection = try store.connect()
         for index in 0..<300 { users.append(try connection.register(phone: Self.phone(index), displayName: "user \(index)").user) }
         for index in 0..<100 {

@@ -1,22 +1,7 @@
 import Foundation
 import Harness
+import Orchestration
 import Workload
-
-/// A directory removed when the value is released.
-final class ScratchDirectory: Sendable {
-    let path: String
-
-    init() throws {
-        path = NSTemporaryDirectory() + "surgebench-harness-test-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-
-    func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
-}
 
 /// Writes the trace of `scenario` with `seed` to `path` and returns the operations as generated.
 @discardableResult
@@ -31,12 +16,9 @@ func writeTrace(_ scenario: Scenario, seed: UInt64, to path: String) throws -> [
     return operations
 }
 
-/// A plan for `scenario`, through a real trace file.
+/// A plan for `scenario`, through a real trace file, as every command makes one.
 func makePlan(_ scenario: Scenario, seed: UInt64 = 7) throws -> ReplayPlan {
-    let directory = try ScratchDirectory()
-    let path = directory.file("plan.trace")
-    try writeTrace(scenario, seed: seed, to: path)
-    return try ReplayPlan(reading: TraceReader(path: path))
+    try TracePlanning.plan(scenario, seed: seed, scale: 1)
 }
 
 /// A small scenario whose figures a test sets: one constant baseline phase of existing-user reads.

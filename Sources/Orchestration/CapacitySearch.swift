@@ -13,18 +13,18 @@ public struct CapacitySearch {
         public var limitMs: Double
 
         /// Parses `pNN<=Xms` (or `s`, `us`); throws a message saying the form.
-        public init(parsing text: String) throws(WorkloadError) {
+        public init(parsing text: String) throws(BenchmarkError) {
             let compact = text.replacingOccurrences(of: " ", with: "")
             let parts = compact.components(separatedBy: "<=")
             guard parts.count == 2, parts[0].hasPrefix("p"), let percentile = Double(parts[0].dropFirst()), percentile > 0, percentile < 100,
                   let limit = TimeSpan(parsing: parts[1]), limit.nanoseconds > 0 else {
-                throw WorkloadError("--slo '\(text)' must look like p99<=20ms (a percentile below 100 and a time)")
+                throw BenchmarkError("--slo '\(text)' must look like p99<=20ms (a percentile below 100 and a time)")
             }
             self.percentile = percentile
             limitMs = Double(limit.nanoseconds) / 1e6
         }
 
-        public var description: String { "\(percentileLabel)<=\(MarkdownTable.format(limitMs))ms" }
+        public var description: String { "\(percentileLabel)<=\(Figures.format(limitMs))ms" }
 
         /// "p99", "p99.9".
         public var percentileLabel: String {
@@ -48,14 +48,14 @@ public struct CapacitySearch {
     public var base: Scenario
     public var phaseIndex: Int
     public var descriptor: BackendDescriptor
-    public var options: [String: String]
+    public var options: BackendOptions
     public var slo: SLO
     public var trialSeconds: Double
     public var workers: Int
     public var seed: UInt64
     public var say: (String) -> Void
 
-    public init(base: Scenario, phaseIndex: Int, descriptor: BackendDescriptor, options: [String: String], slo: SLO,
+    public init(base: Scenario, phaseIndex: Int, descriptor: BackendDescriptor, options: BackendOptions, slo: SLO,
                 trialSeconds: Double, workers: Int, seed: UInt64, say: @escaping (String) -> Void) {
         self.base = base
         self.phaseIndex = phaseIndex
@@ -69,7 +69,7 @@ public struct CapacitySearch {
     }
 
     /// The scenario of one trial: the base population, one constant phase with the chosen phase's mix.
-    func trialScenario(sessionsPerSecond: Double) throws(WorkloadError) -> Scenario {
+    func trialScenario(sessionsPerSecond: Double) throws(BenchmarkError) -> Scenario {
         var scenario = base
         var phase = base.phases[phaseIndex]
         phase.name = "capacity"
@@ -85,44 +85,24 @@ public struct CapacitySearch {
         return scenario
     }
 
-    /// Runs one trial on a fresh store.
-    public func trial(sessionsPerSecond: Double) throws(WorkloadError) -> Trial {
+    /// Runs one trial on a fresh store; returns it with the settings the store ran with.
+    public func trial(sessionsPerSecond: Double) throws(BenchmarkError) -> (trial: Trial, settings: StoreSettings) {
         let scenario = try trialScenario(sessionsPerSecond: sessionsPerSecond)
-        let tracePath = NSTemporaryDirectory() + "surgebench-capacity-\(UUID().uuidString).trace"
-        defer { try? FileManager.default.removeItem(atPath: tracePath) }
-        let writer = try TraceWriter(path: tracePath, header: TraceHeader(seed: seed, scale: 1, scenarioYAML: scenario.yaml()))
-        do {
-            try TraceGenerator(scenario: scenario, seed: seed).generate { operation in try writer.append(operation) }
-        } catch let error as WorkloadError {
-            throw error
-        } catch {
-            throw WorkloadError("generating a capacity trial failed: \(error)")
-        }
-        try writer.finish()
-        let plan = try ReplayPlan(reading: TraceReader(path: tracePath))
-        var storeOptions = options
-        var scratch: String?
-        if descriptor.isPersistent, storeOptions["path"] == nil {
-            scratch = NSTemporaryDirectory() + "surgebench-capacity-store-\(UUID().uuidString)"
-            storeOptions["path"] = scratch
-        }
-        defer { if let scratch { try? FileManager.default.removeItem(atPath: scratch) } }
+        let plan = try TracePlanning.plan(scenario, seed: seed, scale: 1)
         let result: ReplayResult
-        do throws(StoreError) {
-            let store = try descriptor.open(BackendOptions(storeOptions))
-            defer { store.close() }
-            result = try Replayer.run(store, plan: plan, options: ReplayOptions(workers: workers))
-        } catch {
-            throw WorkloadError("\(descriptor.name) failed in a capacity trial: \(error.message)")
+        let settings: StoreSettings
+        switch FreshStoreReplay.run(descriptor, options: options, plan: plan, replayOptions: ReplayOptions(workers: workers)) {
+        case .measured(let measurement): (result, settings) = (measurement.result, measurement.settings)
+        case .failed(_, _, let reason): throw BenchmarkError("\(descriptor.name) failed in a capacity trial: \(reason)")
         }
         let percentile = Double(result.histogram().valueAtPercentile(slo.percentile)) / 1e6
         let series = result.series
         // The offered rate of the measured (steady) part, not of the build-up.
         let measuredSeconds = plan.offeredPerSecond.indices.filter { Double($0) >= scenario.warmup.seconds && Double($0) < scenario.duration.seconds }
-        let offered = Double(measuredSeconds.reduce(0) { $0 + plan.offeredPerSecond[$1] }) / Double(max(measuredSeconds.count, 1))
+        let offered = plan.meanOfferedPerSecond(from: scenario.warmup.seconds, to: scenario.duration.seconds)
         let backlog = result.completedAfterSchedule
         var reasons: [String] = []
-        if percentile > slo.limitMs { reasons.append("\(slo.percentileLabel) \(MarkdownTable.format(percentile)) ms") }
+        if percentile > slo.limitMs { reasons.append("\(slo.percentileLabel) \(Figures.format(percentile)) ms") }
         if Double(backlog) > max(5, offered * 0.05) { reasons.append("backlog of \(backlog) operations at the end") }
         if result.errorCount > 0 { reasons.append("\(result.errorCount) errors") }
         if !result.integrity.isIntact { reasons.append("lost writes") }
@@ -134,16 +114,20 @@ public struct CapacitySearch {
             backlogAtEnd: backlog, errors: result.errorCount, passed: reasons.isEmpty, reason: reasons.isEmpty ? "within SLO" : reasons.joined(separator: ", "))
         say(String(format: "  %@ %.1f sessions/s = %.0f ops/s: %@ %.3g ms, backlog %llu: %@", descriptor.name, sessionsPerSecond, offered,
                    slo.percentileLabel, percentile, backlog, trial.passed ? "pass" : "FAIL (\(trial.reason))"))
-        return trial
+        return (trial, settings)
     }
 
-    /// The search. Throws when even `minimumRate` fails the SLO.
-    public func run(startRate: Double, minimumRate: Double, maximumRate: Double, steps: Int) throws(WorkloadError) -> (capacity: Trial, trials: [Trial]) {
+    /// The search, with the settings the store ran with. Throws when even `minimumRate` fails the SLO.
+    public func run(startRate: Double, minimumRate: Double, maximumRate: Double, steps: Int) throws(BenchmarkError)
+        -> (capacity: Trial, trials: [Trial], settings: StoreSettings)
+    {
         var trials: [Trial] = []
-        func attempt(_ rate: Double) throws(WorkloadError) -> Bool {
-            let trial = try trial(sessionsPerSecond: rate)
-            trials.append(trial)
-            return trial.passed
+        var settings = StoreSettings.inMemory
+        func attempt(_ rate: Double) throws(BenchmarkError) -> Bool {
+            let outcome = try trial(sessionsPerSecond: rate)
+            trials.append(outcome.trial)
+            settings = outcome.settings
+            return outcome.trial.passed
         }
         var low: Double?
         var high: Double?
@@ -162,8 +146,8 @@ public struct CapacitySearch {
             }
         }
         guard var best = low else {
-            throw WorkloadError("\(descriptor.name) cannot meet \(slo) even at \(MarkdownTable.format(minimumRate)) sessions/s "
-                + "(\(MarkdownTable.format(trials.last?.offeredOpsPerSecond ?? 0)) ops/s): \(trials.last?.reason ?? ""); lower --min-rate or relax --slo")
+            throw BenchmarkError("\(descriptor.name) cannot meet \(slo) even at \(Figures.format(minimumRate)) sessions/s "
+                + "(\(Figures.format(trials.last?.offeredOpsPerSecond ?? 0)) ops/s): \(trials.last?.reason ?? ""); lower --min-rate or relax --slo")
         }
         if let ceiling = high {
             var failing = ceiling
@@ -178,8 +162,8 @@ public struct CapacitySearch {
             best *= 0.95
         }
         guard let capacity = trials.last(where: { $0.passed && $0.sessionsPerSecond == best }) ?? trials.filter(\.passed).max(by: { $0.sessionsPerSecond < $1.sessionsPerSecond }) else {
-            throw WorkloadError("\(descriptor.name): no rate passed twice; the machine is too noisy for a capacity figure")
+            throw BenchmarkError("\(descriptor.name): no rate passed twice; the machine is too noisy for a capacity figure")
         }
-        return (capacity, trials)
+        return (capacity, trials, settings)
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Removes secrets from option values before they are printed or published.
 public enum Redaction {
     static let placeholder = "<redacted>"
@@ -12,6 +14,12 @@ public enum Redaction {
             result[name] = secretWords.contains(where: lowered.contains) ? placeholder : redact(value: value)
         }
         return result
+    }
+
+    /// The options redacted, as `name=value` pairs in name order, or "default options" when there are none.
+    public static func describe(_ options: [String: String]) -> String {
+        let shown = redact(options).map { "\($0)=\($1)" }.sorted().joined(separator: " ")
+        return shown.isEmpty ? "default options" : shown
     }
 
     /// One value with embedded passwords replaced.
@@ -35,5 +43,3 @@ public enum Redaction {
         return text
     }
 }
-
-import Foundation

@@ -1,0 +1,32 @@
+import Foundation
+import Harness
+import SurgeCore
+
+/// Fresh store -> replay -> measure -> close: the one way every command runs a backend.
+public enum FreshStoreReplay {
+    /// Opens a fresh store of `descriptor` with `options`, replays `plan`, asks the store its settings and size, and
+    /// closes it (a temporary store removes its files). A store that cannot open or fails during the replay is a
+    /// `.failed` outcome; a given store directory that is not empty is refused, as every run starts from nothing.
+    public static func run(_ descriptor: BackendDescriptor, options: BackendOptions, plan: ReplayPlan, replayOptions: ReplayOptions)
+        -> BackendOutcome
+    {
+        let given = options.values
+        if descriptor.location == .directory, let path = given[BackendOption.path.name], !path.isEmpty,
+           let contents = try? FileManager.default.contentsOfDirectory(atPath: path), !contents.isEmpty {
+            return .failed(backend: descriptor.name, options: given,
+                           reason: "store path '\(path)' is not empty; every run starts from a fresh store: give an empty or new directory")
+        }
+        do throws(StoreError) {
+            let store = try descriptor.open(options)
+            defer { store.close() }
+            var labelled = replayOptions
+            labelled.label = descriptor.name
+            let result = try Replayer.run(store, plan: plan, options: labelled)
+            return .measured(StoreMeasurement(
+                backend: descriptor.name, options: given, settings: store.settings, bytesOnDisk: store.bytesOnDisk(),
+                statistics: store.statistics(), result: result))
+        } catch {
+            return .failed(backend: descriptor.name, options: given, reason: error.message)
+        }
+    }
+}

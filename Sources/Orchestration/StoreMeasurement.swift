@@ -1,0 +1,22 @@
+import Harness
+import SurgeCore
+
+/// One backend's replay on a fresh store: what the harness measured and what the store said of itself.
+public struct StoreMeasurement {
+    public var backend: String
+    /// The options as given (secrets not yet redacted).
+    public var options: [String: String]
+    /// The durability and commit settings the store ran with.
+    public var settings: StoreSettings
+    /// The store's size on disk at the end of the replay, when it has files of its own.
+    public var bytesOnDisk: UInt64?
+    /// What the store counted about itself (group-commit sizes, engine counters).
+    public var statistics: StoreStatistics
+    public var result: ReplayResult
+}
+
+/// How one backend's replay ended: measured, or unable to run (with why).
+public enum BackendOutcome {
+    case measured(StoreMeasurement)
+    case failed(backend: String, options: [String: String], reason: String)
+}

@@ -1,0 +1,33 @@
+/// What a store counted about itself during a run, for results: group-commit sizes, and the engine's own counters.
+public struct StoreStatistics: Sendable, Hashable, Codable {
+    /// Under group commit: how many committed groups held each number of writes; nil without group commit.
+    public var groupSizes: [GroupSizeCount]?
+    /// The engine's own counters by name (compaction bytes, write stalls, ...), as the engine reports them.
+    public var engine: [String: Double]
+
+    public init(groupSizes: [GroupSizeCount]? = nil, engine: [String: Double] = [:]) {
+        self.groupSizes = groupSizes
+        self.engine = engine
+    }
+
+    /// Nothing counted.
+    public static let none = StoreStatistics()
+
+    /// The mean number of writes per committed group, when there were groups.
+    public var meanGroupSize: Double? {
+        guard let groupSizes else { return nil }
+        let groups = groupSizes.reduce(0) { $0 + $1.groups }
+        return groups == 0 ? nil : Double(groupSizes.reduce(0) { $0 + UInt64($1.size) * $1.groups }) / Double(groups)
+    }
+}
+
+/// How many committed groups held `size` writes.
+public struct GroupSizeCount: Sendable, Hashable, Codable {
+    public var size: Int
+    public var groups: UInt64
+
+    public init(size: Int, groups: UInt64) {
+        self.size = size
+        self.groups = groups
+    }
+}
