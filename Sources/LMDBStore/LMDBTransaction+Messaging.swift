@@ -52,11 +52,7 @@ extension LMDBTransaction {
 
     func importContacts(of owner: UserID, _ phones: [PhoneNumber]) throws(StoreError) -> [ContactMatch] {
         try checkUser(owner)
-        var matches: [ContactMatch] = []
-        for phone in phones {
-            guard let user = try findUser(phone: phone), user != owner else { continue }
-            matches.append(ContactMatch(phone: phone, user: user))
-        }
+        let matches = try Validation.contactMatches(of: owner, among: phones) { (phone) throws(StoreError) in try findUser(phone: phone) }
         for match in matches {
             try put(databases.contacts, LMDBKey(owner.rawValue, match.user.rawValue), bytes: UnsafeRawBufferPointer(start: nil, count: 0))
         }

@@ -56,12 +56,9 @@ struct MemoryState: ~Copyable {
 
     mutating func importContacts(of owner: UserID, phones: [PhoneNumber]) throws(StoreError) -> [ContactMatch] {
         try checkUser(owner)
-        var matches: [ContactMatch] = []
-        for phone in phones {
-            guard let user = userByPhone[phone], user != owner else { continue }
-            contactsOfUser[Int(owner.rawValue - 1)].insert(user)
-            matches.append(ContactMatch(phone: phone, user: user))
-        }
+        let registered = userByPhone
+        let matches = try Validation.contactMatches(of: owner, among: phones) { (phone) throws(StoreError) in registered[phone] }
+        for match in matches { contactsOfUser[Int(owner.rawValue - 1)].insert(match.user) }
         return matches
     }
 

@@ -144,11 +144,7 @@ public final class SQLiteConnection: StoreConnection {
 
     private func importInTransaction(_ owner: UserID, _ phones: [PhoneNumber]) throws(StoreError) -> [ContactMatch] {
         try checkUser(owner)
-        var matches: [ContactMatch] = []
-        for phone in phones {
-            guard let user = try findUser(phone: phone), user != owner else { continue }
-            matches.append(ContactMatch(phone: phone, user: user))
-        }
+        let matches = try Validation.contactMatches(of: owner, among: phones) { (phone) throws(StoreError) in try findUser(phone: phone) }
         for match in matches {
             try insertContact.bind(1, owner.rawValue)
             try insertContact.bind(2, match.user.rawValue)

@@ -5,6 +5,18 @@ public enum Validation {
     /// The most members a group may have.
     public static let maximumGroupMembers = 100_000
 
+    /// What importContacts answers: the registered users among `phones`, in order, the owner's own number skipped.
+    public static func contactMatches(
+        of owner: UserID, among phones: [PhoneNumber], findUser: (PhoneNumber) throws(StoreError) -> UserID?
+    ) throws(StoreError) -> [ContactMatch] {
+        var matches: [ContactMatch] = []
+        for phone in phones {
+            guard let user = try findUser(phone), user != owner else { continue }
+            matches.append(ContactMatch(phone: phone, user: user))
+        }
+        return matches
+    }
+
     public static func checkDisplayName(_ name: String) throws(StoreError) {
         guard name.utf8.count <= maximumDisplayNameBytes else {
             throw StoreError(.invalidArgument, "display name is \(name.utf8.count) bytes; the limit is \(maximumDisplayNameBytes)")

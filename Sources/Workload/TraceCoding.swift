@@ -58,19 +58,16 @@ struct TraceByteReader {
         return bytes[offset]
     }
 
-    mutating func word64() throws(BenchmarkError) -> UInt64 {
-        guard offset + 8 <= bytes.count else { throw BenchmarkError("record ends early") }
-        var value: UInt64 = 0
-        for index in 0..<8 { value |= UInt64(bytes[offset + index]) << (8 * UInt64(index)) }
-        offset += 8
-        return value
-    }
+    mutating func word64() throws(BenchmarkError) -> UInt64 { try littleEndian(UInt64.self) }
 
-    mutating func word32() throws(BenchmarkError) -> UInt32 {
-        guard offset + 4 <= bytes.count else { throw BenchmarkError("record ends early") }
-        var value: UInt32 = 0
-        for index in 0..<4 { value |= UInt32(bytes[offset + index]) << (8 * UInt32(index)) }
-        offset += 4
+    mutating func word32() throws(BenchmarkError) -> UInt32 { try littleEndian(UInt32.self) }
+
+    private mutating func littleEndian<Word: FixedWidthInteger>(_: Word.Type) throws(BenchmarkError) -> Word {
+        let size = Word.bitWidth / 8
+        guard offset + size <= bytes.count else { throw BenchmarkError("record ends early") }
+        var value: Word = 0
+        for index in 0..<size { value |= Word(bytes[offset + index]) << (8 * index) }
+        offset += size
         return value
     }
 
