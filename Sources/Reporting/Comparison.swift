@@ -81,9 +81,9 @@ public struct Comparison: Sendable {
         if a.mode != b.mode || a.workers != b.workers {
             notes.append("The runs differ in mode or workers (\(a.mode.rawValue)/\(a.workers) vs \(b.mode.rawValue)/\(b.workers)).")
         }
-        let common = MarkdownTable.backendNames(candidate).filter { name in baseline.backends.contains { $0.backend == name } }
+        let common = ResultsTables.backendNames(candidate).filter { name in baseline.backends.contains { $0.backend == name } }
         guard !common.isEmpty else {
-            throw BenchmarkError("the runs share no backend (\(MarkdownTable.backendNames(baseline).joined(separator: ", ")) vs \(MarkdownTable.backendNames(candidate).joined(separator: ", ")))")
+            throw BenchmarkError("the runs share no backend (\(ResultsTables.backendNames(baseline).joined(separator: ", ")) vs \(ResultsTables.backendNames(candidate).joined(separator: ", ")))")
         }
         correctnessFailures = Self.correctnessFailures(of: candidate)
         if let before = baseline.environment.probe, let after = candidate.environment.probe {
@@ -195,7 +195,7 @@ public struct Comparison: Sendable {
 
     /// p99 of each backend relative to the first one, within each run.
     private func ratioRows() -> [[String]] {
-        let names = MarkdownTable.backendNames(candidate)
+        let names = ResultsTables.backendNames(candidate)
         guard names.count > 1, let reference = names.first else { return [] }
         func ratio(_ document: ResultsDocument, _ name: String) -> Double? {
             let p99 = Statistics.median(document.backends.filter { $0.backend == name && $0.failure == nil }.map(\.response.p99Ms))

@@ -26,16 +26,16 @@ public enum HTMLReport {
 
     static func section(_ run: ResultsFolder) -> String {
         let document = run.document
-        var html = "<section><h2>\(HTML.escape(document.configuration.scenario)) — \(HTML.escape(MarkdownTable.backendNames(document).joined(separator: " vs ")))</h2>\n"
-        let headline = MarkdownTable.headline(document).components(separatedBy: "\n\n").dropFirst().joined()
+        var html = "<section><h2>\(HTML.escape(document.configuration.scenario)) — \(HTML.escape(ResultsTables.backendNames(document).joined(separator: " vs ")))</h2>\n"
+        let headline = ResultsTables.headline(document).components(separatedBy: "\n\n").dropFirst().joined()
         html += "<p>\(HTML.inline(headline))</p>\n"
         html += charts(run).map { "<figure>\($0)</figure>\n" }.joined()
-        html += MarkdownTable.tables(document).map { $0.html() }.joined()
+        html += ResultsTables.tables(document).map { $0.html() }.joined()
         return html + "</section>\n"
     }
 
     static func charts(_ run: ResultsFolder) -> [String] {
-        let names = MarkdownTable.backendNames(run.document)
+        let names = ResultsTables.backendNames(run.document)
         let bands = (run.document.backends.first { $0.failure == nil }?.phases ?? []).map {
             SVGLineChart.Band(from: $0.startSeconds, to: $0.endSeconds, label: $0.name, emphasised: $0.role == "surge")
         }

@@ -60,7 +60,7 @@ public final class ResultsRecorder {
                 workers: replayOptions.workers, mode: replayOptions.mode, scheduledOperations: plan.scheduledCount,
                 setupOperations: plan.setupCount, traceFile: traceFile, scenarioYAML: plan.header.scenarioYAML),
             backends: results)
-        let table = MarkdownTable.render(document)
+        let table = ResultsTables.render(document)
         try folder.write(csv, to: "timeseries.csv")
         try folder.write(table, to: "summary.md")
         let json: String

@@ -35,7 +35,7 @@ extension SurgeBench {
                 }
             }
             let sizing = capacities.isEmpty ? nil : SizingTable.table(capacities)
-            var text = folders.map { MarkdownTable.render($0.document) }.joined(separator: "\n")
+            var text = folders.map { ResultsTables.render($0.document) }.joined(separator: "\n")
             if let sizing {
                 text += "\n### Sizing for the October 2021 surge\n\n" + sizing.markdown() + "\n"
                     + capacities.map { $0.trialsTable.markdown() }.joined(separator: "\n")

@@ -105,7 +105,7 @@ struct CompareReportTests {
         #expect(html.contains("write+fsync") && html.contains("CPU loop"))
         #expect(!html.contains("http://") || html.contains("xmlns=\"http://www.w3.org/2000/svg\""))
         #expect(!html.contains("<script") && !html.contains("src=") && !html.contains("href=\"http"))
-        let markdown = MarkdownTable.render(folder.document)
+        let markdown = ResultsTables.render(folder.document)
         #expect(markdown.contains("2 repetitions interleaved (medians shown)"))
         #expect(markdown.contains("| p99 vs calibration |"))
         #expect(markdown.contains("disk 4 KiB write+fsync"))

@@ -62,7 +62,23 @@ struct BadInputTests {
         #expect(try BackendOptions(["map-size": text]).byteSize(BackendOption(name: "map-size", summary: "", defaultValue: ""), in: 1...(1 << 40)) == bytes)
     }
 
-    @Test("a store path that is a file is refused", arguments: ["sqlite", "lmdb"])
+    /// Every backend whose data lives in a directory.
+    static let directoryBackends = BackendCatalog.all.filter { $0.location == .directory }.map(\.name)
+
+    @Test("every backend refuses an option it lacks and a choice it does not offer, naming what it accepts",
+          arguments: BackendCatalog.all.map(\.name))
+    func everyBackendChecksItsOptions(backend: String) throws {
+        let descriptor = try BackendCatalog.backend(named: backend)
+        let unknown = expectStoreError(.invalidOption) { try descriptor.open(BackendOptions(["no-such-option": "1"])) }
+        #expect(unknown?.message.contains("has no option 'no-such-option'") == true, "\(unknown?.message ?? "")")
+        for option in descriptor.options {
+            guard let choices = option.choices else { continue }
+            let error = expectStoreError(.invalidOption) { try descriptor.open(BackendOptions([option.name: "not-a-choice"])) }
+            #expect(error?.message.contains(choices.joined(separator: ", ")) == true, "\(error?.message ?? "")")
+        }
+    }
+
+    @Test("a store path that is a file is refused", arguments: directoryBackends)
     func pathIsAFile(backend: String) throws {
         let directory = try ScratchDirectory()
         let file = directory.file("plain-file")
@@ -71,7 +87,7 @@ struct BadInputTests {
         #expect(error?.message.contains("is a file") == true)
     }
 
-    @Test("a path that cannot be created is refused", arguments: ["sqlite", "lmdb"])
+    @Test("a path that cannot be created is refused", arguments: directoryBackends)
     func pathCannotBeCreated(backend: String) throws {
         let directory = try ScratchDirectory()
         let file = directory.file("plain-file")

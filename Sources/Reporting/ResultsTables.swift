@@ -1,10 +1,10 @@
 import Foundation
-import SurgeCore
 import Harness
+import SurgeCore
 
-/// The tables of one run: backends side by side (the median over repetitions where a run repeated), then per
-/// phase and per operation kind.
-public enum MarkdownTable {
+/// The tables of one run, format-neutral (``Table`` renders them as Markdown or HTML): backends side by side (the
+/// median over repetitions where a run repeated), then per phase and per operation kind.
+public enum ResultsTables {
     /// The whole Markdown summary of a run.
     public static func render(_ document: ResultsDocument) -> String {
         ([headline(document), ""] + tables(document).map { $0.markdown() }).joined(separator: "\n")
