@@ -2,7 +2,7 @@
 # Both install the C libraries they need first (apt-get as root; otherwise they print the command to run).
 
 SWIFT ?= swift
-APT_PACKAGES := pkg-config libsqlite3-dev liblmdb-dev sqlite3
+APT_PACKAGES := pkg-config libsqlite3-dev liblmdb-dev sqlite3 libpq-dev postgresql
 
 # The main job: outage-2021 against memory, sqlite and lmdb. Scale 8 puts the surge's peak (about 5,400 offered
 # operations/s) past lmdb's knee with its default durability=sync on this 2-core machine, while sqlite
@@ -19,15 +19,19 @@ BENCH_ARGS ?= --scenario outage-2021 --scale 8 --duration 30s --backends memory,
 PUBLISHED_RUNS := results/outage-2021 results/signal-2021 results/steady results/smoke
 PUBLISHED_CAPACITY := results/capacity-sqlite results/capacity-lmdb
 
-.PHONY: publish report deps build test bench ci-compare ci-baseline microbench microbench-check microbench-thresholds clean
+# Server backends, not part of `make bench`: outage-2021 against PostgreSQL (a throwaway server SurgeBench starts
+# and removes) with every durability mode it offers, the embedded backends alongside for reference.
+SERVER_BENCH_ARGS ?= --scenario outage-2021 --scale 8 --duration 30s
+
+.PHONY: bench-servers publish report deps build test bench ci-compare ci-baseline microbench microbench-check microbench-thresholds clean
 
 deps:
-	@if pkg-config --exists sqlite3 lmdb && command -v sqlite3 >/dev/null; then exit 0; fi; \
+	@if pkg-config --exists sqlite3 lmdb libpq && command -v sqlite3 >/dev/null && [ -x /usr/lib/postgresql/15/bin/pg_ctl ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "Installing $(APT_PACKAGES) ..."; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
 	else \
-		echo "SurgeBench needs the SQLite and LMDB C libraries. Install them with:"; \
+		echo "SurgeBench needs the SQLite, LMDB and libpq C libraries and PostgreSQL 15. Install them with:"; \
 		echo "    sudo apt-get install -y $(APT_PACKAGES)"; \
 		exit 1; \
 	fi
@@ -37,6 +41,10 @@ build: deps
 
 bench: build
 	.build/release/surgebench run $(BENCH_ARGS)
+
+bench-servers: build
+	.build/release/surgebench run $(SERVER_BENCH_ARGS) --backends memory,sqlite,lmdb,postgres --option postgres.durability=local
+	.build/release/surgebench run $(SERVER_BENCH_ARGS) --backends postgres --option durability=async
 
 ci-compare: build
 	.ci/compare

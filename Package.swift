@@ -30,6 +30,10 @@ let package = Package(
             name: "CLMDB", pkgConfig: "lmdb",
             providers: [.apt(["liblmdb-dev"])]),
         .target(name: "LMDBStore", dependencies: ["SurgeCore", "StoreSupport", "CLMDB"]),
+        .systemLibrary(
+            name: "CPostgres", pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]),
+        .target(name: "PostgresStore", dependencies: ["SurgeCore", "CPostgres"]),
         // A known answer for checking the harness: memory semantics plus set service times and stalls.
         .target(name: "CalibrationStore", dependencies: ["SurgeCore", "MemoryStore"]),
 
@@ -51,7 +55,9 @@ let package = Package(
             dependencies: ["Orchestration", "Harness", "Workload", .product(name: "Histogram", package: "hdrhistogram-swift")]),
 
         // The one place that lists every backend by name (for the executable and the tests).
-        .target(name: "StoreCatalog", dependencies: ["SurgeCore", "MemoryStore", "SQLiteStore", "LMDBStore", "CalibrationStore"]),
+        .target(
+            name: "StoreCatalog",
+            dependencies: ["SurgeCore", "MemoryStore", "SQLiteStore", "LMDBStore", "PostgresStore", "CalibrationStore"]),
 
         .executableTarget(
             name: "surgebench",

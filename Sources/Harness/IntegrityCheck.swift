@@ -18,12 +18,21 @@ public struct IntegrityReport: Sendable, Hashable, Codable {
     public var unreadMismatches = 0
     /// The first few problems, in words.
     public var problems: [String] = []
+    /// Set when the store could not be read back at all (a server that died, say): nothing could be verified.
+    public var unverifiable: String?
 
     public init() {}
 
-    /// No acknowledged write was lost and every count agrees.
+    /// The report of a store that could not be read back.
+    public init(unverifiable reason: String) {
+        unverifiable = reason
+        problems = ["the store could not be read back to verify it: \(reason)"]
+    }
+
+    /// Everything acknowledged was found and every count agrees.
     public var isIntact: Bool {
-        lostRegistrations == 0 && lostMessages == 0 && unacknowledgedMessages == 0 && chatsWithGaps == 0 && unreadMismatches == 0
+        unverifiable == nil && lostRegistrations == 0 && lostMessages == 0 && unacknowledgedMessages == 0 && chatsWithGaps == 0
+            && unreadMismatches == 0
     }
 
     /// Lost writes of any kind.

@@ -46,8 +46,14 @@ public enum Replayer {
 
         let acks = (setupRecorders + recorders).flatMap(\.messageAcks)
         let reads = recorders.flatMap(\.readAcks)
-        let integrity = try IntegrityCheck.verify(
-            connection: connections[0], plan: plan, users: users, chats: chats, messageAcks: acks, readAcks: reads)
+        // A store that cannot be read back keeps the run's measurements; it fails the integrity check instead.
+        let integrity: IntegrityReport
+        do throws(StoreError) {
+            integrity = try IntegrityCheck.verify(
+                connection: connections[0], plan: plan, users: users, chats: chats, messageAcks: acks, readAcks: reads)
+        } catch {
+            integrity = IntegrityReport(unverifiable: error.message)
+        }
         return ReplayResult(
             plan: plan, options: options, recorders: recorders, setupRecorders: setupRecorders, setupNanos: setupNanos,
             wallNanos: endNanos - startNanos, usage: usageAfter - usageBefore, interrupted: interrupted, integrity: integrity)

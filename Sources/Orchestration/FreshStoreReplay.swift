@@ -19,6 +19,11 @@ public enum FreshStoreReplay {
         do throws(StoreError) {
             let store = try descriptor.open(options)
             defer { store.close() }
+            if descriptor.location == .server, let users = try? store.connect().summary().userCount, users > 0 {
+                return .failed(backend: descriptor.name, options: given,
+                               reason: "the store on the server already holds \(users) users; every run starts from a fresh store: "
+                                   + "reset it (see `surgebench backends`) or give another database")
+            }
             var labelled = replayOptions
             labelled.label = descriptor.name
             let result = try Replayer.run(store, plan: plan, options: labelled)

@@ -128,6 +128,7 @@ public enum ResultsTables {
 
     static func status(_ results: [ResultsDocument.BackendResult]) -> String {
         if let failure = results.compactMap(\.failure).first { return "FAILED: \(failure)" }
+        if let reason = results.compactMap(\.integrity.unverifiable).first { return "**UNVERIFIED**: \(reason)" }
         if results.contains(where: { !$0.integrity.isIntact }) { return "**LOST DATA**" }
         if let reason = results.compactMap(\.invalidReason).first { return "INVALID: \(reason)" }
         return results.contains(where: \.interrupted) ? "interrupted" : "ok"

@@ -1,6 +1,7 @@
 import CalibrationStore
 import LMDBStore
 import MemoryStore
+import PostgresStore
 import SQLiteStore
 import SurgeCore
 
@@ -10,6 +11,7 @@ public enum BackendCatalog {
         MemoryMessageStore.descriptor,
         SQLiteMessageStore.descriptor,
         LMDBMessageStore.descriptor,
+        PostgresMessageStore.descriptor,
         CalibrationMessageStore.descriptor,
     ]
 

@@ -96,7 +96,8 @@ extension SurgeBench {
             say("\n" + table)
             say("Results written to \(outPath)/ (results.json, summary.md, timeseries.csv, *.hgrm)")
             for result in document.backends where !result.integrity.isIntact {
-                FileHandle.standardError.write(Data("\(result.backend) LOST OR CORRUPTED DATA: \(result.integrity.problems.joined(separator: "; "))\n".utf8))
+                let verdict = result.integrity.unverifiable == nil ? "LOST OR CORRUPTED DATA" : "COULD NOT BE VERIFIED"
+                FileHandle.standardError.write(Data("\(result.backend) \(verdict): \(result.integrity.problems.joined(separator: "; "))\n".utf8))
             }
             if replayInterruption.load(ordering: .relaxed) { throw ExitCode(130) }
             if document.backends.contains(where: { !$0.isCorrect }) { throw ExitCode.failure }

@@ -62,6 +62,15 @@ struct BadInputTests {
         #expect(try BackendOptions(["map-size": text]).byteSize(BackendOption(name: "map-size", summary: "", defaultValue: ""), in: 1...(1 << 40)) == bytes)
     }
 
+    @Test("a password in a server's URL appears in no error message")
+    func passwordsStaySecret() throws {
+        let error = expectStoreError(.cannotOpen) {
+            try BackendCatalog.backend(named: "postgres").open(BackendOptions(["url": "postgresql://bench:hunter2@localhost/db?host=/nonexistent-dir"]))
+        }
+        #expect(error?.message.contains("hunter2") == false, "\(error?.message ?? "")")
+        #expect(error?.message.contains("<redacted>") == true, "\(error?.message ?? "")")
+    }
+
     /// Every backend whose data lives in a directory.
     static let directoryBackends = BackendCatalog.all.filter { $0.location == .directory }.map(\.name)
 

@@ -34,10 +34,10 @@ struct StoreFixture: Sendable, CustomTestStringConvertible {
         }
     }
 
-    /// Opens a store of this fixture in `directory` (when its data lives in one).
+    /// Opens a store of this fixture in `directory` (when it keeps its data, or its server's, in one).
     func open(in directory: ScratchDirectory, extra: [String: String] = [:]) throws -> any MessageStore {
         var values = options.merging(extra) { $1 }
-        if descriptor.location == .directory { values[BackendOption.path.name] = directory.path }
+        if descriptor.options.contains(where: { $0.name == BackendOption.path.name }) { values[BackendOption.path.name] = directory.path }
         return try descriptor.open(BackendOptions(values))
     }
 

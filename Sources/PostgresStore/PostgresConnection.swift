@@ -1,0 +1,121 @@
+import CPostgres
+import SurgeCore
+
+/// One worker's connection to the server: its statements prepared once, every operation one round trip (a call of
+/// one of the store's functions, in its own transaction).
+public final class PostgresConnection: StoreConnection {
+    private let database: PostgresDatabase
+
+    init(store: PostgresMessageStore) throws(StoreError) {
+        database = try PostgresDatabase(connectionString: store.connectionString)
+        try database.execute("SET search_path = surgebench; SET synchronous_commit = \(store.configuration.durability.synchronousCommit)")
+        for statement in PostgresSchema.statements { try database.prepare(statement.name, statement.sql) }
+    }
+
+    public func register(phone: PhoneNumber, displayName: String) throws(StoreError) -> Registration {
+        try Validation.checkDisplayName(displayName)
+        var parameters = PostgresParameters()
+        parameters.text(phone.text)
+        parameters.text(displayName)
+        let result = try database.run("register", parameters)
+        return Registration(user: UserID(result.int64(0, 0)), outcome: result.bool(0, 1) ? .created : .alreadyRegistered)
+    }
+
+    public func importContacts(of owner: UserID, phones: [PhoneNumber]) throws(StoreError) -> [ContactMatch] {
+        var parameters = PostgresParameters()
+        parameters.integer(owner.rawValue)
+        parameters.texts(Validation.distinctPhones(phones).map(\.text))
+        let result = try database.run("import", parameters)
+        var matches: [ContactMatch] = []
+        for row in 0..<result.rowCount {
+            let phone = try PhoneNumber(String(decoding: result.bytes(row, 0), as: UTF8.self))
+            matches.append(ContactMatch(phone: phone, user: UserID(result.int64(row, 1))))
+        }
+        return matches
+    }
+
+    public func directChat(between first: UserID, and second: UserID) throws(StoreError) -> ChatID {
+        try Validation.checkDirectPair(first, second)
+        var parameters = PostgresParameters()
+        parameters.integer(min(first, second).rawValue)
+        parameters.integer(max(first, second).rawValue)
+        return ChatID(try database.run("direct", parameters).int64(0, 0))
+    }
+
+    public func createGroup(by creator: UserID, members: [UserID]) throws(StoreError) -> ChatID {
+        var parameters = PostgresParameters()
+        parameters.integers(try Validation.groupMembers(creator: creator, members: members).map(\.rawValue))
+        return ChatID(try database.run("group", parameters).int64(0, 0))
+    }
+
+    public func send(_ body: [UInt8], to chat: ChatID, from sender: UserID, clientMessageID: UInt64) throws(StoreError) -> SendReceipt {
+        try Validation.checkBody(body)
+        var parameters = PostgresParameters()
+        parameters.integer(chat.rawValue)
+        parameters.integer(sender.rawValue)
+        parameters.integer(clientMessageID)
+        parameters.binary(body)
+        let result = try database.run("send", parameters)
+        return SendReceipt(chat: ChatID(result.int64(0, 0)), sequence: result.int64(0, 1), isDuplicate: result.bool(0, 2))
+    }
+
+    public func history(of chat: ChatID, before: UInt64?, limit: Int) throws(StoreError) -> [Message] {
+        try Validation.checkLimit(limit)
+        var parameters = PostgresParameters()
+        parameters.integer(chat.rawValue)
+        parameters.integer(min(before ?? UInt64(Int64.max), UInt64(Int64.max)))
+        parameters.integer(min(limit, Int(Int32.max)))
+        let result = try database.run("history", parameters)
+        return (0..<result.rowCount).map { row in
+            Message(chat: chat, sequence: result.int64(row, 0), sender: UserID(result.int64(row, 1)),
+                    clientMessageID: result.int64(row, 2), body: result.bytes(row, 3))
+        }
+    }
+
+    public func markRead(_ chat: ChatID, by user: UserID, upTo sequence: UInt64) throws(StoreError) -> UInt64 {
+        var parameters = PostgresParameters()
+        parameters.integer(chat.rawValue)
+        parameters.integer(user.rawValue)
+        parameters.integer(min(sequence, UInt64(Int64.max)))
+        return try database.run("mark", parameters).int64(0, 0)
+    }
+
+    public func inbox(of user: UserID, limit: Int) throws(StoreError) -> [InboxEntry] {
+        try Validation.checkLimit(limit)
+        var parameters = PostgresParameters()
+        parameters.integer(user.rawValue)
+        parameters.integer(min(limit, Int(Int32.max)))
+        let result = try database.run("inbox", parameters)
+        return (0..<result.rowCount).map { row in
+            InboxEntry(chat: ChatID(result.int64(row, 0)), lastSequence: result.int64(row, 1), readSequence: result.int64(row, 2),
+                       unreadCount: result.int64(row, 3))
+        }
+    }
+
+    public func user(withPhone phone: PhoneNumber) throws(StoreError) -> UserID? {
+        var parameters = PostgresParameters()
+        parameters.text(phone.text)
+        let result = try database.run("phone", parameters)
+        return result.rowCount == 0 ? nil : UserID(result.int64(0, 0))
+    }
+
+    public func summary() throws(StoreError) -> StoreSummary {
+        // One snapshot, so the counts agree with each other.
+        try database.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        do throws(StoreError) {
+            let users = try database.run("users", PostgresParameters())
+            let rows = try database.run("chats", PostgresParameters())
+            try database.execute("COMMIT")
+            return StoreSummary(userCount: Int(users.int64(0, 0)), chats: (0..<rows.rowCount).map { row in
+                StoreSummary.Chat(chat: ChatID(rows.int64(row, 0)), memberCount: Int(rows.int64(row, 2)), messageCount: rows.int64(row, 3),
+                                  lastSequence: rows.int64(row, 1), highestStoredSequence: rows.int64(row, 4))
+            })
+        } catch {
+            try? database.execute("ROLLBACK")
+            throw error
+        }
+    }
+}
+
+@available(*, unavailable)
+extension PostgresConnection: Sendable {}

@@ -1,0 +1,159 @@
+import CPostgres
+import Synchronization
+import SurgeCore
+
+/// A message store on a PostgreSQL server, through libpq: a throwaway server SurgeBench starts (Unix socket only), or
+/// the server `url=` names. One connection per worker; every operation is one call of a server-side function.
+///
+/// Keys and indexes (schema `surgebench`): `users(id PK, phone UNIQUE)`; `contacts(owner, contact) PK`;
+/// `chats(id PK, kind, last_seq, last_activity)`; `direct_chats(low, high) PK -> chat`; `members(chat, user_id) PK ->
+/// read_seq, unread` plus `members_by_user(user_id)`; `messages(chat, seq) PK -> sender, client_id, body` plus the
+/// unique `messages_by_client(sender, client_id) INCLUDE (chat, seq)` for idempotent resends. A send locks its chat's
+/// row (`UPDATE chats SET last_seq = last_seq + 1 ... RETURNING`), so concurrent senders get a gapless sequence; a
+/// concurrent duplicate rolls its increment back. Unread counts are raised on write (fan-out on write); a history
+/// page is one backward range of the primary key; the inbox reads the user's memberships and their chats' headers,
+/// never messages.
+public final class PostgresMessageStore: MessageStore {
+    /// What the store was opened with.
+    public struct Configuration: Sendable, Hashable {
+        public var url: String
+        public var path: String
+        public var durability: PostgresDurability
+        public var reset: Bool
+
+        public init(_ options: BackendOptions) throws(StoreError) {
+            url = options.string(PostgresMessageStore.urlOption)
+            path = options.string(.path)
+            durability = try options.choice(PostgresMessageStore.durabilityOption, as: PostgresDurability.self)
+            reset = try options.choice(PostgresMessageStore.resetOption, as: Switch.self) == .yes
+            guard url.isEmpty || path.isEmpty else {
+                throw StoreError(.invalidOption, "give url= (a server to use) or path= (where to keep the server SurgeBench starts), not both")
+            }
+        }
+    }
+
+    enum Switch: String { case yes = "true", no = "false" }
+
+    static let urlOption = BackendOption(
+        name: "url",
+        summary: "the server to use, as a postgresql:// URL or libpq keywords; default: a throwaway server SurgeBench starts "
+            + "(Unix socket only) and removes on close",
+        defaultValue: "")
+    static let durabilityOption = BackendOption(
+        name: "durability",
+        summary: "async: synchronous_commit=off (a crash can lose the last commits, never corrupts); local: commits wait for "
+            + "the WAL flush",
+        defaultValue: PostgresDurability.local.rawValue,
+        choices: PostgresDurability.allCases.map(\.rawValue))
+    static let resetOption = BackendOption(
+        name: "reset", summary: "true: drop the surgebench schema (every SurgeBench table) before starting", defaultValue: "false",
+        choices: ["false", "true"])
+
+    /// How the backend is listed and opened by name.
+    public static let descriptor = BackendDescriptor(
+        name: "postgres",
+        summary: "PostgreSQL through libpq \(libraryVersion), a server-side function per operation, one connection per worker",
+        engineVersion: "libpq \(libraryVersion)",
+        location: .server,
+        options: [urlOption, .path, durabilityOption, resetOption],
+        check: { options throws(StoreError) in _ = try Configuration(options) },
+        open: { options throws(StoreError) in try PostgresMessageStore(configuration: Configuration(options)) })
+
+    /// The libpq version in use ("15.18").
+    public static var libraryVersion: String {
+        let version = PQlibVersion()
+        return "\(version / 10000).\(version % 10000)"
+    }
+
+    public let configuration: Configuration
+    let connectionString: String
+    private let server: PostgresServer?
+    /// The store's own connection, for its size and the server's settings.
+    private let control: Mutex<PostgresDatabase?>
+
+    /// Starts or reaches the server and prepares the schema; throws `.notAStore` for a database whose `surgebench`
+    /// schema is not a SurgeBench store's.
+    public init(configuration: Configuration) throws(StoreError) {
+        self.configuration = configuration
+        if configuration.url.isEmpty {
+            server = try PostgresServer(requestedPath: configuration.path, settings: [
+                "max_connections": "200", "shared_buffers": "128MB", "fsync": "on",
+                "synchronous_commit": configuration.durability.synchronousCommit,
+            ])
+            connectionString = server!.connectionString
+        } else {
+            server = nil
+            connectionString = configuration.url
+        }
+        do throws(StoreError) {
+            let database = try PostgresDatabase(connectionString: connectionString)
+            try Self.prepareSchema(database, reset: configuration.reset)
+            control = Mutex(database)
+        } catch {
+            server?.stop()
+            throw error
+        }
+    }
+
+    public func connect() throws(StoreError) -> PostgresConnection {
+        try PostgresConnection(store: self)
+    }
+
+    public var settings: StoreSettings { StoreSettings(durability: configuration.durability.rawValue, commit: nil) }
+
+    public func bytesOnDisk() -> UInt64? {
+        try? control.withLock { (database) throws(StoreError) -> UInt64? in
+            guard let database else { return nil }
+            let result = PostgresResult(PQexecParams(database.handle, "SELECT pg_database_size(current_database())", 0, nil, nil, nil, nil, 1))
+            try result.check(database, context: "measuring the database")
+            return result.int64(0, 0)
+        }
+    }
+
+    /// The server's version and the settings that decide the numbers.
+    public func statistics() -> StoreStatistics {
+        let names = ["server_version_num", "shared_buffers", "max_connections", "fsync", "wal_level", "synchronous_standby_names"]
+        let values = control.withLock { database -> [String: Double] in
+            guard let database else { return [:] }
+            var values: [String: Double] = [:]
+            for name in names {
+                let result = PostgresResult(PQexec(database.handle, "SELECT setting FROM pg_settings WHERE name = '\(name)'"))
+                guard PQresultStatus(result.handle) == PGRES_TUPLES_OK, result.rowCount == 1,
+                      let text = PQgetvalue(result.handle, 0, 0).map({ String(cString: $0) }) else { continue }
+                values[name] = Double(text) ?? (text == "on" ? 1 : text == "off" ? 0 : text == "replica" ? 1 : text.isEmpty ? 0 : 2)
+            }
+            return values
+        }
+        return StoreStatistics(engine: values)
+    }
+
+    public func close() {
+        control.withLock { $0 = nil }
+        server?.stop()
+    }
+
+    private static func prepareSchema(_ database: PostgresDatabase, reset: Bool) throws(StoreError) {
+        if reset { try database.execute("DROP SCHEMA IF EXISTS surgebench CASCADE") }
+        let schema = PostgresResult(PQexec(database.handle, "SELECT 1 FROM pg_namespace WHERE nspname = 'surgebench'"))
+        try schema.check(database, context: "looking for the surgebench schema")
+        guard schema.rowCount == 1 else {
+            try database.execute("BEGIN; \(PostgresSchema.create); COMMIT")
+            return
+        }
+        let format = PostgresResult(PQexec(database.handle, "SELECT value FROM surgebench.meta WHERE key = 'format'"))
+        guard PQresultStatus(format.handle) == PGRES_TUPLES_OK, format.rowCount == 1,
+              let value = PQgetvalue(format.handle, 0, 0).map({ String(cString: $0) }), value == PostgresSchema.formatVersion else {
+            throw StoreError(.notAStore, "the database has a surgebench schema that is not a SurgeBench store of this version; "
+                + "give reset=true to drop it (every table in that schema) or another database")
+        }
+    }
+}
+
+/// What a commit waits for.
+public enum PostgresDurability: String, Sendable, Hashable, CaseIterable {
+    case async
+    case local
+
+    /// The `synchronous_commit` setting of the mode.
+    var synchronousCommit: String { self == .async ? "off" : "on" }
+}
