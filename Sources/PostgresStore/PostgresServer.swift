@@ -32,7 +32,7 @@ final class PostgresServer: Sendable {
             directory = try Self.makeTemporaryDirectory()
             isTemporary = true
         } else {
-            directory = requestedPath
+            directory = URL(fileURLWithPath: requestedPath).standardizedFileURL.path  // the tools run from /
             isTemporary = false
         }
         let data = (directory as NSString).appendingPathComponent("data")
