@@ -145,6 +145,7 @@ struct PostgresParameters {
     mutating func binary(_ value: [UInt8]) {
         offsets.append(storage.count)
         storage.append(contentsOf: value)
+        storage.append(0)  // not part of the value: an empty value still has an address (NULL would mean SQL NULL)
         lengths.append(Int32(value.count))
         formats.append(1)
     }
@@ -153,11 +154,8 @@ struct PostgresParameters {
     func withArrays<Result>(
         _ body: (UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int32>?, UnsafePointer<Int32>?, Int32) -> Result
     ) -> Result {
-        // One byte past the end, so that an empty last value still has an address (NULL would mean SQL NULL).
-        var padded = storage
-        padded.append(0)
-        return padded.withUnsafeBytes { buffer in
-            let base = buffer.baseAddress!.assumingMemoryBound(to: CChar.self)
+        storage.withUnsafeBytes { buffer in
+            guard let base = buffer.baseAddress?.assumingMemoryBound(to: CChar.self) else { return body(nil, nil, nil, 0) }
             let values: [UnsafePointer<CChar>?] = offsets.map { UnsafePointer(base + $0) }
             return values.withUnsafeBufferPointer { values in
                 lengths.withUnsafeBufferPointer { lengths in

@@ -110,9 +110,9 @@ public final class PostgresMessageStore: MessageStore {
         }
     }
 
-    /// The server's version and the settings that decide the numbers.
+    /// The server's version and the numeric and on/off settings that decide the numbers (shared_buffers in 8 kB pages).
     public func statistics() -> StoreStatistics {
-        let names = ["server_version_num", "shared_buffers", "max_connections", "fsync", "wal_level", "synchronous_standby_names"]
+        let names = ["server_version_num", "shared_buffers", "max_connections", "fsync", "synchronous_commit"]
         let values = control.withLock { database -> [String: Double] in
             guard let database else { return [:] }
             var values: [String: Double] = [:]
@@ -120,7 +120,8 @@ public final class PostgresMessageStore: MessageStore {
                 let result = PostgresResult(PQexec(database.handle, "SELECT setting FROM pg_settings WHERE name = '\(name)'"))
                 guard PQresultStatus(result.handle) == PGRES_TUPLES_OK, result.rowCount == 1,
                       let text = PQgetvalue(result.handle, 0, 0).map({ String(cString: $0) }) else { continue }
-                values[name] = Double(text) ?? (text == "on" ? 1 : text == "off" ? 0 : text == "replica" ? 1 : text.isEmpty ? 0 : 2)
+                guard let value = Double(text) ?? (text == "on" ? 1 : text == "off" ? 0 : nil) else { continue }
+                values[name] = value
             }
             return values
         }

@@ -94,7 +94,7 @@ final class PostgresServer: Sendable {
 
     /// A fresh cluster in `data`: a copy of this process's template, made by initdb the first time.
     private static func makeCluster(at data: String, owner directory: String) throws(StoreError) {
-        var fileManager: FileManager { .default }
+        let fileManager = FileManager.default
         if !fileManager.fileExists(atPath: directory) {
             do { try fileManager.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
                 throw StoreError(.cannotOpen, "cannot create postgres store directory '\(directory)': \(error.localizedDescription)")
