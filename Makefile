@@ -20,10 +20,14 @@ PUBLISHED_RUNS := results/outage-2021 results/signal-2021 results/steady results
 PUBLISHED_CAPACITY := results/capacity-sqlite results/capacity-lmdb
 
 # Server backends, not part of `make bench`: outage-2021 against PostgreSQL (a throwaway server SurgeBench starts
-# and removes) with every durability mode it offers, the embedded backends alongside for reference.
+# and removes) with local durability, the embedded backends alongside for reference, then with a synchronous standby
+# (replicated). Scale 8 takes both PostgreSQL modes past their knee on a 2-core machine. SERVER_OUT, when set, is
+# the folder prefix the two runs write to (`make publish-servers` uses results/servers).
 SERVER_BENCH_ARGS ?= --scenario outage-2021 --scale 8 --duration 30s
+SERVER_OUT ?=
+PUBLISHED_SERVER_RUNS := results/servers-local results/servers-replicated
 
-.PHONY: bench-servers publish report deps build test bench ci-compare ci-baseline microbench microbench-check microbench-thresholds clean
+.PHONY: bench-servers pgbench-check publish-servers publish report deps build test bench ci-compare ci-baseline microbench microbench-check microbench-thresholds clean
 
 deps:
 	@if pkg-config --exists sqlite3 lmdb libpq && command -v sqlite3 >/dev/null && [ -x /usr/lib/postgresql/15/bin/pg_ctl ]; then exit 0; fi; \
@@ -43,8 +47,24 @@ bench: build
 	.build/release/surgebench run $(BENCH_ARGS)
 
 bench-servers: build
-	.build/release/surgebench run $(SERVER_BENCH_ARGS) --backends memory,sqlite,lmdb,postgres --option postgres.durability=local
-	.build/release/surgebench run $(SERVER_BENCH_ARGS) --backends postgres --option durability=async
+	.build/release/surgebench run $(SERVER_BENCH_ARGS) --backends memory,sqlite,lmdb,postgres --option postgres.durability=local \
+		$(if $(SERVER_OUT),--out $(SERVER_OUT)-local)
+	.build/release/surgebench run $(SERVER_BENCH_ARGS) --backends postgres --option durability=replicated \
+		$(if $(SERVER_OUT),--out $(SERVER_OUT)-replicated)
+
+# The honesty test of the postgres backend: the same transaction through SurgeBench and through pgbench on one
+# throwaway server, closed loop and at a fixed rate, three interleaved rounds (about 3 minutes). PGBENCH_CHECK_ARGS
+# passes options (--workers, --seconds, --rate, --option url=...).
+PGBENCH_CHECK_ARGS ?=
+pgbench-check: build
+	.build/release/surgebench pgbench-check $(PGBENCH_CHECK_ARGS)
+
+# Publishes the server runs and the pgbench check in results/ (about 10 minutes), then regenerates the tables.
+publish-servers: build
+	rm -rf $(PUBLISHED_SERVER_RUNS)
+	$(MAKE) bench-servers SERVER_OUT=results/servers SERVER_BENCH_ARGS="$(SERVER_BENCH_ARGS) --plain-progress"
+	.build/release/surgebench pgbench-check --out results/pgbench-check.md
+	$(MAKE) report
 
 ci-compare: build
 	.ci/compare
@@ -85,14 +105,17 @@ publish: build
 
 # Regenerates results/README.md and results/report.html from the published folders.
 report: build
-	.build/release/surgebench report $(PUBLISHED_RUNS) $(PUBLISHED_CAPACITY) --markdown results/tables.md --html results/report.html
+	.build/release/surgebench report $(PUBLISHED_RUNS) $(wildcard $(PUBLISHED_SERVER_RUNS)) $(PUBLISHED_CAPACITY) \
+		--markdown results/tables.md --html results/report.html
 	{ printf '%s\n\n%s\n%s\n%s\n%s\n%s\n\n' '# Published results' \
 	  'Reference runs of every built-in scenario and capacity searches, regenerated with `make publish` (runs, about' \
 	  '17 minutes) or `make report` (tables only). Each table names the machine, commit and configuration that produced' \
 	  'it. The same figures with charts: [report.html](report.html) (open it in a browser; it needs no network).' \
 	  'Each folder holds results.json, summary.md, timeseries.csv and .hgrm files ([schema](../docs/results-schema.md));' \
 	  '`ci-base` names the base revision of the CI comparison (`make ci-baseline`).'; \
-	  cat results/tables.md; } > results/README.md
+	  cat results/tables.md; \
+	  if [ -f results/pgbench-check.md ]; then printf '\n### postgres: SurgeBench against pgbench (`make pgbench-check`)\n\n'; cat results/pgbench-check.md; fi; \
+	  } > results/README.md
 	rm results/tables.md
 
 clean:

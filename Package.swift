@@ -59,10 +59,16 @@ let package = Package(
             name: "StoreCatalog",
             dependencies: ["SurgeCore", "MemoryStore", "SQLiteStore", "LMDBStore", "PostgresStore", "CalibrationStore"]),
 
+        // The PostgreSQL backend's honesty test: the same transaction through SurgeBench and through pgbench.
+        .target(
+            name: "PgbenchCheck",
+            dependencies: ["SurgeCore", "PostgresStore", "Harness", "Workload", "Reporting",
+                           .product(name: "Histogram", package: "hdrhistogram-swift")]),
+
         .executableTarget(
             name: "surgebench",
             dependencies: [
-                "SurgeCore", "StoreCatalog", "Workload", "Harness", "Orchestration", "Reporting",
+                "SurgeCore", "StoreCatalog", "Workload", "Harness", "Orchestration", "Reporting", "PgbenchCheck",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -74,7 +80,7 @@ let package = Package(
         .testTarget(
             name: "HarnessTests",
             dependencies: ["SurgeCore", "Workload", "Harness", "Orchestration", "Reporting", "StoreCatalog", "MemoryStore",
-                           "CalibrationStore", "TestSupport"]),
+                           "CalibrationStore", "PostgresStore", "PgbenchCheck", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -172,7 +172,7 @@ final class FirstFailure: Sendable {
 }
 
 /// Runs `body(index)` on `count` new threads (never Swift's cooperative pool) and waits for all of them.
-func onThreads(_ count: Int, _ body: @escaping (Int) -> Void) {
+public func onThreads(_ count: Int, _ body: @escaping (Int) -> Void) {
     let group = DispatchGroup()
     nonisolated(unsafe) let body = body
     for index in 0..<count {

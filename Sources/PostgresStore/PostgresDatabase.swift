@@ -14,8 +14,11 @@ final class PostgresDatabase {
         guard PQstatus(handle) == CONNECTION_OK else {
             let message = String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
             PQfinish(handle)
+            let full = message.contains("too many clients") || message.contains("connection slots are reserved")
+                ? " (SurgeBench opens one connection per worker, plus one: lower --workers, or raise the server's max_connections)"
+                : ""
             throw StoreError(.cannotOpen, "cannot connect to PostgreSQL at \(Redaction.redact(value: connectionString)): "
-                + "\(Redaction.redact(value: message))")
+                + "\(Redaction.redact(value: message))\(full)")
         }
         self.handle = handle
     }
@@ -43,6 +46,14 @@ final class PostgresDatabase {
         }
         try result.check(self, context: name)
         return result
+    }
+
+    /// The first value of a query without parameters, as text; nil when it fails or returns no row.
+    func text(_ sql: String) -> String? {
+        let result = PostgresResult(PQexec(handle, sql))
+        guard PQresultStatus(result.handle) == PGRES_TUPLES_OK, result.rowCount > 0, !result.isNull(0, 0),
+              let value = PQgetvalue(result.handle, 0, 0) else { return nil }
+        return String(cString: value)
     }
 
     /// The connection's last error message.

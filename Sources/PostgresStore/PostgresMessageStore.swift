@@ -1,4 +1,5 @@
 import CPostgres
+import Glibc
 import Synchronization
 import SurgeCore
 
@@ -42,7 +43,9 @@ public final class PostgresMessageStore: MessageStore {
     static let durabilityOption = BackendOption(
         name: "durability",
         summary: "async: synchronous_commit=off (a crash can lose the last commits, never corrupts); local: commits wait for "
-            + "the WAL flush",
+            + "the WAL flush on this server; replicated: and for the flush on a synchronous standby (SurgeBench starts one "
+            + "beside its own server; with url= the server must have one). With url= only synchronous_commit is set (per "
+            + "session); fsync and the standbys are the server's, recorded in results",
         defaultValue: PostgresDurability.local.rawValue,
         choices: PostgresDurability.allCases.map(\.rawValue))
     static let resetOption = BackendOption(
@@ -66,7 +69,7 @@ public final class PostgresMessageStore: MessageStore {
     }
 
     public let configuration: Configuration
-    let connectionString: String
+    package let connectionString: String
     private let server: PostgresServer?
     /// The store's own connection, for its size and the server's settings.
     private let control: Mutex<PostgresDatabase?>
@@ -79,7 +82,7 @@ public final class PostgresMessageStore: MessageStore {
             server = try PostgresServer(requestedPath: configuration.path, settings: [
                 "max_connections": "200", "shared_buffers": "128MB", "fsync": "on",
                 "synchronous_commit": configuration.durability.synchronousCommit,
-            ])
+            ], standby: configuration.durability == .replicated)
             connectionString = server!.connectionString
         } else {
             server = nil
@@ -87,6 +90,10 @@ public final class PostgresMessageStore: MessageStore {
         }
         do throws(StoreError) {
             let database = try PostgresDatabase(connectionString: connectionString)
+            if configuration.durability == .replicated {
+                // SurgeBench's own standby needs a moment to connect after it starts; a given server's must be there.
+                try Self.awaitSynchronousStandby(database, seconds: server == nil ? 0 : 30)
+            }
             try Self.prepareSchema(database, reset: configuration.reset)
             control = Mutex(database)
         } catch {
@@ -110,27 +117,42 @@ public final class PostgresMessageStore: MessageStore {
         }
     }
 
-    /// The server's version and the numeric and on/off settings that decide the numbers (shared_buffers in 8 kB pages).
+    /// The server's version, the settings that decide the numbers, and how many synchronous standbys stream from it.
     public func statistics() -> StoreStatistics {
-        let names = ["server_version_num", "shared_buffers", "max_connections", "fsync", "synchronous_commit"]
-        let values = control.withLock { database -> [String: Double] in
+        let names = ["server_version", "shared_buffers", "max_connections", "fsync", "synchronous_commit", "wal_level",
+                     "synchronous_standby_names"]
+        let settings = control.withLock { database -> [String: String] in
             guard let database else { return [:] }
-            var values: [String: Double] = [:]
+            var settings: [String: String] = [:]
             for name in names {
-                let result = PostgresResult(PQexec(database.handle, "SELECT setting FROM pg_settings WHERE name = '\(name)'"))
-                guard PQresultStatus(result.handle) == PGRES_TUPLES_OK, result.rowCount == 1,
-                      let text = PQgetvalue(result.handle, 0, 0).map({ String(cString: $0) }) else { continue }
-                guard let value = Double(text) ?? (text == "on" ? 1 : text == "off" ? 0 : nil) else { continue }
-                values[name] = value
+                if let value = database.text("SELECT current_setting('\(name)')") { settings[name] = value }
             }
-            return values
+            settings["synchronous_standbys"] = database.text(Self.synchronousStandbyCount)
+            return settings
         }
-        return StoreStatistics(engine: values)
+        return StoreStatistics(settings: settings)
     }
 
     public func close() {
         control.withLock { $0 = nil }
         server?.stop()
+    }
+
+    private static let synchronousStandbyCount =
+        "SELECT count(*) FROM pg_stat_replication WHERE sync_state IN ('sync', 'quorum') AND state = 'streaming'"
+
+    /// Waits up to `seconds` for a synchronous standby to stream from the server; throws, saying what is missing.
+    private static func awaitSynchronousStandby(_ database: PostgresDatabase, seconds: Int) throws(StoreError) {
+        for attempt in 0...(seconds * 10) {
+            if let count = database.text(synchronousStandbyCount), count != "0" { return }
+            if attempt < seconds * 10 { usleep(100_000) }
+        }
+        let names = database.text("SELECT current_setting('synchronous_standby_names')") ?? ""
+        throw StoreError(.cannotOpen, names.isEmpty
+            ? "durability=replicated needs a synchronous standby, but the server has none (synchronous_standby_names is "
+                + "empty): configure one, or use durability=local"
+            : "durability=replicated needs a synchronous standby, but none of '\(names)' is streaming from the server "
+                + "(pg_stat_replication): start it, or use durability=local")
     }
 
     private static func prepareSchema(_ database: PostgresDatabase, reset: Bool) throws(StoreError) {
@@ -154,7 +176,15 @@ public final class PostgresMessageStore: MessageStore {
 public enum PostgresDurability: String, Sendable, Hashable, CaseIterable {
     case async
     case local
+    case replicated
 
-    /// The `synchronous_commit` setting of the mode.
-    var synchronousCommit: String { self == .async ? "off" : "on" }
+    /// The `synchronous_commit` setting of the mode: `local` waits for this server's WAL flush even where standbys
+    /// are named; `on` also waits for the synchronous standby's flush.
+    var synchronousCommit: String {
+        switch self {
+        case .async: "off"
+        case .local: "local"
+        case .replicated: "on"
+        }
+    }
 }

@@ -1,6 +1,6 @@
 /// The store's tables and its server-side functions, in the `surgebench` schema. Every protocol operation is one call
 /// of one function: one round trip, as a tuned application would make it.
-enum PostgresSchema {
+package enum PostgresSchema {
     /// Marks a database as a SurgeBench store, and its layout version.
     static let formatVersion = "surgebench-postgres-1"
 
@@ -141,7 +141,7 @@ enum PostgresSchema {
         """
 
     /// The statements each connection prepares, by name: (name, SQL).
-    static let statements: [(name: String, sql: String)] = [
+    package static let statements: [(name: String, sql: String)] = [
         ("register", "SELECT id, created FROM surgebench.register($1::text, $2::text)"),
         ("import", "SELECT phone, id FROM surgebench.import_contacts($1::bigint, $2::text[])"),
         ("direct", "SELECT surgebench.direct_chat($1::bigint, $2::bigint)"),

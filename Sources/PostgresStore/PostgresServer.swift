@@ -3,81 +3,129 @@ import Synchronization
 import SurgeCore
 
 /// A throwaway PostgreSQL cluster of SurgeBench's own: made in a temporary directory (or the given one), listening
-/// only on a Unix socket in that directory, stopped and (when temporary) removed by ``stop()``.
+/// only on a Unix socket in that directory, stopped and (when temporary) removed by ``stop()``. With a standby, a
+/// second server in the same directory streams the primary's WAL (a base backup of it, made once), and the primary
+/// names it in `synchronous_standby_names`, so a commit that waits for it is on two servers.
 ///
 /// initdb and pg_ctl refuse to run as root; when SurgeBench is root they run as the `postgres` user. A watchdog
-/// process stops the server and removes a temporary cluster if SurgeBench dies without stopping it (a second Ctrl-C,
-/// a kill), so a run never leaves a server behind. The first server of a process is made by initdb; later ones copy
-/// that fresh cluster, which takes a fraction of the time.
+/// process stops the servers and removes a temporary cluster if SurgeBench dies without stopping them (a second
+/// Ctrl-C, a kill), so a run never leaves a server behind. The first cluster of a process is made by initdb; later
+/// ones copy that fresh cluster, which takes a fraction of the time.
+///
+/// Layout: `data/` and `run/` (its socket and log) for the primary, `standby/` and `standby-run/` for the standby.
 final class PostgresServer: Sendable {
     let directory: String
     let isTemporary: Bool
-    /// The connection string for the server (Unix socket, trust authentication, the `surgebench` role).
+    /// The connection string for the primary (Unix socket, trust authentication, the `surgebench` role).
     let connectionString: String
+    /// The connection string for the standby, when there is one.
+    let standbyConnectionString: String?
+    private let nodes: [Node]
     private let watchdog: Int32
     private let stopped = Atomic<Bool>(false)
 
     static let binaries = "/usr/lib/postgresql/15/bin"
     static let role = "surgebench"
+    /// The name the standby connects with, which the primary waits for.
+    static let standbyName = "surgebench_standby"
     /// The template cluster of this process, made on first use.
     private static let template = Mutex<String?>(nil)
 
-    /// Starts a server on the cluster in `requestedPath` (made when empty or missing), or in a new temporary directory.
-    init(requestedPath: String, settings: [String: String]) throws(StoreError) {
+    /// One server of the cluster: its data directory and the directory of its socket and log.
+    private struct Node: Sendable {
+        var data: String
+        var runtime: String
+        var connectionString: String { "host=\(runtime) port=5432 user=\(PostgresServer.role) dbname=postgres" }
+    }
+
+    /// Starts a server on the cluster in `requestedPath` (made when empty or missing), or in a new temporary directory,
+    /// and with `standby`, its synchronous standby (made by a base backup when missing).
+    init(requestedPath: String, settings: [String: String], standby: Bool = false) throws(StoreError) {
         guard FileManager.default.isExecutableFile(atPath: "\(Self.binaries)/pg_ctl") else {
             throw StoreError(.cannotOpen, "PostgreSQL 15 is not installed (no \(Self.binaries)/pg_ctl): run `make deps` or "
                 + "`apt-get install postgresql libpq-dev`, or point url= at a server")
         }
-        if requestedPath.isEmpty {
-            directory = try Self.makeTemporaryDirectory()
-            isTemporary = true
-        } else {
-            directory = URL(fileURLWithPath: requestedPath).standardizedFileURL.path  // the tools run from /
-            isTemporary = false
-        }
-        let data = (directory as NSString).appendingPathComponent("data")
+        let directory = requestedPath.isEmpty
+            ? try Self.makeTemporaryDirectory()
+            : URL(fileURLWithPath: requestedPath).standardizedFileURL.path  // the tools run from /
+        self.directory = directory
+        isTemporary = requestedPath.isEmpty
+        func inDirectory(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
         // The socket and the log, in a directory the server's user owns (a given path may belong to someone else).
-        let runtime = (directory as NSString).appendingPathComponent("run")
+        let primary = Node(data: inDirectory("data"), runtime: inDirectory("run"))
+        let secondary = standby ? Node(data: inDirectory("standby"), runtime: inDirectory("standby-run")) : nil
+        nodes = [primary] + (secondary.map { [$0] } ?? [])
         // Before anything starts, so that no server outlives SurgeBench even if it dies while starting one.
-        watchdog = Self.startWatchdog(stopping: data, removing: isTemporary ? directory : nil)
+        watchdog = Self.startWatchdog(stopping: nodes.map(\.data), removing: isTemporary ? directory : nil)
         do throws(StoreError) {
-            if !FileManager.default.fileExists(atPath: (data as NSString).appendingPathComponent("PG_VERSION")) {
-                try Self.makeCluster(at: data, owner: directory)
+            if !FileManager.default.fileExists(atPath: (primary.data as NSString).appendingPathComponent("PG_VERSION")) {
+                try Self.makeCluster(at: primary.data, owner: directory)
             }
-            if !FileManager.default.fileExists(atPath: runtime) {
-                do { try FileManager.default.createDirectory(atPath: runtime, withIntermediateDirectories: true) } catch {
-                    throw StoreError(.cannotOpen, "cannot create '\(runtime)': \(error.localizedDescription)")
+            var primarySettings = settings
+            if standby { primarySettings["synchronous_standby_names"] = "'\(Self.standbyName)'" }
+            try Self.start(primary, settings: primarySettings)
+            if let secondary {
+                if !FileManager.default.fileExists(atPath: (secondary.data as NSString).appendingPathComponent("PG_VERSION")) {
+                    do {
+                        try FileManager.default.createDirectory(atPath: secondary.data, withIntermediateDirectories: true,
+                                                                attributes: [.posixPermissions: 0o700])
+                    } catch {
+                        throw StoreError(.cannotOpen, "cannot create '\(secondary.data)': \(error.localizedDescription)")
+                    }
+                    try Self.giveToServerUser(secondary.data)
+                    // -R writes standby.signal and the primary's address; -X stream copies the WAL the backup needs.
+                    try PostgresTool.run(["\(Self.binaries)/pg_basebackup", "-D", secondary.data, "-h", primary.runtime, "-p", "5432",
+                                  "-U", Self.role, "-X", "stream", "-c", "fast", "-R"], what: "making the standby (pg_basebackup)")
                 }
-                try Self.giveToServerUser(runtime)
-            }
-            var options = "-c listen_addresses='' -c unix_socket_directories='\(runtime)' -c port=5432"
-            for (name, value) in settings.sorted(by: { $0.key < $1.key }) { options += " -c \(name)=\(value)" }
-            let log = (runtime as NSString).appendingPathComponent("server.log")
-            do throws(StoreError) {
-                try Self.run(["\(Self.binaries)/pg_ctl", "-D", data, "-l", log, "-w", "-t", "60", "-o", options, "start"],
-                             what: "starting PostgreSQL")
-            } catch {
-                let tail = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").suffix(3).joined(separator: " | ")
-                throw StoreError(.cannotOpen, "\(error.message); server log: \(tail)")
+                var standbySettings = settings
+                standbySettings["cluster_name"] = Self.standbyName  // the application name it streams under
+                try Self.start(secondary, settings: standbySettings)
             }
         } catch {
             Self.endWatchdog(watchdog)
+            for node in nodes.reversed() { Self.stop(node) }
             if isTemporary { try? FileManager.default.removeItem(atPath: directory) }
             throw error
         }
-        connectionString = "host=\(runtime) port=5432 user=\(Self.role) dbname=postgres"
+        connectionString = primary.connectionString
+        standbyConnectionString = secondary?.connectionString
     }
 
     deinit { stop() }
 
-    /// Stops the server (fast shutdown: open transactions roll back, committed data is kept) and removes a temporary
-    /// cluster. Safe to call twice.
+    /// Stops the servers (fast shutdown: open transactions roll back, committed data is kept; the primary first, so
+    /// its last WAL reaches the standby) and removes a temporary cluster. Safe to call twice.
     func stop() {
         guard !stopped.exchange(true, ordering: .relaxed) else { return }
         Self.endWatchdog(watchdog)
-        let data = (directory as NSString).appendingPathComponent("data")
-        try? Self.run(["\(Self.binaries)/pg_ctl", "-D", data, "-m", "fast", "-w", "stop"], what: "stopping PostgreSQL")
+        for node in nodes { Self.stop(node) }
         if isTemporary { try? FileManager.default.removeItem(atPath: directory) }
+    }
+
+    // MARK: Servers
+
+    private static func start(_ node: Node, settings: [String: String]) throws(StoreError) {
+        if !FileManager.default.fileExists(atPath: node.runtime) {
+            do { try FileManager.default.createDirectory(atPath: node.runtime, withIntermediateDirectories: true) } catch {
+                throw StoreError(.cannotOpen, "cannot create '\(node.runtime)': \(error.localizedDescription)")
+            }
+            try giveToServerUser(node.runtime)
+        }
+        var options = "-c listen_addresses='' -c unix_socket_directories='\(node.runtime)' -c port=5432"
+        for (name, value) in settings.sorted(by: { $0.key < $1.key }) { options += " -c \(name)=\(value)" }
+        let log = (node.runtime as NSString).appendingPathComponent("server.log")
+        do throws(StoreError) {
+            try PostgresTool.run(["\(binaries)/pg_ctl", "-D", node.data, "-l", log, "-w", "-t", "60", "-o", options, "start"],
+                    what: "starting PostgreSQL")
+        } catch {
+            let tail = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").suffix(3).joined(separator: " | ")
+            throw StoreError(.cannotOpen, "\(error.message); server log: \(tail)")
+        }
+    }
+
+    private static func stop(_ node: Node) {
+        guard FileManager.default.fileExists(atPath: (node.data as NSString).appendingPathComponent("postmaster.pid")) else { return }
+        try? PostgresTool.run(["\(binaries)/pg_ctl", "-D", node.data, "-m", "fast", "-w", "stop"], what: "stopping PostgreSQL")
     }
 
     // MARK: Clusters
@@ -104,15 +152,15 @@ final class PostgresServer: Sendable {
         let templateData = try template.withLock { (template) throws(StoreError) -> String in
             if let template { return template }
             let path = try makeTemporaryDirectory()
-            _ = startWatchdog(stopping: nil, removing: path)  // the template outlives every server, not the process
+            _ = startWatchdog(stopping: [], removing: path)  // the template outlives every server, not the process
             let templateData = (path as NSString).appendingPathComponent("data")
-            try run(["\(binaries)/initdb", "-D", templateData, "-U", role, "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"],
+            try PostgresTool.run(["\(binaries)/initdb", "-D", templateData, "-U", role, "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"],
                     what: "initdb")
             template = templateData
             return templateData
         }
         // As SurgeBench's own user: the directory may be SurgeBench's; `cp -a` keeps the files the server's.
-        try run(["/bin/cp", "-a", templateData, data], what: "copying the template cluster", asServerUser: false)
+        try PostgresTool.run(["/bin/cp", "-a", templateData, data], what: "copying the template cluster", asServerUser: false)
     }
 
     /// When SurgeBench runs as root, the server's files belong to the `postgres` user, which runs the server.
@@ -126,56 +174,19 @@ final class PostgresServer: Sendable {
         }
     }
 
-    /// Runs a tool (a PostgreSQL one as the `postgres` user when root) and waits; throws with its output when it fails.
-    /// The output goes through a file, not a pipe: a server the tool starts would hold a pipe open for its lifetime.
-    private static func run(_ arguments: [String], what: String, asServerUser: Bool = true) throws(StoreError) {
-        let outputPath = NSTemporaryDirectory() + "surgebench-pg-output-\(getpid())-\(UUID().uuidString)"
-        defer { unlink(outputPath) }
-        let command = getuid() == 0 && asServerUser ? ["/usr/sbin/runuser", "-u", "postgres", "--"] + arguments : arguments
-        let pid = spawn(command, output: outputPath, newSession: false)
-        guard pid > 0 else { throw StoreError(.cannotOpen, "\(what) failed: cannot start \(command[0])") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
-        let exitCode = (status >> 8) & 0xFF
-        guard status & 0x7F == 0, exitCode == 0 else {
-            let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-            throw StoreError(.cannotOpen, "\(what) failed (exit status \(status)): \(text.suffix(600))")
-        }
-    }
-
-    /// Starts `arguments` with standard input from /dev/null and its output appended to `output`; returns its pid
-    /// (0 when it could not start).
-    private static func spawn(_ arguments: [String], output: String, newSession: Bool) -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        if newSession { posix_spawnattr_setflags(&attributes, 0x80) }  // POSIX_SPAWN_SETSID: Ctrl-C does not reach it
-        var argv = arguments.map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, arguments[0], &actions, &attributes, &argv, environ) == 0 else { return 0 }
-        return pid
-    }
-
     private static func endWatchdog(_ pid: Int32) {
         kill(pid, SIGKILL)
         var status: Int32 = 0
         waitpid(pid, &status, 0)
     }
 
-    /// A process that waits for SurgeBench to exit, then stops the server on `data` and removes `directory`. A
-    /// server's watchdog is killed by ``stop()`` when SurgeBench stops the server itself.
-    private static func startWatchdog(stopping data: String?, removing directory: String?) -> Int32 {
+    /// A process that waits for SurgeBench to exit, then stops the servers on `data` and removes `directory`. A
+    /// cluster's watchdog is killed by ``stop()`` when SurgeBench stops the servers itself.
+    private static func startWatchdog(stopping data: [String], removing directory: String?) -> Int32 {
         let asServer = getuid() == 0 ? "/usr/sbin/runuser -u postgres -- " : ""
         let script = "while kill -0 \(getpid()) 2>/dev/null; do sleep 1; done; "
-            + (data.map { "\(asServer)\(binaries)/pg_ctl -D '\($0)' -m immediate -w stop >/dev/null 2>&1; " } ?? "")
+            + data.map { "\(asServer)\(binaries)/pg_ctl -D '\($0)' -m immediate -w stop >/dev/null 2>&1; " }.joined()
             + (directory.map { "rm -rf '\($0)'" } ?? "true")
-        return spawn(["/bin/sh", "-c", script], output: "/dev/null", newSession: true)
+        return PostgresTool.spawn(["/bin/sh", "-c", script], output: "/dev/null", newSession: true)
     }
 }

@@ -1,13 +1,18 @@
-/// What a store counted about itself during a run, for results: group-commit sizes, and the engine's own counters.
+/// What a store counted about itself during a run, for results: group-commit sizes, the engine's own counters, and
+/// the engine settings it ran with.
 public struct StoreStatistics: Sendable, Hashable, Codable {
     /// Under group commit: how many committed groups held each number of writes; nil without group commit.
     public var groupSizes: [GroupSizeCount]?
     /// The engine's own counters by name (compaction bytes, write stalls, ...), as the engine reports them.
     public var engine: [String: Double]
+    /// The engine's settings that decide the numbers, as the engine names and prints them (server version,
+    /// `synchronous_commit`, cache sizes, ...); nil when the store records none.
+    public var settings: [String: String]?
 
-    public init(groupSizes: [GroupSizeCount]? = nil, engine: [String: Double] = [:]) {
+    public init(groupSizes: [GroupSizeCount]? = nil, engine: [String: Double] = [:], settings: [String: String]? = nil) {
         self.groupSizes = groupSizes
         self.engine = engine
+        self.settings = settings
     }
 
     /// Nothing counted.
