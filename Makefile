@@ -2,7 +2,7 @@
 # Both install the C libraries they need first (apt-get as root; otherwise they print the command to run).
 
 SWIFT ?= swift
-APT_PACKAGES := pkg-config libsqlite3-dev liblmdb-dev sqlite3 libpq-dev postgresql
+APT_PACKAGES := pkg-config libsqlite3-dev liblmdb-dev sqlite3 libpq-dev postgresql libhiredis-dev redis-server redis-tools
 
 # The main job: outage-2021 against memory, sqlite and lmdb. Scale 8 puts the surge's peak (about 5,400 offered
 # operations/s) past lmdb's knee with its default durability=sync on this 2-core machine, while sqlite
@@ -20,8 +20,8 @@ PUBLISHED_RUNS := results/outage-2021 results/signal-2021 results/steady results
 PUBLISHED_CAPACITY := results/capacity-sqlite results/capacity-lmdb
 
 # Server backends, not part of `make bench`: outage-2021 against PostgreSQL (a throwaway server SurgeBench starts
-# and removes) with local durability, the embedded backends alongside for reference, then with a synchronous standby
-# (replicated). Scale 8 takes both PostgreSQL modes past their knee on a 2-core machine. SERVER_OUT, when set, is
+# and removes) with local durability and a 3-master Redis Cluster (everysec), the embedded backends alongside for
+# reference, then PostgreSQL with a synchronous standby (replicated). Scale 8 takes both PostgreSQL modes past their knee on a 2-core machine. SERVER_OUT, when set, is
 # the folder prefix the two runs write to (`make publish-servers` uses results/servers).
 SERVER_BENCH_ARGS ?= --scenario outage-2021 --scale 8 --duration 30s
 SERVER_OUT ?=
@@ -30,12 +30,15 @@ PUBLISHED_SERVER_RUNS := results/servers-local results/servers-replicated
 .PHONY: bench-servers pgbench-check publish-servers publish report deps build test bench ci-compare ci-baseline microbench microbench-check microbench-thresholds clean
 
 deps:
-	@if pkg-config --exists sqlite3 lmdb libpq && command -v sqlite3 >/dev/null && [ -x /usr/lib/postgresql/15/bin/pg_ctl ]; then exit 0; fi; \
+	@if pkg-config --exists sqlite3 lmdb libpq hiredis && command -v sqlite3 >/dev/null && [ -x /usr/lib/postgresql/15/bin/pg_ctl ] \
+		&& [ -x /usr/bin/redis-server ] && [ -x /usr/bin/redis-cli ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "Installing $(APT_PACKAGES) ..."; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
+		no_start=; if [ ! -e /usr/sbin/policy-rc.d ]; then no_start=1; printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; fi; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null; status=$$?; \
+		if [ -n "$$no_start" ]; then rm -f /usr/sbin/policy-rc.d; fi; exit $$status; \
 	else \
-		echo "SurgeBench needs the SQLite, LMDB and libpq C libraries and PostgreSQL 15. Install them with:"; \
+		echo "SurgeBench needs the SQLite, LMDB, libpq and hiredis C libraries, PostgreSQL 15 and Redis. Install them with:"; \
 		echo "    sudo apt-get install -y $(APT_PACKAGES)"; \
 		exit 1; \
 	fi
@@ -47,7 +50,8 @@ bench: build
 	.build/release/surgebench run $(BENCH_ARGS)
 
 bench-servers: build
-	.build/release/surgebench run $(SERVER_BENCH_ARGS) --backends memory,sqlite,lmdb,postgres --option postgres.durability=local \
+	.build/release/surgebench run $(SERVER_BENCH_ARGS) --backends memory,sqlite,lmdb,postgres,redis-cluster \
+		--option postgres.durability=local --option redis-cluster.durability=everysec \
 		$(if $(SERVER_OUT),--out $(SERVER_OUT)-local)
 	.build/release/surgebench run $(SERVER_BENCH_ARGS) --backends postgres --option durability=replicated \
 		$(if $(SERVER_OUT),--out $(SERVER_OUT)-replicated)

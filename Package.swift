@@ -33,7 +33,11 @@ let package = Package(
         .systemLibrary(
             name: "CPostgres", pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]),
-        .target(name: "PostgresStore", dependencies: ["SurgeCore", "CPostgres"]),
+        .target(name: "PostgresStore", dependencies: ["SurgeCore", "StoreSupport", "CPostgres"]),
+        .systemLibrary(
+            name: "CHiredis", pkgConfig: "hiredis",
+            providers: [.apt(["libhiredis-dev"])]),
+        .target(name: "RedisClusterStore", dependencies: ["SurgeCore", "StoreSupport", "CHiredis"]),
         // A known answer for checking the harness: memory semantics plus set service times and stalls.
         .target(name: "CalibrationStore", dependencies: ["SurgeCore", "MemoryStore"]),
 
@@ -57,12 +61,13 @@ let package = Package(
         // The one place that lists every backend by name (for the executable and the tests).
         .target(
             name: "StoreCatalog",
-            dependencies: ["SurgeCore", "MemoryStore", "SQLiteStore", "LMDBStore", "PostgresStore", "CalibrationStore"]),
+            dependencies: ["SurgeCore", "MemoryStore", "SQLiteStore", "LMDBStore", "PostgresStore", "RedisClusterStore",
+                           "CalibrationStore"]),
 
         // The PostgreSQL backend's honesty test: the same transaction through SurgeBench and through pgbench.
         .target(
             name: "PgbenchCheck",
-            dependencies: ["SurgeCore", "PostgresStore", "Harness", "Workload", "Reporting",
+            dependencies: ["SurgeCore", "PostgresStore", "StoreSupport", "Harness", "Workload", "Reporting",
                            .product(name: "Histogram", package: "hdrhistogram-swift")]),
 
         .executableTarget(
@@ -76,7 +81,8 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "StoreTests",
-            dependencies: ["SurgeCore", "StoreSupport", "StoreCatalog", "MemoryStore", "SQLiteStore", "LMDBStore", "CSQLite", "TestSupport"]),
+            dependencies: ["SurgeCore", "StoreSupport", "StoreCatalog", "MemoryStore", "SQLiteStore", "LMDBStore", "CSQLite", "RedisClusterStore",
+                           "TestSupport"]),
         .testTarget(
             name: "HarnessTests",
             dependencies: ["SurgeCore", "Workload", "Harness", "Orchestration", "Reporting", "StoreCatalog", "MemoryStore",

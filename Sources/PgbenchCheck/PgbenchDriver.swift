@@ -1,6 +1,7 @@
 import Foundation
 import Histogram
 import PostgresStore
+import StoreSupport
 import SurgeCore
 
 /// Runs the check's transaction through pgbench (`-M prepared -c W -j W`, `--rate` for a fixed rate), and reads its
@@ -31,7 +32,7 @@ enum PgbenchDriver {
         arguments.append(connectionString)
         let output: String
         do throws(StoreError) {
-            output = try PostgresTool.run(arguments, what: "pgbench", asServerUser: false)
+            output = try ChildProcess.run(arguments, what: "pgbench")
         } catch {
             throw StoreError(error.kind, Redaction.redact(value: error.message))
         }

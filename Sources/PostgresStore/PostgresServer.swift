@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import StoreSupport
 import SurgeCore
 
 /// A throwaway PostgreSQL cluster of SurgeBench's own: made in a temporary directory (or the given one), listening
@@ -26,6 +27,8 @@ final class PostgresServer: Sendable {
 
     static let binaries = "/usr/lib/postgresql/15/bin"
     static let role = "surgebench"
+    /// The OS user that runs the server and its tools when SurgeBench is root (they refuse root).
+    static let serverUser = "postgres"
     /// The name the standby connects with, which the primary waits for.
     static let standbyName = "surgebench_standby"
     /// The template cluster of this process, made on first use.
@@ -74,15 +77,15 @@ final class PostgresServer: Sendable {
                     }
                     try Self.giveToServerUser(secondary.data)
                     // -R writes standby.signal and the primary's address; -X stream copies the WAL the backup needs.
-                    try PostgresTool.run(["\(Self.binaries)/pg_basebackup", "-D", secondary.data, "-h", primary.runtime, "-p", "5432",
-                                  "-U", Self.role, "-X", "stream", "-c", "fast", "-R"], what: "making the standby (pg_basebackup)")
+                    try ChildProcess.run(["\(Self.binaries)/pg_basebackup", "-D", secondary.data, "-h", primary.runtime, "-p", "5432",
+                                  "-U", Self.role, "-X", "stream", "-c", "fast", "-R"], what: "making the standby (pg_basebackup)", asUser: Self.serverUser)
                 }
                 var standbySettings = settings
                 standbySettings["cluster_name"] = Self.standbyName  // the application name it streams under
                 try Self.start(secondary, settings: standbySettings)
             }
         } catch {
-            Self.endWatchdog(watchdog)
+            ChildProcess.end(watchdog)
             for node in nodes.reversed() { Self.stop(node) }
             if isTemporary { try? FileManager.default.removeItem(atPath: directory) }
             throw error
@@ -97,7 +100,7 @@ final class PostgresServer: Sendable {
     /// its last WAL reaches the standby) and removes a temporary cluster. Safe to call twice.
     func stop() {
         guard !stopped.exchange(true, ordering: .relaxed) else { return }
-        Self.endWatchdog(watchdog)
+        ChildProcess.end(watchdog)
         for node in nodes { Self.stop(node) }
         if isTemporary { try? FileManager.default.removeItem(atPath: directory) }
     }
@@ -115,8 +118,8 @@ final class PostgresServer: Sendable {
         for (name, value) in settings.sorted(by: { $0.key < $1.key }) { options += " -c \(name)=\(value)" }
         let log = (node.runtime as NSString).appendingPathComponent("server.log")
         do throws(StoreError) {
-            try PostgresTool.run(["\(binaries)/pg_ctl", "-D", node.data, "-l", log, "-w", "-t", "60", "-o", options, "start"],
-                    what: "starting PostgreSQL")
+            try ChildProcess.run(["\(binaries)/pg_ctl", "-D", node.data, "-l", log, "-w", "-t", "60", "-o", options, "start"],
+                    what: "starting PostgreSQL", asUser: serverUser)
         } catch {
             let tail = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").suffix(3).joined(separator: " | ")
             throw StoreError(.cannotOpen, "\(error.message); server log: \(tail)")
@@ -125,7 +128,7 @@ final class PostgresServer: Sendable {
 
     private static func stop(_ node: Node) {
         guard FileManager.default.fileExists(atPath: (node.data as NSString).appendingPathComponent("postmaster.pid")) else { return }
-        try? PostgresTool.run(["\(binaries)/pg_ctl", "-D", node.data, "-m", "fast", "-w", "stop"], what: "stopping PostgreSQL")
+        try? ChildProcess.run(["\(binaries)/pg_ctl", "-D", node.data, "-m", "fast", "-w", "stop"], what: "stopping PostgreSQL", asUser: serverUser)
     }
 
     // MARK: Clusters
@@ -154,19 +157,19 @@ final class PostgresServer: Sendable {
             let path = try makeTemporaryDirectory()
             _ = startWatchdog(stopping: [], removing: path)  // the template outlives every server, not the process
             let templateData = (path as NSString).appendingPathComponent("data")
-            try PostgresTool.run(["\(binaries)/initdb", "-D", templateData, "-U", role, "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"],
-                    what: "initdb")
+            try ChildProcess.run(["\(binaries)/initdb", "-D", templateData, "-U", role, "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"],
+                    what: "initdb", asUser: serverUser)
             template = templateData
             return templateData
         }
         // As SurgeBench's own user: the directory may be SurgeBench's; `cp -a` keeps the files the server's.
-        try PostgresTool.run(["/bin/cp", "-a", templateData, data], what: "copying the template cluster", asServerUser: false)
+        try ChildProcess.run(["/bin/cp", "-a", templateData, data], what: "copying the template cluster")
     }
 
     /// When SurgeBench runs as root, the server's files belong to the `postgres` user, which runs the server.
     private static func giveToServerUser(_ path: String) throws(StoreError) {
         guard getuid() == 0 else { return }
-        guard let user = getpwnam("postgres") else {
+        guard let user = getpwnam(serverUser) else {
             throw StoreError(.cannotOpen, "running as root, but there is no `postgres` user to run the server: install postgresql")
         }
         guard chown(path, user.pointee.pw_uid, user.pointee.pw_gid) == 0 else {
@@ -174,19 +177,11 @@ final class PostgresServer: Sendable {
         }
     }
 
-    private static func endWatchdog(_ pid: Int32) {
-        kill(pid, SIGKILL)
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
-    }
-
     /// A process that waits for SurgeBench to exit, then stops the servers on `data` and removes `directory`. A
     /// cluster's watchdog is killed by ``stop()`` when SurgeBench stops the servers itself.
     private static func startWatchdog(stopping data: [String], removing directory: String?) -> Int32 {
-        let asServer = getuid() == 0 ? "/usr/sbin/runuser -u postgres -- " : ""
-        let script = "while kill -0 \(getpid()) 2>/dev/null; do sleep 1; done; "
-            + data.map { "\(asServer)\(binaries)/pg_ctl -D '\($0)' -m immediate -w stop >/dev/null 2>&1; " }.joined()
-            + (directory.map { "rm -rf '\($0)'" } ?? "true")
-        return PostgresTool.spawn(["/bin/sh", "-c", script], output: "/dev/null", newSession: true)
+        let asServer = getuid() == 0 ? "/usr/sbin/runuser -u \(serverUser) -- " : ""
+        return ChildProcess.startWatchdog(cleanup: data.map { "\(asServer)\(binaries)/pg_ctl -D '\($0)' -m immediate -w stop >/dev/null 2>&1; " }.joined()
+            + (directory.map { "rm -rf '\($0)'" } ?? "true"))
     }
 }

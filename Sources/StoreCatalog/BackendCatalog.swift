@@ -2,6 +2,7 @@ import CalibrationStore
 import LMDBStore
 import MemoryStore
 import PostgresStore
+import RedisClusterStore
 import SQLiteStore
 import SurgeCore
 
@@ -12,6 +13,7 @@ public enum BackendCatalog {
         SQLiteMessageStore.descriptor,
         LMDBMessageStore.descriptor,
         PostgresMessageStore.descriptor,
+        RedisClusterMessageStore.descriptor,
         CalibrationMessageStore.descriptor,
     ]
 

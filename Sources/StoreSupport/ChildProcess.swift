@@ -1,24 +1,22 @@
 import Foundation
 import SurgeCore
 
-/// Runs PostgreSQL's command-line tools (initdb, pg_ctl, pg_basebackup, pgbench) without Foundation's `Process`,
-/// which can hang on a tool that leaves a server running.
-package enum PostgresTool {
-    /// Runs a tool (a PostgreSQL server tool as the `postgres` user when root) and waits; returns its output, or throws
-    /// with it when the tool fails.
-    /// The output goes through a file, not a pipe: a server the tool starts would hold a pipe open for its lifetime.
+/// Runs the command-line tools and servers a backend starts (initdb, pg_ctl, redis-server, ...) without Foundation's
+/// `Process`, which can hang on a tool that leaves a server running; and the watchdogs that clean up after them.
+public enum ChildProcess {
+    /// Runs a tool and waits; returns its output, or throws with it when the tool fails. When SurgeBench is root and
+    /// `user` is given, the tool runs as that user (server tools that refuse root). The output goes through a file,
+    /// not a pipe: a server the tool starts would hold a pipe open for its lifetime.
     @discardableResult
-    package static func run(_ arguments: [String], what: String, asServerUser: Bool = true) throws(StoreError) -> String {
-        let outputPath = NSTemporaryDirectory() + "surgebench-pg-output-\(getpid())-\(UUID().uuidString)"
+    public static func run(_ arguments: [String], what: String, asUser user: String? = nil) throws(StoreError) -> String {
+        let outputPath = NSTemporaryDirectory() + "surgebench-output-\(getpid())-\(UUID().uuidString)"
         defer { unlink(outputPath) }
-        let command = getuid() == 0 && asServerUser ? ["/usr/sbin/runuser", "-u", "postgres", "--"] + arguments : arguments
+        let command = getuid() == 0 && user != nil ? ["/usr/sbin/runuser", "-u", user!, "--"] + arguments : arguments
         let pid = spawn(command, output: outputPath, newSession: false)
         guard pid > 0 else { throw StoreError(.cannotOpen, "\(what) failed: cannot start \(command[0])") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
-        let exitCode = (status >> 8) & 0xFF
+        let status = wait(for: pid)
         let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-        guard status & 0x7F == 0, exitCode == 0 else {
+        guard status == 0 else {
             throw StoreError(.cannotOpen, "\(what) failed (exit status \(status)): \(text.suffix(600))")
         }
         return text
@@ -26,7 +24,7 @@ package enum PostgresTool {
 
     /// Starts `arguments` with standard input from /dev/null and its output appended to `output`; returns its pid
     /// (0 when it could not start).
-    static func spawn(_ arguments: [String], output: String, newSession: Bool) -> pid_t {
+    public static func spawn(_ arguments: [String], output: String, newSession: Bool) -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -53,4 +51,26 @@ package enum PostgresTool {
         return pid
     }
 
+    /// Waits for the child `pid` to end; returns its wait status (0: exited with 0).
+    @discardableResult
+    public static func wait(for pid: pid_t) -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        return status
+    }
+
+    /// Starts a process, in its own session, that runs `cleanup` (shell) once this process has exited, however it
+    /// exits: a second Ctrl-C or a kill leaves no server or temporary directory behind. ``end(_:)`` stops it when
+    /// SurgeBench cleans up by itself.
+    public static func startWatchdog(cleanup: String) -> pid_t {
+        spawn(["/bin/sh", "-c", "while kill -0 \(getpid()) 2>/dev/null; do sleep 1; done; \(cleanup)"], output: "/dev/null",
+              newSession: true)
+    }
+
+    /// Kills the child `pid` and reaps it.
+    public static func end(_ pid: pid_t) {
+        guard pid > 0 else { return }
+        kill(pid, SIGKILL)
+        wait(for: pid)
+    }
 }

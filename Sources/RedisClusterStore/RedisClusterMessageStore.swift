@@ -1,0 +1,197 @@
+import Foundation
+import Synchronization
+import SurgeCore
+
+/// A message store on a Redis Cluster, through hiredis with SurgeBench's own slot routing: a throwaway cluster
+/// SurgeBench starts on loopback ports, or the cluster `nodes=` names. Each operation on one chat or one user is one
+/// call of a Redis Function on the node that owns its slot (see ``RedisFunctions`` for the keys); operations that
+/// span users and chats (inbox, contact import, chat creation) pipeline their per-slot calls, one pipeline per node.
+/// Idempotent resends are recognised per chat (the harness resends to the same chat).
+public final class RedisClusterMessageStore: MessageStore {
+    /// What the store was opened with.
+    public struct Configuration: Sendable, Hashable {
+        public var nodes: [RedisAddressText]
+        public var path: String
+        public var masters: Int
+        public var replicas: Int
+        public var durability: RedisDurability
+
+        public init(_ options: BackendOptions) throws(StoreError) {
+            let nodeList = options.string(RedisClusterMessageStore.nodesOption)
+            nodes = try nodeList.split(separator: ",").map { (text) throws(StoreError) -> RedisAddressText in
+                guard RedisAddress(text.trimmingCharacters(in: .whitespaces)) != nil else {
+                    throw StoreError(.invalidOption, "nodes= wants host:port pairs separated by commas, got '\(text)'")
+                }
+                return RedisAddressText(text.trimmingCharacters(in: .whitespaces))
+            }
+            path = options.string(.path)
+            masters = try options.integer(RedisClusterMessageStore.mastersOption, in: 3...16)
+            durability = try options.choice(RedisClusterMessageStore.durabilityOption, as: RedisDurability.self)
+            // replicated waits for a replica of each master: it starts one unless told otherwise.
+            replicas = options.values["replicas"] == nil && durability == .replicated
+                ? 1 : try options.integer(RedisClusterMessageStore.replicasOption, in: 0...1)
+            if !nodes.isEmpty {
+                guard path.isEmpty, options.values["masters"] == nil, options.values["replicas"] == nil else {
+                    throw StoreError(.invalidOption, "with nodes= (a cluster to use), path=, masters= and replicas= do not apply")
+                }
+            } else if durability == .replicated, replicas == 0 {
+                throw StoreError(.invalidOption, "durability=replicated waits for a replica of each master: replicas=0 has none")
+            }
+        }
+    }
+
+    static let nodesOption = BackendOption(
+        name: "nodes", summary: "the cluster to use, as host:port,host:port,...; default: a throwaway cluster SurgeBench starts on "
+            + "loopback ports and removes on close", defaultValue: "")
+    static let mastersOption = BackendOption(name: "masters", summary: "masters of the cluster SurgeBench starts (3 to 16)", defaultValue: "3")
+    static let replicasOption = BackendOption(name: "replicas", summary: "replicas per master of the cluster SurgeBench starts (0 or 1; "
+                                                  + "durability=replicated starts 1)", defaultValue: "0")
+    static let durabilityOption = BackendOption(
+        name: "durability",
+        summary: "none: no AOF (a clean close still saves); everysec: AOF, fsync once a second; always: AOF, fsync per write; "
+            + "replicated: everysec, and every write waits for a replica (WAIT 1). With nodes= only replicated's WAIT is "
+            + "SurgeBench's; the rest is the cluster's, which results record",
+        defaultValue: RedisDurability.everysec.rawValue, choices: RedisDurability.allCases.map(\.rawValue))
+
+    /// How the backend is listed and opened by name.
+    public static let descriptor = BackendDescriptor(
+        name: "redis-cluster",
+        summary: "Redis Cluster through hiredis, SurgeBench's own slot routing, a Redis Function per operation",
+        engineVersion: "hiredis \(RedisNodeConnection.libraryVersion)",
+        location: .server,
+        options: [nodesOption, .path, mastersOption, replicasOption, durabilityOption],
+        check: { options throws(StoreError) in _ = try Configuration(options) },
+        open: { options throws(StoreError) in try RedisClusterMessageStore(configuration: Configuration(options)) })
+
+    public let configuration: Configuration
+    let seeds: [RedisAddress]
+    let servers: RedisClusterServers?
+    /// Redirects met by every connection so far.
+    let redirectTotals = Mutex(RedirectCounts())
+    /// The store's own client, for loading functions, sizes and settings.
+    private let control: Mutex<ClusterClient?>
+
+    public init(configuration: Configuration) throws(StoreError) {
+        self.configuration = configuration
+        if configuration.nodes.isEmpty {
+            servers = try RedisClusterServers(requestedPath: configuration.path, masters: configuration.masters,
+                                              replicasPerMaster: configuration.replicas, settings: configuration.durability.serverSettings)
+            seeds = servers!.nodes
+        } else {
+            servers = nil
+            seeds = configuration.nodes.compactMap { RedisAddress($0.text) }
+        }
+        do throws(StoreError) {
+            let client = try ClusterClient(seeds: seeds, replicasToWait: 0)
+            try Self.loadFunctions(client)
+            if servers == nil { try Self.checkDurability(client, configuration.durability) }
+            control = Mutex(client)
+        } catch {
+            servers?.stop()
+            throw error
+        }
+    }
+
+    public func connect() throws(StoreError) -> RedisClusterConnection {
+        try RedisClusterConnection(store: self)
+    }
+
+    public var settings: StoreSettings { StoreSettings(durability: configuration.durability.rawValue, commit: nil) }
+
+    /// The nodes' files (AOF and RDB) of a cluster SurgeBench started; nil for a given cluster.
+    public func bytesOnDisk() -> UInt64? { servers?.storeDirectory.bytesOnDisk() }
+
+    /// The Redis version, the cluster's shape and persistence settings, and the redirects the connections met.
+    public func statistics() -> StoreStatistics {
+        let redirects = redirectTotals.withLock { $0 }
+        var settings: [String: String] = [:]
+        settings["redis_version"] = infoFromMasters("server", field: "redis_version").first
+        settings["masters"] = String(control.withLock { $0?.masters.count ?? 0 })
+        settings["replicas_per_master"] = servers.map { _ in String(configuration.replicas) }
+        settings["appendonly"] = configValue("appendonly")
+        settings["appendfsync"] = configValue("appendfsync")
+        settings["used_memory_dataset"] = String(infoFromMasters("memory", field: "used_memory_dataset").compactMap { UInt64($0) }.reduce(0, +))
+        return StoreStatistics(engine: ["redirects_moved": Double(redirects.moved), "redirects_ask": Double(redirects.ask),
+                                        "redirects_tryagain": Double(redirects.tryAgain)], settings: settings)
+    }
+
+    public func close() {
+        control.withLock { $0 = nil }
+        servers?.stop()
+    }
+
+    private func infoFromMasters(_ section: String, field: String) -> [String] {
+        control.withLock { client -> [String] in
+            guard let client else { return [] }
+            return client.masters.compactMap { master in
+                guard let text = try? client.connection(to: master).command(["INFO", section].map { Array($0.utf8) }).text else { return nil }
+                return text.split(separator: "\r\n").first { $0.hasPrefix(field + ":") }.map { String($0.dropFirst(field.count + 1)) }
+            }
+        }
+    }
+
+    private func configValue(_ name: String) -> String? {
+        control.withLock { client -> String? in
+            guard let client, let master = client.masters.first,
+                  let reply = try? client.connection(to: master).command(["CONFIG", "GET", name].map { Array($0.utf8) }) else { return nil }
+            return reply.elements.count == 2 ? reply.elements[1].text : nil
+        }
+    }
+
+    /// Loads (or replaces) the functions library on every master.
+    private static func loadFunctions(_ client: ClusterClient) throws(StoreError) {
+        for master in client.masters {
+            let reply = try client.connection(to: master).command([Array("FUNCTION".utf8), Array("LOAD".utf8), Array("REPLACE".utf8),
+                                                                   Array(RedisFunctions.source.utf8)])
+            if case .error(let message) = reply {
+                throw StoreError(.cannotOpen, "cannot load SurgeBench's functions on Redis node \(master): \(message)")
+            }
+        }
+    }
+
+    /// With a given cluster, the persistence is the cluster's: a mode that says otherwise is refused.
+    private static func checkDurability(_ client: ClusterClient, _ durability: RedisDurability) throws(StoreError) {
+        guard let expected = durability.expectedAppendFsync, let master = client.masters.first else { return }
+        let appendOnly = try client.connection(to: master).command(["CONFIG", "GET", "appendonly"].map { Array($0.utf8) }).elements.last?.text
+        let fsync = try client.connection(to: master).command(["CONFIG", "GET", "appendfsync"].map { Array($0.utf8) }).elements.last?.text
+        let actual = appendOnly == "yes" ? fsync ?? "?" : "none"
+        guard actual == expected else {
+            throw StoreError(.invalidOption, "the cluster at \(master) runs with \(appendOnly == "yes" ? "appendfsync=\(actual)" : "no AOF"), "
+                + "not durability=\(durability.rawValue): SurgeBench does not reconfigure a cluster it did not start; give "
+                + "durability=\(actual == "everysec" || actual == "always" ? actual : "none")")
+        }
+    }
+}
+
+/// A `host:port` as given in `nodes=`.
+public struct RedisAddressText: Sendable, Hashable {
+    public var text: String
+    init(_ text: String) { self.text = text }
+}
+
+/// The persistence of each node, and whether writes wait for a replica.
+public enum RedisDurability: String, Sendable, Hashable, CaseIterable {
+    case none
+    case everysec
+    case always
+    case replicated
+
+    /// The `redis-server` arguments of the mode, for a cluster SurgeBench starts.
+    var serverSettings: [String] {
+        switch self {
+        case .none: ["--appendonly", "no"]
+        case .everysec, .replicated: ["--appendonly", "yes", "--appendfsync", "everysec"]
+        case .always: ["--appendonly", "yes", "--appendfsync", "always"]
+        }
+    }
+
+    /// What a given cluster must run with for this mode ("none": no AOF); nil: anything (replicated only adds WAIT).
+    var expectedAppendFsync: String? {
+        switch self {
+        case .none: "none"
+        case .everysec: "everysec"
+        case .always: "always"
+        case .replicated: nil
+        }
+    }
+}

@@ -1,0 +1,169 @@
+import Foundation
+import Glibc
+import StoreSupport
+import Synchronization
+import SurgeCore
+
+/// A throwaway Redis Cluster of SurgeBench's own: `masters` masters and `replicasPerMaster` replicas each, every one a
+/// `redis-server` on a loopback port with its files in `<directory>/node-<port>/`, formed with
+/// `redis-cli --cluster create`. ``stop()`` stops every node and removes a temporary directory; a watchdog does the
+/// same if SurgeBench dies first. A cluster in a given directory keeps its ports (in `ports`) and is restarted as it
+/// was on the next open, saving on close (`SHUTDOWN SAVE`) so that every durability mode survives a clean close.
+final class RedisClusterServers: Sendable {
+    let directory: String
+    let isTemporary: Bool
+    /// The directory's files: every node's AOF and RDB files.
+    let storeDirectory: StoreDirectory
+    /// Every node, masters first as created (after a failover, roles may differ).
+    let nodes: [RedisAddress]
+    let masterCount: Int
+    private let processes: Mutex<[pid_t]>
+    private let watchdog: pid_t
+    private let stopped = Atomic<Bool>(false)
+
+    static let server = "/usr/bin/redis-server"
+    static let cli = "/usr/bin/redis-cli"
+
+    init(requestedPath: String, masters: Int, replicasPerMaster: Int, settings: [String]) throws(StoreError) {
+        guard FileManager.default.isExecutableFile(atPath: Self.server), FileManager.default.isExecutableFile(atPath: Self.cli) else {
+            throw StoreError(.cannotOpen, "Redis is not installed (no \(Self.server) or \(Self.cli)): run `make deps` or "
+                + "`apt-get install redis-server redis-tools`, or point nodes= at a cluster")
+        }
+        storeDirectory = try StoreDirectory(requestedPath: requestedPath, backend: "redis")
+        let directory = URL(fileURLWithPath: storeDirectory.path).standardizedFileURL.path
+        self.directory = directory
+        isTemporary = storeDirectory.isTemporary
+        let portsFile = (directory as NSString).appendingPathComponent("ports")
+        let saved = (try? String(contentsOfFile: portsFile, encoding: .utf8))?.split(separator: "\n").compactMap { Int($0) } ?? []
+        let isNew = saved.isEmpty
+        let ports = isNew ? try Self.freePorts(masters * (1 + replicasPerMaster)) : saved
+        nodes = ports.map { RedisAddress(host: "127.0.0.1", port: $0) }
+        masterCount = isNew ? masters : max(1, saved.count / (1 + replicasPerMaster))
+        processes = Mutex([])
+        watchdog = ChildProcess.startWatchdog(cleanup: isTemporary ? "pkill -9 -f 'surgebench-redis-node \(directory)'; rm -rf '\(directory)'"
+                                                                     : "pkill -9 -f 'surgebench-redis-node \(directory)'")
+        do throws(StoreError) {
+            for port in ports { try start(port: port, settings: settings) }
+            for node in nodes { try Self.awaitAnswer(from: node) }
+            if isNew {
+                try ChildProcess.run([Self.cli, "--cluster", "create"] + nodes.map(\.description)
+                                     + ["--cluster-replicas", String(replicasPerMaster), "--cluster-yes"], what: "forming the Redis cluster")
+                do { try ports.map(String.init).joined(separator: "\n").write(toFile: portsFile, atomically: true, encoding: .utf8) } catch {
+                    throw StoreError(.cannotOpen, "cannot write '\(portsFile)': \(error.localizedDescription)")
+                }
+            }
+            for node in nodes { try Self.awaitClusterOK(at: node, knownNodes: nodes.count) }
+            // A write that waits for a replica (WAIT) needs every replica synced first.
+            if replicasPerMaster > 0 { for node in nodes { try Self.awaitReplicas(of: node, count: replicasPerMaster) } }
+        } catch {
+            stop()
+            throw error
+        }
+    }
+
+    deinit { stop() }
+
+    /// Stops every node (saving its data when the cluster is kept) and removes a temporary cluster. Safe to call twice.
+    func stop() {
+        guard !stopped.exchange(true, ordering: .relaxed) else { return }
+        var live = Set(processes.withLock { $0 })
+        if !isTemporary {
+            // FORCE: a replica still writing its first AOF after a sync would otherwise refuse to exit.
+            for node in nodes {
+                _ = try? RedisNodeConnection(node, timeoutSeconds: 5).command(["SHUTDOWN", "SAVE", "FORCE"].map { Array($0.utf8) })
+            }
+        }
+        for pid in live { Glibc.kill(pid, isTemporary ? SIGKILL : SIGTERM) }
+        // A node that will not stop within 20 s is killed: closing never hangs.
+        let deadline = MonotonicClock.now() + 20_000_000_000
+        while !live.isEmpty {
+            var status: Int32 = 0
+            live = live.filter { waitpid($0, &status, WNOHANG) == 0 }
+            if MonotonicClock.now() > deadline { for pid in live { Glibc.kill(pid, SIGKILL) } }
+            if !live.isEmpty { usleep(20_000) }
+        }
+        ChildProcess.end(watchdog)
+        if isTemporary { try? FileManager.default.removeItem(atPath: directory) }
+    }
+
+    /// SIGKILLs the node at `address` (a fault: its replica, if any, takes over); returns false when it is not ours.
+    func killNode(_ address: RedisAddress) -> Bool {
+        guard let index = nodes.firstIndex(of: address) else { return false }
+        let pid = processes.withLock { $0[index] }
+        return Glibc.kill(pid, SIGKILL) == 0
+    }
+
+    private func start(port: Int, settings: [String]) throws(StoreError) {
+        let nodeDirectory = (directory as NSString).appendingPathComponent("node-\(port)")
+        do { try FileManager.default.createDirectory(atPath: nodeDirectory, withIntermediateDirectories: true) } catch {
+            throw StoreError(.cannotOpen, "cannot create '\(nodeDirectory)': \(error.localizedDescription)")
+        }
+        // The process title names the cluster's directory, so that the watchdog can find every node of it.
+        let arguments = [Self.server, "--port", String(port), "--bind", "127.0.0.1", "--cluster-enabled", "yes",
+                         "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000", "--dir", nodeDirectory,
+                         "--save", "", "--daemonize", "no", "--logfile", "redis.log", "--proc-title-template",
+                         "surgebench-redis-node \(directory) {port}"] + settings
+        let pid = ChildProcess.spawn(arguments, output: (nodeDirectory as NSString).appendingPathComponent("output.log"), newSession: false)
+        guard pid > 0 else { throw StoreError(.cannotOpen, "cannot start \(Self.server)") }
+        processes.withLock { $0.append(pid) }
+    }
+
+    /// Ports for `count` nodes whose cluster-bus ports (port + 10000) are free too.
+    private static func freePorts(_ count: Int) throws(StoreError) -> [Int] {
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<50 {
+            let base = Int.random(in: 20_000..<29_000, using: &random)
+            let ports = Array(base..<base + count)
+            if ports.allSatisfy({ isFree($0) && isFree($0 + 10_000) }) { return ports }
+        }
+        throw StoreError(.cannotOpen, "found no \(count) free loopback ports for the Redis cluster")
+    }
+
+    private static func isFree(_ port: Int) -> Bool {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { return false }
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+
+    private static func awaitAnswer(from node: RedisAddress) throws(StoreError) {
+        var last = ""
+        for _ in 0..<200 {
+            do throws(StoreError) {
+                if case .status("PONG") = try RedisNodeConnection(node, timeoutSeconds: 2).command([Array("PING".utf8)]) { return }
+            } catch {
+                last = error.message
+            }
+            usleep(50_000)
+        }
+        throw StoreError(.cannotOpen, "the Redis node \(node) did not start within 10 s: \(last)")
+    }
+
+    /// When `node` is a master, waits until `count` replicas stream from it (`state=online`).
+    private static func awaitReplicas(of node: RedisAddress, count: Int) throws(StoreError) {
+        var info = ""
+        for _ in 0..<300 {
+            info = (try? RedisNodeConnection(node, timeoutSeconds: 2).command(["INFO", "replication"].map { Array($0.utf8) }).text) ?? ""
+            if info.contains("role:slave") || info.components(separatedBy: "state=online").count - 1 >= count { return }
+            usleep(100_000)
+        }
+        throw StoreError(.cannotOpen, "the Redis master \(node) has fewer than \(count) synced replicas after 30 s")
+    }
+
+    private static func awaitClusterOK(at node: RedisAddress, knownNodes: Int) throws(StoreError) {
+        var info = ""
+        for _ in 0..<300 {
+            info = (try? RedisNodeConnection(node, timeoutSeconds: 2).command(["CLUSTER", "INFO"].map { Array($0.utf8) }).text) ?? ""
+            if info.contains("cluster_state:ok"), info.contains("cluster_known_nodes:\(knownNodes)") { return }
+            usleep(100_000)
+        }
+        throw StoreError(.cannotOpen, "the Redis cluster did not become ready within 30 s (node \(node): "
+            + "\(info.split(separator: "\r\n").prefix(3).joined(separator: ", ")))")
+    }
+}

@@ -1,0 +1,68 @@
+/// Which node serves each of the 16384 slots, as a cluster client keeps it: filled from `CLUSTER SLOTS`, corrected
+/// by `MOVED` redirects one slot at a time, refreshed whole at most once a second.
+struct SlotRouter {
+    /// The serving master of each slot; nil until known.
+    private(set) var owners: [RedisAddress?] = Array(repeating: nil, count: ClusterSlot.count)
+    private(set) var lastRefreshNanos: UInt64 = 0
+    static let refreshIntervalNanos: UInt64 = 1_000_000_000
+
+    /// What an error reply asks the client to do.
+    enum Redirect: Equatable {
+        /// The slot lives on another node now: update the table and retry there.
+        case moved(slot: Int, to: RedisAddress)
+        /// The slot is being migrated and this key has left: retry once there, after ASKING, without updating.
+        case ask(slot: Int, to: RedisAddress)
+        /// The keys are mid-migration: back off and retry.
+        case tryAgain
+        /// The cluster cannot serve the slot (no master for it).
+        case clusterDown
+    }
+
+    /// The redirect an error reply carries, if any (`MOVED 3999 127.0.0.1:6381`, `ASK ...`, `TRYAGAIN ...`,
+    /// `CLUSTERDOWN ...`).
+    static func redirect(in error: String) -> Redirect? {
+        let words = error.split(separator: " ")
+        guard let first = words.first else { return nil }
+        switch first {
+        case "MOVED", "ASK":
+            guard words.count >= 3, let slot = Int(words[1]), (0..<ClusterSlot.count).contains(slot),
+                  let address = RedisAddress(words[2]) else { return nil }
+            return first == "MOVED" ? .moved(slot: slot, to: address) : .ask(slot: slot, to: address)
+        case "TRYAGAIN": return .tryAgain
+        case "CLUSTERDOWN": return .clusterDown
+        default: return nil
+        }
+    }
+
+    func owner(of slot: Int) -> RedisAddress? { owners[slot] }
+
+    /// Every master that serves some slot.
+    var masters: [RedisAddress] {
+        var seen = Set<RedisAddress>()
+        return owners.compactMap { $0 }.filter { seen.insert($0).inserted }
+    }
+
+    mutating func setOwner(of slot: Int, to address: RedisAddress) { owners[slot] = address }
+
+    /// Replaces the table with a `CLUSTER SLOTS` reply: `[[first, last, [host, port, id], replicas...], ...]`.
+    /// An empty host means the node that answered (`answeredBy`). Returns false for a reply of another shape.
+    mutating func update(fromClusterSlots reply: RedisReply, answeredBy: RedisAddress, atNanos now: UInt64) -> Bool {
+        var table = [RedisAddress?](repeating: nil, count: ClusterSlot.count)
+        for range in reply.elements {
+            let fields = range.elements
+            guard fields.count >= 3, let first = fields[0].integer, let last = fields[1].integer, first <= last,
+                  last < ClusterSlot.count else { return false }
+            let master = fields[2].elements
+            guard master.count >= 2, let host = master[0].text, let port = master[1].integer else { return false }
+            let address = RedisAddress(host: host.isEmpty ? answeredBy.host : host, port: Int(port))
+            for slot in Int(first)...Int(last) { table[slot] = address }
+        }
+        guard case .array = reply else { return false }
+        owners = table
+        lastRefreshNanos = now
+        return true
+    }
+
+    /// Whether a whole refresh is allowed now (at most one a second).
+    func mayRefresh(atNanos now: UInt64) -> Bool { lastRefreshNanos == 0 || now &- lastRefreshNanos >= Self.refreshIntervalNanos }
+}
