@@ -40,8 +40,10 @@ final class RedisClusterServers: Sendable {
         nodes = ports.map { RedisAddress(host: "127.0.0.1", port: $0) }
         masterCount = isNew ? masters : max(1, saved.count / (1 + replicasPerMaster))
         processes = Mutex([])
-        watchdog = ChildProcess.startWatchdog(cleanup: isTemporary ? "pkill -9 -f 'surgebench-redis-node \(directory)'; rm -rf '\(directory)'"
-                                                                     : "pkill -9 -f 'surgebench-redis-node \(directory)'")
+        // Kills until none is left (a node still writing would refill the directory), then removes a temporary one.
+        // The pattern's "[e]" keeps it from matching the watchdog's own command line, which holds the pattern.
+        let killNodes = "while pkill -9 -f 'surgebench-redis-nod[e] \(directory) '; do sleep 0.1; done"
+        watchdog = ChildProcess.startWatchdog(cleanup: isTemporary ? "\(killNodes); rm -rf '\(directory)'" : killNodes)
         do throws(StoreError) {
             for port in ports { try start(port: port, settings: settings) }
             for node in nodes { try Self.awaitAnswer(from: node) }
