@@ -1,4 +1,5 @@
 import Synchronization
+import SurgeCore
 
 /// How to replay a trace.
 public struct ReplayOptions: Sendable {
@@ -25,6 +26,10 @@ public struct ReplayOptions: Sendable {
     /// For testing a comparison only: every operation's service time is stretched by this fraction (0.25: 25% slower)
     /// by spinning after it, as a deliberate regression of the code would.
     public var serviceStretchForTesting = 0.0
+    /// Topology changes to make at their times of the schedule, through ``faultInjector``.
+    public var faults: [StoreFault] = []
+    /// Makes a fault happen (the store's ``FaultInjecting/inject(_:)``), returning what it did.
+    public var faultInjector: (@Sendable (StoreFault) -> Result<String, StoreError>)?
 
     public init(workers: Int, mode: Mode = .open, lateStartNanos: UInt64 = 1_000_000, invalidWakeLagNanos: UInt64 = 2_000_000,
                 progress: (@Sendable (ReplayProgress) -> Void)? = nil, progressIntervalSeconds: Double = 1) {

@@ -13,6 +13,8 @@ public final class ReplayResult: @unchecked Sendable {
     /// Stopped early (Ctrl-C): the figures cover what ran.
     public let interrupted: Bool
     public let integrity: IntegrityReport
+    /// The faults made during the schedule, with what the store showed around each.
+    public private(set) var faults: [FaultRecord] = []
     private let recorders: [WorkerRecorder]
     private let setupRecorders: [WorkerRecorder]
 
@@ -91,6 +93,15 @@ public final class ReplayResult: @unchecked Sendable {
         guard median > options.invalidWakeLagNanos else { return nil }
         return String(format: "idle workers woke %.2f ms late at the median (limit %.2f ms): the harness could not keep its schedule; "
             + "use fewer --workers or a quieter machine", Double(median) / 1e6, Double(options.invalidWakeLagNanos) / 1e6)
+    }
+
+    /// Records the faults made, as (fault, started, finished, outcome, failed) on the schedule's clock in seconds.
+    func recordFaults(_ made: [FaultRun]) {
+        let series = self.series
+        faults = made.map {
+            FaultRecord(fault: $0.fault, startedSeconds: $0.started, finishedSeconds: $0.finished, outcome: $0.outcome, failed: $0.failed,
+                        series: series)
+        }
     }
 
     /// The 1-second series over the schedule.

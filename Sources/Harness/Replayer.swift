@@ -35,11 +35,13 @@ public enum Replayer {
         let startNanos = MonotonicClock.now() + 50_000_000  // every worker is waiting before the clock starts
         let monitor = ProgressMonitor(plan: plan, recorders: recorders, startNanos: startNanos, options: options)
         monitor.start()
+        let faults = FaultThread(options: options, startNanos: startNanos)
         onThreads(workers) { worker in
             var runner = OperationRunner(connection: connections[worker], plan: plan, users: users, chats: chats)
             replay(schedule.operations[worker], runner: &runner, recorder: recorders[worker], startNanos: startNanos, plan: plan, options: options)
         }
         let endNanos = MonotonicClock.now()
+        let faultsMade = faults.finish()
         monitor.stop()
         let usageAfter = ResourceUsage.current()
         let interrupted = replayInterruption.load(ordering: .relaxed)
@@ -54,9 +56,11 @@ public enum Replayer {
         } catch {
             integrity = IntegrityReport(unverifiable: error.message)
         }
-        return ReplayResult(
+        let result = ReplayResult(
             plan: plan, options: options, recorders: recorders, setupRecorders: setupRecorders, setupNanos: setupNanos,
             wallNanos: endNanos - startNanos, usage: usageAfter - usageBefore, interrupted: interrupted, integrity: integrity)
+        result.recordFaults(faultsMade)
+        return result
     }
 
     /// One setup stage, closed loop, lanes spread over the workers; any failure stops the run.

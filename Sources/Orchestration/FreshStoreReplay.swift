@@ -26,6 +26,15 @@ public enum FreshStoreReplay {
             }
             var labelled = replayOptions
             labelled.label = descriptor.name
+            if !replayOptions.faults.isEmpty {
+                guard let injecting = store as? FaultInjecting else {
+                    return .failed(backend: descriptor.name, options: given,
+                                   reason: "\(descriptor.name) cannot make faults (--fault): only a cluster SurgeBench starts can")
+                }
+                labelled.faultInjector = { fault in
+                    do throws(StoreError) { return .success(try injecting.inject(fault)) } catch { return .failure(error) }
+                }
+            }
             let result = try Replayer.run(store, plan: plan, options: labelled)
             return .measured(StoreMeasurement(
                 backend: descriptor.name, options: given, settings: store.settings, bytesOnDisk: store.bytesOnDisk(),

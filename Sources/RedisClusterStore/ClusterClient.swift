@@ -26,6 +26,9 @@ final class ClusterClient {
     /// Every master serving slots, as the table knows them.
     var masters: [RedisAddress] { router.masters }
 
+    /// The master of every slot, as the table knows them.
+    var slotOwners: [RedisAddress?] { router.owners }
+
     /// Reloads the slot table from the first node that answers `CLUSTER SLOTS`.
     func refresh() throws(StoreError) {
         var lastError: StoreError?

@@ -27,16 +27,27 @@ public final class RedisClusterConnection: StoreConnection {
     private static func tag(of id: UInt64) -> String { ClusterSlot.tags[slot(of: id)] }
     private static func key(_ id: UInt64, _ name: String) -> String { "{\(tag(of: id))}:\(name)" }
 
-    /// `FCALL function 1 key args...` as an argument vector.
-    private static func call(_ function: String, key: String, _ arguments: [String], body: [UInt8]? = nil) -> [[UInt8]] {
-        var vector = ["FCALL", function, "1", key].map { Array($0.utf8) } + arguments.map { Array($0.utf8) }
+    /// The keys of chat `chat`'s header, members, unread counts, messages and idempotency keys.
+    private static func chatKeys(_ chat: UInt64) -> [String] { ["c", "m", "n", "msg", "i"].map { key(chat, "\($0):\(chat)") } }
+
+    /// `FCALL function <keys> keys... args...` as an argument vector.
+    private static func call(_ function: String, keys: [String], _ arguments: [String], body: [UInt8]? = nil) -> [[UInt8]] {
+        var vector = (["FCALL", function, String(keys.count)] + keys + arguments).map { Array($0.utf8) }
         if let body { vector.append(body) }
         return vector
     }
 
-    /// Runs one function call on `key`'s slot; maps the functions' errors to ``StoreError`` kinds.
-    private func run(_ function: String, key: String, _ arguments: [String], body: [UInt8]? = nil, isWrite: Bool) throws(StoreError) -> RedisReply {
-        try Self.check(try client.execute(Self.call(function, key: key, arguments, body: body), slot: ClusterSlot.of(key), isWrite: isWrite))
+    /// Runs one function call on its keys' slot; maps the functions' errors to ``StoreError`` kinds.
+    private func run(_ function: String, keys: [String], _ arguments: [String], body: [UInt8]? = nil, isWrite: Bool) throws(StoreError) -> RedisReply {
+        try Self.check(try client.execute(Self.call(function, keys: keys, arguments, body: body), slot: ClusterSlot.of(keys[0]), isWrite: isWrite))
+    }
+
+    /// A new id on `slot`: `INCR` of the slot's counter `name` (users or chats), times 16384, plus the slot.
+    private func newID(on slot: Int, counter name: String) throws(StoreError) -> UInt64 {
+        let key = "{\(ClusterSlot.tags[slot])}:seq:\(name)"
+        let reply = try Self.check(try client.execute(["INCR", key].map { Array($0.utf8) }, slot: slot, isWrite: true))
+        guard let counter = reply.integer, counter < 1 << 39 else { throw Self.unexpected(reply, in: "allocating an id") }
+        return counter * UInt64(ClusterSlot.count) + UInt64(slot)
     }
 
     private static func check(_ reply: RedisReply) throws(StoreError) -> RedisReply {
@@ -54,7 +65,7 @@ public final class RedisClusterConnection: StoreConnection {
     private func checkUsersExist(_ users: [UserID]) throws(StoreError) {
         let replies = try client.executeAll(users.map { user in
             let key = Self.key(user.rawValue, "users")
-            return (ClusterSlot.of(key), Self.call("sb_user_exists", key: key, [Self.tag(of: user.rawValue), String(user.rawValue)]))
+            return (ClusterSlot.of(key), Self.call("sb_user_exists", keys: [key], [String(user.rawValue)]))
         }, isWrite: false)
         for (user, reply) in zip(users, replies) where try Self.check(reply).integer != 1 {
             throw StoreError(.unknownUser, "no user \(user.rawValue)")
@@ -76,9 +87,12 @@ public final class RedisClusterConnection: StoreConnection {
         try Validation.checkDisplayName(displayName)
         let phoneKey = "{p:\(phone.text)}"
         let slot = ClusterSlot.of(phoneKey)
-        let reply = try run("sb_register", key: phoneKey, [ClusterSlot.tags[slot], String(slot), displayName], isWrite: true)
-        guard reply.elements.count == 2, let user = reply.elements[0].integer else { throw Self.unexpected(reply, in: "register") }
-        return Registration(user: UserID(user), outcome: reply.elements[1].integer == 1 ? .created : .alreadyRegistered)
+        // A new id is drawn before the call, so that the function declares every key it writes; a phone already
+        // registered leaves that id unused.
+        let user = try newID(on: slot, counter: "u")
+        let reply = try run("sb_register", keys: [phoneKey, "{\(ClusterSlot.tags[slot])}:users"], [String(user), displayName], isWrite: true)
+        guard reply.elements.count == 2, let registered = reply.elements[0].integer else { throw Self.unexpected(reply, in: "register") }
+        return Registration(user: UserID(registered), outcome: reply.elements[1].integer == 1 ? .created : .alreadyRegistered)
     }
 
     public func importContacts(of owner: UserID, phones: [PhoneNumber]) throws(StoreError) -> [ContactMatch] {
@@ -91,8 +105,8 @@ public final class RedisClusterConnection: StoreConnection {
         for (phone, reply) in zip(distinct, replies) {
             if let user = try Self.check(reply).integer, user != owner.rawValue { matches.append(ContactMatch(phone: phone, user: UserID(user))) }
         }
-        _ = try run("sb_add_contacts", key: Self.key(owner.rawValue, "users"),
-                    [Self.tag(of: owner.rawValue), String(owner.rawValue)] + matches.map { String($0.user.rawValue) }, isWrite: true)
+        _ = try run("sb_add_contacts", keys: [Self.key(owner.rawValue, "users"), Self.key(owner.rawValue, "k:\(owner.rawValue)")],
+                    [String(owner.rawValue)] + matches.map { String($0.user.rawValue) }, isWrite: true)
         return matches
     }
 
@@ -101,9 +115,9 @@ public final class RedisClusterConnection: StoreConnection {
         let (low, high) = (min(first, second), max(first, second))
         try checkUsersExist([low, high])
         let pairKey = "{d:\(low.rawValue):\(high.rawValue)}"
-        let slot = ClusterSlot.of(pairKey)
-        let reply = try run("sb_direct", key: pairKey, [ClusterSlot.tags[slot], String(slot), String(low.rawValue), String(high.rawValue)],
-                            isWrite: true)
+        let id = try newID(on: ClusterSlot.of(pairKey), counter: "c")
+        let reply = try run("sb_direct", keys: [pairKey] + Array(Self.chatKeys(id).prefix(3)) + [Self.key(id, "chats")],
+                            [String(id), "1", String(low.rawValue), String(high.rawValue)], isWrite: true)
         guard let chat = reply.integer else { throw Self.unexpected(reply, in: "direct chat") }
         // Always, also for an existing chat: a call cut short before this point is completed by the next one.
         try addToChatLists(chat, members: [low, high])
@@ -114,9 +128,9 @@ public final class RedisClusterConnection: StoreConnection {
         let everyone = try Validation.groupMembers(creator: creator, members: members)
         try checkUsersExist(everyone)
         // The group lives on its creator's slot.
-        let counterKey = Self.key(creator.rawValue, "seq:c")
-        let reply = try run("sb_group", key: counterKey, [Self.tag(of: creator.rawValue), String(Self.slot(of: creator.rawValue))]
-                            + everyone.map { String($0.rawValue) }, isWrite: true)
+        let id = try newID(on: Self.slot(of: creator.rawValue), counter: "c")
+        let reply = try run("sb_group", keys: Array(Self.chatKeys(id).prefix(3)) + [Self.key(id, "chats")],
+                            [String(id), "2"] + everyone.map { String($0.rawValue) }, isWrite: true)
         guard let chat = reply.integer else { throw Self.unexpected(reply, in: "group") }
         try addToChatLists(chat, members: everyone)
         return ChatID(chat)
@@ -124,9 +138,8 @@ public final class RedisClusterConnection: StoreConnection {
 
     public func send(_ body: [UInt8], to chat: ChatID, from sender: UserID, clientMessageID: UInt64) throws(StoreError) -> SendReceipt {
         try Validation.checkBody(body)
-        let reply = try run("sb_send", key: Self.key(chat.rawValue, "c:\(chat.rawValue)"),
-                            [Self.tag(of: chat.rawValue), String(chat.rawValue), String(sender.rawValue), String(clientMessageID)],
-                            body: body, isWrite: true)
+        let reply = try run("sb_send", keys: Self.chatKeys(chat.rawValue),
+                            [String(chat.rawValue), String(sender.rawValue), String(clientMessageID)], body: body, isWrite: true)
         guard reply.elements.count == 2, let sequence = reply.elements[0].integer else { throw Self.unexpected(reply, in: "send") }
         return SendReceipt(chat: chat, sequence: sequence, isDuplicate: reply.elements[1].integer == 1)
     }
@@ -134,9 +147,9 @@ public final class RedisClusterConnection: StoreConnection {
     public func history(of chat: ChatID, before: UInt64?, limit: Int) throws(StoreError) -> [Message] {
         try Validation.checkLimit(limit)
         let top = before.map { $0 == 0 ? 0 : $0 - 1 } ?? UInt64.max
-        let reply = try run("sb_history", key: Self.key(chat.rawValue, "c:\(chat.rawValue)"),
-                            [Self.tag(of: chat.rawValue), String(chat.rawValue), String(min(top, Self.largestExactNumber)), String(limit)],
-                            isWrite: false)
+        let keys = Self.chatKeys(chat.rawValue)
+        let reply = try run("sb_history", keys: [keys[0], keys[3]],
+                            [String(chat.rawValue), String(min(top, Self.largestExactNumber)), String(limit)], isWrite: false)
         let fields = reply.elements
         return try stride(from: 0, to: fields.count - 1, by: 2).map { (index) throws(StoreError) -> Message in
             guard let sequence = fields[index].integer, let packed = fields[index + 1].bytes else { throw Self.unexpected(reply, in: "history") }
@@ -145,20 +158,19 @@ public final class RedisClusterConnection: StoreConnection {
     }
 
     public func markRead(_ chat: ChatID, by user: UserID, upTo sequence: UInt64) throws(StoreError) -> UInt64 {
-        let reply = try run("sb_mark", key: Self.key(chat.rawValue, "c:\(chat.rawValue)"),
-                            [Self.tag(of: chat.rawValue), String(chat.rawValue), String(user.rawValue), String(min(sequence, Self.largestExactNumber))],
-                            isWrite: true)
+        let reply = try run("sb_mark", keys: Array(Self.chatKeys(chat.rawValue).prefix(4)),
+                            [String(chat.rawValue), String(user.rawValue), String(min(sequence, Self.largestExactNumber))], isWrite: true)
         guard let watermark = reply.integer else { throw Self.unexpected(reply, in: "mark read") }
         return watermark
     }
 
     public func inbox(of user: UserID, limit: Int) throws(StoreError) -> [InboxEntry] {
         try Validation.checkLimit(limit)
-        let chats = try run("sb_chats", key: Self.key(user.rawValue, "users"), [Self.tag(of: user.rawValue), String(user.rawValue)],
-                            isWrite: false).elements.compactMap(\.integer)
+        let chats = try run("sb_chats", keys: [Self.key(user.rawValue, "users"), Self.key(user.rawValue, "uc:\(user.rawValue)")],
+                            [String(user.rawValue)], isWrite: false).elements.compactMap(\.integer)
         let replies = try client.executeAll(chats.map { chat in
-            let key = Self.key(chat, "c:\(chat)")
-            return (ClusterSlot.of(key), Self.call("sb_entry", key: key, [Self.tag(of: chat), String(chat), String(user.rawValue)]))
+            let keys = Array(Self.chatKeys(chat).prefix(3))
+            return (ClusterSlot.of(keys[0]), Self.call("sb_entry", keys: keys, [String(user.rawValue)]))
         }, isWrite: false)
         var entries: [(activity: UInt64, entry: InboxEntry)] = []
         for (chat, reply) in zip(chats, replies) {
@@ -182,6 +194,7 @@ public final class RedisClusterConnection: StoreConnection {
     public func summary() throws(StoreError) -> StoreSummary {
         var users = 0
         var chats: [StoreSummary.Chat] = []
+        try client.refresh()  // the masters as they are now, after any failover
         for master in client.masters {
             let connection = try client.connection(to: master)
             for key in try scan(connection, matching: "{*}:users") {
@@ -189,7 +202,7 @@ public final class RedisClusterConnection: StoreConnection {
             }
             for key in try scan(connection, matching: "{*}:chats") {
                 let tag = String(key.dropFirst().prefix { $0 != "}" })
-                let reply = try Self.check(try connection.command(Self.call("sb_slot_summary", key: key, [tag])))
+                let reply = try Self.check(try connection.command(Self.call("sb_slot_summary", keys: [key], [tag])))
                 for row in reply.elements {
                     let fields = row.elements.map(\.integer)
                     guard fields.count == 5, let chat = fields[0], let last = fields[1], let members = fields[2], let messages = fields[3],

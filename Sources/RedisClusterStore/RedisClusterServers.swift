@@ -17,7 +17,11 @@ final class RedisClusterServers: Sendable {
     /// Every node, masters first as created (after a failover, roles may differ).
     let nodes: [RedisAddress]
     let masterCount: Int
+    /// Each node's process, in the order of ``nodes``.
     private let processes: Mutex<[pid_t]>
+    /// The nodes killed by ``killNode(_:)`` and not restarted yet.
+    private let killed = Mutex<[RedisAddress]>([])
+    private let settings: [String]
     private let watchdog: pid_t
     private let stopped = Atomic<Bool>(false)
 
@@ -40,12 +44,14 @@ final class RedisClusterServers: Sendable {
         nodes = ports.map { RedisAddress(host: "127.0.0.1", port: $0) }
         masterCount = isNew ? masters : max(1, saved.count / (1 + replicasPerMaster))
         processes = Mutex([])
+        self.settings = settings
         // Kills until none is left (a node still writing would refill the directory), then removes a temporary one.
         // The pattern's "[e]" keeps it from matching the watchdog's own command line, which holds the pattern.
         let killNodes = "while pkill -9 -f 'surgebench-redis-nod[e] \(directory) '; do sleep 0.1; done"
         watchdog = ChildProcess.startWatchdog(cleanup: isTemporary ? "\(killNodes); rm -rf '\(directory)'" : killNodes)
         do throws(StoreError) {
-            for port in ports { try start(port: port, settings: settings) }
+            for port in ports { processes.withLock { $0.append(0) } }
+            for (index, port) in ports.enumerated() { try start(index: index, port: port) }
             for node in nodes { try Self.awaitAnswer(from: node) }
             if isNew {
                 try ChildProcess.run([Self.cli, "--cluster", "create"] + nodes.map(\.description)
@@ -68,7 +74,7 @@ final class RedisClusterServers: Sendable {
     /// Stops every node (saving its data when the cluster is kept) and removes a temporary cluster. Safe to call twice.
     func stop() {
         guard !stopped.exchange(true, ordering: .relaxed) else { return }
-        var live = Set(processes.withLock { $0 })
+        var live = Set(processes.withLock { $0 }.filter { $0 > 0 })
         if !isTemporary {
             // FORCE: a replica still writing its first AOF after a sync would otherwise refuse to exit.
             for node in nodes {
@@ -88,14 +94,28 @@ final class RedisClusterServers: Sendable {
         if isTemporary { try? FileManager.default.removeItem(atPath: directory) }
     }
 
-    /// SIGKILLs the node at `address` (a fault: its replica, if any, takes over); returns false when it is not ours.
-    func killNode(_ address: RedisAddress) -> Bool {
-        guard let index = nodes.firstIndex(of: address) else { return false }
+    /// SIGKILLs the node at `address` (a fault: its replica, if any, takes over).
+    func killNode(_ address: RedisAddress) throws(StoreError) {
+        guard let index = nodes.firstIndex(of: address) else { throw StoreError(.invalidOption, "\(address) is not a node SurgeBench started") }
         let pid = processes.withLock { $0[index] }
-        return Glibc.kill(pid, SIGKILL) == 0
+        guard Glibc.kill(pid, SIGKILL) == 0 else { throw StoreError(.engine, "cannot kill Redis node \(address)") }
+        ChildProcess.wait(for: pid)
+        processes.withLock { $0[index] = 0 }
+        killed.withLock { $0.append(address) }
     }
 
-    private func start(port: Int, settings: [String]) throws(StoreError) {
+    /// Starts the node killed last again, on its port and files; it rejoins the cluster (as a replica once its former
+    /// replica has taken over). Returns its address.
+    func restartKilledNode() throws(StoreError) -> RedisAddress {
+        guard let address = killed.withLock({ $0.popLast() }), let index = nodes.firstIndex(of: address) else {
+            throw StoreError(.invalidOption, "restart-node: no node has been killed")
+        }
+        try start(index: index, port: address.port)
+        try Self.awaitAnswer(from: address)
+        return address
+    }
+
+    private func start(index: Int, port: Int) throws(StoreError) {
         let nodeDirectory = (directory as NSString).appendingPathComponent("node-\(port)")
         do { try FileManager.default.createDirectory(atPath: nodeDirectory, withIntermediateDirectories: true) } catch {
             throw StoreError(.cannotOpen, "cannot create '\(nodeDirectory)': \(error.localizedDescription)")
@@ -107,7 +127,7 @@ final class RedisClusterServers: Sendable {
                          "surgebench-redis-node \(directory) {port}"] + settings
         let pid = ChildProcess.spawn(arguments, output: (nodeDirectory as NSString).appendingPathComponent("output.log"), newSession: false)
         guard pid > 0 else { throw StoreError(.cannotOpen, "cannot start \(Self.server)") }
-        processes.withLock { $0.append(pid) }
+        processes.withLock { $0[index] = pid }
     }
 
     /// Ports for `count` nodes whose cluster-bus ports (port + 10000) are free too.
@@ -134,7 +154,7 @@ final class RedisClusterServers: Sendable {
         }
     }
 
-    private static func awaitAnswer(from node: RedisAddress) throws(StoreError) {
+    static func awaitAnswer(from node: RedisAddress) throws(StoreError) {
         var last = ""
         for _ in 0..<200 {
             do throws(StoreError) {

@@ -112,6 +112,8 @@ public struct ResultsDocument: Sendable, Hashable, Codable {
         public var integrity: IntegrityReport
         /// `.hgrm` files by operation kind (and "all").
         public var histogramFiles: [String: String]
+        /// The faults made during the schedule (`--fault`), with what the store showed around each; nil without faults.
+        public var faults: [FaultRecord]? = nil
     }
 
     public struct OperationResult: Sendable, Hashable, Codable {
@@ -177,6 +179,7 @@ extension ResultsDocument.BackendResult {
             bytesWritten: result.usage.bytesWritten, bytesWrittenPerOperation: Double(result.usage.bytesWritten) / Double(completed),
             storeBytesOnDisk: measurement.bytesOnDisk, storeStatistics: measurement.statistics, harnessOverheadMicrosPerOperation: result.harnessOverheadNanosPerOperation / 1000,
             wakeLagP50Ms: wakeLag.p50Ms, wakeLagP99Ms: wakeLag.p99Ms, integrity: result.integrity, histogramFiles: histogramFiles)
+        faults = result.faults.isEmpty ? nil : result.faults
     }
 
     /// A backend that could not run: the reason and nothing else.

@@ -123,6 +123,23 @@ public enum ResultsTables {
                         }
                 }))
         }
+        let faulted = document.backends.filter { !($0.faults ?? []).isEmpty }
+        if !faulted.isEmpty {
+            tables.append(Table(
+                caption: "Faults during the schedule (p99 before: median of the 5 s before; worst: the worst second from the fault "
+                    + "to 5 s after it; recovery: until p99 stays within 2x its level before for 3 s):",
+                header: ["backend", "fault", "at s", "took s", "what happened", "errors (next 10 s)", "s with errors", "p99 before ms",
+                         "worst p99 ms", "recovery"],
+                rows: faulted.flatMap { result in
+                    (result.faults ?? []).map { record in
+                        [result.backend, record.fault.description, Figures.format(record.startedSeconds),
+                         Figures.format(record.finishedSeconds - record.startedSeconds), (record.failed ? "FAILED: " : "") + record.outcome,
+                         String(record.errorsAfter), String(record.secondsWithErrors), record.p99BeforeMs.map(Figures.format) ?? "-",
+                         record.p99WorstMs.map(Figures.format) ?? "-",
+                         record.recoverySeconds.map { Figures.format($0) + " s" } ?? "not recovered"]
+                    }
+                }, numeric: false))
+        }
         return tables
     }
 

@@ -51,6 +51,11 @@ extension SurgeBench {
         var plainProgress = false
 
         /// Makes every operation this much slower, to check that a comparison catches a regression (CI's own test).
+        @Option(name: .customLong("fault"), help: ArgumentHelp(
+            "A topology change at a time of the schedule, for a cluster SurgeBench starts (repeatable): reshard@20s:1000-slots, "
+                + "kill-master@25s, restart-node@35s.", valueName: "kind@time[:slots]"))
+        var faultTexts: [String] = []
+
         @Option(help: .hidden)
         var slowDownForTesting = 0.0
 
@@ -58,7 +63,10 @@ extension SurgeBench {
             guard (1...100).contains(`repeat`) else { throw ValidationError("--repeat must be from 1 to 100, got \(`repeat`)") }
             guard (1...1024).contains(workers) else { throw ValidationError("--workers must be from 1 to 1024, got \(workers)") }
             guard (0...10).contains(slowDownForTesting) else { throw ValidationError("--slow-down-for-testing must be from 0 to 10") }
-            do { _ = try selectedBackends() } catch { throw ValidationError(error.message) }
+            do {
+                _ = try selectedBackends()
+                _ = try faults()
+            } catch { throw ValidationError(error.message) }
         }
 
         /// The backends named by --backends, each with the options --option gives it, validated.
@@ -70,6 +78,9 @@ extension SurgeBench {
             let assigned = try OptionAssignment.assign(options, to: descriptors)
             return descriptors.map { ($0, assigned[$0.name] ?? BackendOptions()) }
         }
+
+        /// The faults --fault names, parsed.
+        func faults() throws(StoreError) -> [StoreFault] { try faultTexts.map { (text) throws(StoreError) in try StoreFault(parsing: text) } }
 
         func run() throws {
             let selected = try selectedBackends()
@@ -89,6 +100,7 @@ extension SurgeBench {
             let progress = ProgressPrinter(plain: plainProgress)
             var replayOptions = ReplayOptions(workers: workers, mode: mode, progress: progress.report, progressIntervalSeconds: progress.intervalSeconds)
             replayOptions.serviceStretchForTesting = slowDownForTesting
+            replayOptions.faults = try faults()
             var session = BenchmarkSession(plan: plan, backends: selected, replayOptions: replayOptions,
                                            say: { progress.finishLine(); say($0) })
             session.repetitions = `repeat`

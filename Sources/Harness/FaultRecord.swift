@@ -1,0 +1,48 @@
+import SurgeCore
+
+/// A fault made during a replay: when it started and ended on the schedule's clock, what it did, and what the store
+/// showed around it (from the 1-second series).
+public struct FaultRecord: Sendable, Hashable, Codable {
+    public var fault: StoreFault
+    public var startedSeconds: Double
+    public var finishedSeconds: Double
+    /// What the store said it did, or why it could not.
+    public var outcome: String
+    public var failed: Bool
+    /// Median of the per-second p99 in the 5 seconds before the fault, in ms.
+    public var p99BeforeMs: Double?
+    /// The worst per-second p99 from the fault's start to 5 seconds after its end, in ms.
+    public var p99WorstMs: Double?
+    /// Operations that failed from the fault's start to 10 seconds after its end, by second.
+    public var errorsAfter: UInt64
+    /// Seconds from the fault's start until a second with no errors (0: none failed).
+    public var secondsWithErrors: Int
+    /// Seconds from the fault's end until the per-second p99 stays within 2x its level before the fault for 3
+    /// seconds (the surge recovery's definition); nil when it did not within the schedule.
+    public var recoverySeconds: Double?
+
+    init(fault: StoreFault, startedSeconds: Double, finishedSeconds: Double, outcome: String, failed: Bool, series: [SecondSample]) {
+        self.fault = fault
+        self.startedSeconds = startedSeconds
+        self.finishedSeconds = finishedSeconds
+        self.outcome = outcome
+        self.failed = failed
+        let start = Int(startedSeconds.rounded(.down))
+        let end = Int(finishedSeconds.rounded(.up))
+        let before = series.filter { $0.second >= start - 5 && $0.second < start && $0.achieved > 0 }.map(\.p99Ms).sorted()
+        p99BeforeMs = before.isEmpty ? nil : before[before.count / 2]
+        p99WorstMs = series.filter { $0.second >= start && $0.second < end + 5 }.map(\.p99Ms).max()
+        errorsAfter = series.filter { $0.second >= start && $0.second < end + 10 }.reduce(0) { $0 + $1.errors }
+        secondsWithErrors = (series.first { $0.second >= start && $0.errors == 0 }?.second).map { $0 - start }
+            ?? max(0, (series.last?.second ?? start) + 1 - start)
+        recoverySeconds = nil
+        if let p99BeforeMs {
+            let limit = 2 * p99BeforeMs
+            let after = series.filter { $0.second >= end }
+            for (index, sample) in after.enumerated() where after[index..<min(index + 3, after.count)].allSatisfy({ $0.p99Ms <= limit }) {
+                recoverySeconds = max(0, Double(sample.second) - finishedSeconds)
+                break
+            }
+        }
+    }
+}

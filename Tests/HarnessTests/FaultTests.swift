@@ -1,0 +1,65 @@
+import Foundation
+import Harness
+import Orchestration
+import StoreCatalog
+import SurgeCore
+import Testing
+import TestSupport
+import Workload
+
+/// Topology changes during a replay: parsing `--fault`, and a real cluster resharded and losing a master mid-run.
+@Suite("Faults", .serialized)
+struct FaultTests {
+    @Test("faults parse as kind@time[:slots] and anything else is refused, naming the form", arguments: [
+        ("reshard@20s:1000-slots", StoreFault.Kind.reshard, 20.0, 1000 as Int?),
+        ("reshard@2.5s:7", .reshard, 2.5, 7),
+        ("kill-master@25s", .killMaster, 25, nil),
+        ("restart-node@35", .restartNode, 35, nil),
+    ])
+    func parsing(text: String, kind: StoreFault.Kind, seconds: Double, slots: Int?) throws {
+        let fault = try StoreFault(parsing: text)
+        #expect(fault.kind == kind && fault.atSeconds == seconds && fault.slots == slots)
+        #expect(try StoreFault(parsing: fault.description) == fault)
+    }
+
+    @Test("malformed faults are refused", arguments: ["", "reshard", "reshard@20s", "explode@3s", "kill-master@-1s", "kill-master@1e400s",
+                                                      "kill-master@nan", "reshard@1s:0", "reshard@1s:99999", "kill-master@1s:5"])
+    func malformed(text: String) {
+        #expect(throws: StoreError.self) { try StoreFault(parsing: text) }
+    }
+
+    @Test("a run that reshards and loses a master: redirects are followed, failover errors counted, every fault recorded")
+    func reshardAndFailover() throws {
+        let scenario = try BuiltInScenarios.scenario(named: "smoke").scaled(by: 1, toDuration: TimeSpan(seconds: 14))
+        let plan = try TracePlanning.plan(scenario, seed: 42, scale: 1)
+        var options = ReplayOptions(workers: 4)
+        options.faults = [try StoreFault(parsing: "reshard@3s:300-slots"), try StoreFault(parsing: "kill-master@7s")]
+        let outcome = FreshStoreReplay.run(try BackendCatalog.backend(named: "redis-cluster"), options: BackendOptions(["replicas": "1"]),
+                                           plan: plan, replayOptions: options)
+        guard case .measured(let measurement) = outcome else {
+            Issue.record("the run failed: \(outcome)")
+            return
+        }
+        let faults = measurement.result.faults
+        #expect(faults.count == 2 && faults.allSatisfy { !$0.failed }, "\(faults.map(\.outcome))")
+        #expect(faults.first?.outcome.contains("moved 300 slots") == true, "\(faults.first?.outcome ?? "")")
+        let redirects = measurement.statistics.engine
+        #expect(redirects["redirects_moved", default: 0] + redirects["redirects_ask", default: 0] > 0, "\(redirects)")
+        // The replica took over: the store can be read back, whatever the asynchronous replication lost.
+        #expect(measurement.result.integrity.unverifiable == nil, "\(measurement.result.integrity.problems)")
+    }
+
+    @Test("a backend that cannot make faults refuses a run that asks for them")
+    func unsupported() throws {
+        let plan = try TracePlanning.plan(try BuiltInScenarios.scenario(named: "smoke").scaled(by: 1, toDuration: TimeSpan(seconds: 2)),
+                                          seed: 42, scale: 1)
+        var options = ReplayOptions(workers: 2)
+        options.faults = [try StoreFault(parsing: "kill-master@1s")]
+        guard case .failed(_, _, let reason) = FreshStoreReplay.run(try BackendCatalog.backend(named: "memory"), options: BackendOptions(),
+                                                                   plan: plan, replayOptions: options) else {
+            Issue.record("memory accepted a fault")
+            return
+        }
+        #expect(reason.contains("cannot make faults"))
+    }
+}
