@@ -21,11 +21,12 @@ PUBLISHED_CAPACITY := results/capacity-sqlite results/capacity-lmdb
 
 # Server backends, not part of `make bench`: outage-2021 against PostgreSQL (a throwaway server SurgeBench starts
 # and removes) with local durability and a 3-master Redis Cluster (everysec), the embedded backends alongside for
-# reference, then PostgreSQL with a synchronous standby (replicated). Scale 8 takes both PostgreSQL modes past their knee on a 2-core machine. SERVER_OUT, when set, is
+# reference, then PostgreSQL with a synchronous standby (replicated), then the cluster with a replica per master
+# while 1000 slots move during the peak and, after that, its busiest master is killed. Scale 8 takes both PostgreSQL modes past their knee on a 2-core machine. SERVER_OUT, when set, is
 # the folder prefix the two runs write to (`make publish-servers` uses results/servers).
 SERVER_BENCH_ARGS ?= --scenario outage-2021 --scale 8 --duration 30s
 SERVER_OUT ?=
-PUBLISHED_SERVER_RUNS := results/servers-local results/servers-replicated
+PUBLISHED_SERVER_RUNS := results/servers-local results/servers-replicated results/servers-redis-faults
 
 .PHONY: bench-servers pgbench-check publish-servers publish report deps build test bench ci-compare ci-baseline microbench microbench-check microbench-thresholds clean
 
@@ -55,6 +56,8 @@ bench-servers: build
 		$(if $(SERVER_OUT),--out $(SERVER_OUT)-local)
 	.build/release/surgebench run $(SERVER_BENCH_ARGS) --backends postgres --option durability=replicated \
 		$(if $(SERVER_OUT),--out $(SERVER_OUT)-replicated)
+	.build/release/surgebench run $(SERVER_BENCH_ARGS) --backends redis-cluster --option replicas=1 \
+		--fault reshard@10s:1000-slots --fault kill-master@24s $(if $(SERVER_OUT),--out $(SERVER_OUT)-redis-faults)
 
 # The honesty test of the postgres backend: the same transaction through SurgeBench and through pgbench on one
 # throwaway server, closed loop and at a fixed rate, three interleaved rounds (about 3 minutes). PGBENCH_CHECK_ARGS

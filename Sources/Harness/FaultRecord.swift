@@ -13,7 +13,7 @@ public struct FaultRecord: Sendable, Hashable, Codable {
     public var p99BeforeMs: Double?
     /// The worst per-second p99 from the fault's start to 5 seconds after its end, in ms.
     public var p99WorstMs: Double?
-    /// Operations that failed from the fault's start to 10 seconds after its end, by second.
+    /// Operations that failed from the fault's start to 10 seconds after its end (or to the next fault's start).
     public var errorsAfter: UInt64
     /// Seconds from the fault's start until a second with no errors (0: none failed).
     public var secondsWithErrors: Int
@@ -21,7 +21,8 @@ public struct FaultRecord: Sendable, Hashable, Codable {
     /// seconds (the surge recovery's definition); nil when it did not within the schedule.
     public var recoverySeconds: Double?
 
-    init(fault: StoreFault, startedSeconds: Double, finishedSeconds: Double, outcome: String, failed: Bool, series: [SecondSample]) {
+    init(fault: StoreFault, startedSeconds: Double, finishedSeconds: Double, outcome: String, failed: Bool, nextFaultSeconds: Double?,
+         series: [SecondSample]) {
         self.fault = fault
         self.startedSeconds = startedSeconds
         self.finishedSeconds = finishedSeconds
@@ -32,7 +33,8 @@ public struct FaultRecord: Sendable, Hashable, Codable {
         let before = series.filter { $0.second >= start - 5 && $0.second < start && $0.achieved > 0 }.map(\.p99Ms).sorted()
         p99BeforeMs = before.isEmpty ? nil : before[before.count / 2]
         p99WorstMs = series.filter { $0.second >= start && $0.second < end + 5 }.map(\.p99Ms).max()
-        errorsAfter = series.filter { $0.second >= start && $0.second < end + 10 }.reduce(0) { $0 + $1.errors }
+        let errorsEnd = min(end + 10, nextFaultSeconds.map { Int($0.rounded(.down)) } ?? Int.max)
+        errorsAfter = series.filter { $0.second >= start && $0.second < errorsEnd }.reduce(0) { $0 + $1.errors }
         secondsWithErrors = (series.first { $0.second >= start && $0.errors == 0 }?.second).map { $0 - start }
             ?? max(0, (series.last?.second ?? start) + 1 - start)
         recoverySeconds = nil

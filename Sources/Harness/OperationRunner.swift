@@ -8,8 +8,10 @@ struct OperationRunner<Connection: StoreConnection> {
     let plan: ReplayPlan
     let users: IdentifierTable
     let chats: IdentifierTable
-    /// The last send of this worker that failed: its resend must then store it anew instead of finding a duplicate.
+    /// The last send of this worker that failed: its resend must then store it anew instead of finding a duplicate,
+    /// unless the failure left the outcome unknown (then either answer is right).
     var lastFailedClientID: UInt64 = 0
+    var lastFailureInDoubt = false
 
     static var displayName: String { "SurgeBench user" }
 
@@ -18,7 +20,15 @@ struct OperationRunner<Connection: StoreConnection> {
         do throws(StoreError) {
             return try perform(operation, listIndex: listIndex, recorder: recorder)
         } catch {
-            if operation.kind == .send { lastFailedClientID = operation.clientMessageID }
+            if operation.kind == .send {
+                lastFailedClientID = operation.clientMessageID
+                lastFailureInDoubt = error.kind == .engine
+            }
+            // An engine error (a lost connection, an unconfirmed replica) may come after the store applied the write.
+            if error.kind == .engine, operation.kind == .send || operation.kind == .markRead, chats[operation.chat] != 0 {
+                let user = operation.kind == .send ? users[operation.user] : UInt64(operation.user)
+                recorder.inDoubt.append(.init(kind: operation.kind, chat: operation.chat, user: user))
+            }
             return ErrorCategory(error.kind)
         }
     }
@@ -64,9 +74,11 @@ struct OperationRunner<Connection: StoreConnection> {
             let sender = users[operation.user]
             guard chat != 0, sender != 0, let body = plan.bodies[operation.bodyBytes] else { return .dependencyFailed }
             let receipt = try connection.send(body, to: ChatID(chat), from: UserID(sender), clientMessageID: operation.clientMessageID)
-            let duplicateExpected = operation.isRetry && lastFailedClientID != operation.clientMessageID
-            guard receipt.isDuplicate == duplicateExpected, receipt.chat.rawValue == chat else { return .wrongResult }
-            if !receipt.isDuplicate {
+            let retriedAfterFailure = operation.isRetry && lastFailedClientID == operation.clientMessageID
+            let duplicateExpected = operation.isRetry && !retriedAfterFailure
+            let eitherIsRight = retriedAfterFailure && lastFailureInDoubt
+            guard receipt.isDuplicate == duplicateExpected || eitherIsRight, receipt.chat.rawValue == chat else { return .wrongResult }
+            if !receipt.isDuplicate || (eitherIsRight && receipt.isDuplicate) {
                 recorder.messageAcks.append(.init(chat: operation.chat, sequence: receipt.sequence, sender: sender))
             }
             return nil

@@ -98,9 +98,9 @@ public final class ReplayResult: @unchecked Sendable {
     /// Records the faults made, as (fault, started, finished, outcome, failed) on the schedule's clock in seconds.
     func recordFaults(_ made: [FaultRun]) {
         let series = self.series
-        faults = made.map {
-            FaultRecord(fault: $0.fault, startedSeconds: $0.started, finishedSeconds: $0.finished, outcome: $0.outcome, failed: $0.failed,
-                        series: series)
+        faults = made.enumerated().map { index, run in
+            FaultRecord(fault: run.fault, startedSeconds: run.started, finishedSeconds: run.finished, outcome: run.outcome, failed: run.failed,
+                        nextFaultSeconds: index + 1 < made.count ? made[index + 1].started : nil, series: series)
         }
     }
 

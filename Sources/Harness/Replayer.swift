@@ -48,11 +48,13 @@ public enum Replayer {
 
         let acks = (setupRecorders + recorders).flatMap(\.messageAcks)
         let reads = recorders.flatMap(\.readAcks)
+        let inDoubt = (setupRecorders + recorders).flatMap(\.inDoubt)
         // A store that cannot be read back keeps the run's measurements; it fails the integrity check instead.
         let integrity: IntegrityReport
         do throws(StoreError) {
             integrity = try IntegrityCheck.verify(
-                connection: connections[0], plan: plan, users: users, chats: chats, messageAcks: acks, readAcks: reads)
+                connection: connections[0], plan: plan, users: users, chats: chats, messageAcks: acks, readAcks: reads,
+                inDoubt: inDoubt)
         } catch {
             integrity = IntegrityReport(unverifiable: error.message)
         }

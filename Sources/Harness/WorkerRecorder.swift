@@ -20,6 +20,15 @@ final class WorkerRecorder {
         var watermark: UInt64
     }
 
+    /// A send or mark-read that failed with an error that leaves its outcome unknown (a connection lost after the
+    /// request went out, a replica that did not confirm): the store may or may not have applied it.
+    struct InDoubt {
+        var kind: OperationKind
+        var chat: UInt32
+        /// The sender (store id) of a send; the reader (trace id) of a mark-read.
+        var user: UInt64
+    }
+
     static let kindCount = OperationKind.allCases.count
     static let categoryCount = ErrorCategory.allCases.count
 
@@ -41,6 +50,7 @@ final class WorkerRecorder {
     var completed: UInt64 = 0
     var messageAcks: [MessageAck] = []
     var readAcks: [ReadAck] = []
+    var inDoubt: [InDoubt] = []
     let live = LiveCounters()
 
     static func makeHistogram(digits: SignificantDigits = .three) -> LatencyHistogram {

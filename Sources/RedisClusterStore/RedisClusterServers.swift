@@ -155,37 +155,37 @@ final class RedisClusterServers: Sendable {
     }
 
     static func awaitAnswer(from node: RedisAddress) throws(StoreError) {
-        var last = ""
-        for _ in 0..<200 {
-            do throws(StoreError) {
-                if case .status("PONG") = try RedisNodeConnection(node, timeoutSeconds: 2).command([Array("PING".utf8)]) { return }
-            } catch {
-                last = error.message
-            }
-            usleep(50_000)
-        }
-        throw StoreError(.cannotOpen, "the Redis node \(node) did not start within 10 s: \(last)")
+        let (ready, _) = poll(node, ["PING"], seconds: 10) { $0 == "PONG" }
+        guard ready else { throw StoreError(.cannotOpen, "the Redis node \(node) did not start within 10 s") }
     }
 
     /// When `node` is a master, waits until `count` replicas stream from it (`state=online`).
     private static func awaitReplicas(of node: RedisAddress, count: Int) throws(StoreError) {
-        var info = ""
-        for _ in 0..<300 {
-            info = (try? RedisNodeConnection(node, timeoutSeconds: 2).command(["INFO", "replication"].map { Array($0.utf8) }).text) ?? ""
-            if info.contains("role:slave") || info.components(separatedBy: "state=online").count - 1 >= count { return }
-            usleep(100_000)
+        let (ready, _) = poll(node, ["INFO", "replication"], seconds: 30) {
+            $0.contains("role:slave") || $0.components(separatedBy: "state=online").count - 1 >= count
         }
-        throw StoreError(.cannotOpen, "the Redis master \(node) has fewer than \(count) synced replicas after 30 s")
+        guard ready else { throw StoreError(.cannotOpen, "the Redis master \(node) has fewer than \(count) synced replicas after 30 s") }
     }
 
     private static func awaitClusterOK(at node: RedisAddress, knownNodes: Int) throws(StoreError) {
-        var info = ""
-        for _ in 0..<300 {
-            info = (try? RedisNodeConnection(node, timeoutSeconds: 2).command(["CLUSTER", "INFO"].map { Array($0.utf8) }).text) ?? ""
-            if info.contains("cluster_state:ok"), info.contains("cluster_known_nodes:\(knownNodes)") { return }
+        let (ready, info) = poll(node, ["CLUSTER", "INFO"], seconds: 30) {
+            $0.contains("cluster_state:ok") && $0.contains("cluster_known_nodes:\(knownNodes)")
+        }
+        guard ready else {
+            throw StoreError(.cannotOpen, "the Redis cluster did not become ready within 30 s (node \(node): "
+                + "\(info.split(separator: "\r\n").prefix(3).joined(separator: ", ")))")
+        }
+    }
+
+    /// Sends `words` to `node` every 100 ms until `ready` accepts the reply's text, for at most `seconds`; returns
+    /// whether it did and the last text.
+    private static func poll(_ node: RedisAddress, _ words: [String], seconds: Int, until ready: (String) -> Bool) -> (Bool, String) {
+        var text = ""
+        for _ in 0..<(seconds * 10) {
+            text = (try? RedisNodeConnection(node, timeoutSeconds: 2).command(words.map { Array($0.utf8) }).text) ?? ""
+            if ready(text) { return (true, text) }
             usleep(100_000)
         }
-        throw StoreError(.cannotOpen, "the Redis cluster did not become ready within 30 s (node \(node): "
-            + "\(info.split(separator: "\r\n").prefix(3).joined(separator: ", ")))")
+        return (false, text)
     }
 }

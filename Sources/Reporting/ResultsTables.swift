@@ -84,6 +84,9 @@ public enum ResultsTables {
         row("late starts", medianCount { Double($0.lateStarts) })
         row("errors") { results in "\(results.reduce(0) { $0 + $1.errorCount })" }
         row("lost writes") { results in "\(results.reduce(0) { $0 + $1.integrity.lost })" }
+        if document.backends.contains(where: { ($0.integrity.inDoubtMessagesStored ?? 0) > 0 }) {
+            row("kept sends in doubt") { results in "\(results.reduce(0) { $0 + ($1.integrity.inDoubtMessagesStored ?? 0) })" }
+        }
         row("CPU µs / op", median(\.cpuMicrosPerOperation))
         row("bytes written / op", median(\.bytesWrittenPerOperation))
         row("store on disk") { results in results[0].storeBytesOnDisk.map { _ in Figures.bytes(UInt64(Statistics.median(results.map { Double($0.storeBytesOnDisk ?? 0) }))) } ?? "-" }
@@ -128,7 +131,7 @@ public enum ResultsTables {
             tables.append(Table(
                 caption: "Faults during the schedule (p99 before: median of the 5 s before; worst: the worst second from the fault "
                     + "to 5 s after it; recovery: until p99 stays within 2x its level before for 3 s):",
-                header: ["backend", "fault", "at s", "took s", "what happened", "errors (next 10 s)", "s with errors", "p99 before ms",
+                header: ["backend", "fault", "at s", "took s", "what happened", "errors (next 10 s, to the next fault)", "s with errors", "p99 before ms",
                          "worst p99 ms", "recovery"],
                 rows: faulted.flatMap { result in
                     (result.faults ?? []).map { record in

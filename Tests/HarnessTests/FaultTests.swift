@@ -28,12 +28,12 @@ struct FaultTests {
         #expect(throws: StoreError.self) { try StoreFault(parsing: text) }
     }
 
-    @Test("a run that reshards and loses a master: redirects are followed, failover errors counted, every fault recorded")
+    @Test("a run that reshards, loses a master and restarts it: redirects are followed, failover errors counted, every fault recorded")
     func reshardAndFailover() throws {
         let scenario = try BuiltInScenarios.scenario(named: "smoke").scaled(by: 1, toDuration: TimeSpan(seconds: 14))
         let plan = try TracePlanning.plan(scenario, seed: 42, scale: 1)
         var options = ReplayOptions(workers: 4)
-        options.faults = [try StoreFault(parsing: "reshard@3s:300-slots"), try StoreFault(parsing: "kill-master@7s")]
+        options.faults = ["reshard@3s:300-slots", "kill-master@7s", "restart-node@10s"].map { try! StoreFault(parsing: $0) }
         let outcome = FreshStoreReplay.run(try BackendCatalog.backend(named: "redis-cluster"), options: BackendOptions(["replicas": "1"]),
                                            plan: plan, replayOptions: options)
         guard case .measured(let measurement) = outcome else {
@@ -41,7 +41,8 @@ struct FaultTests {
             return
         }
         let faults = measurement.result.faults
-        #expect(faults.count == 2 && faults.allSatisfy { !$0.failed }, "\(faults.map(\.outcome))")
+        #expect(faults.count == 3 && faults.allSatisfy { !$0.failed }, "\(faults.map(\.outcome))")
+        #expect(faults.last?.outcome.hasPrefix("restarted") == true)
         #expect(faults.first?.outcome.contains("moved 300 slots") == true, "\(faults.first?.outcome ?? "")")
         let redirects = measurement.statistics.engine
         #expect(redirects["redirects_moved", default: 0] + redirects["redirects_ask", default: 0] > 0, "\(redirects)")
