@@ -114,9 +114,10 @@ publish: build
 report: build
 	.build/release/surgebench report $(PUBLISHED_RUNS) $(wildcard $(PUBLISHED_SERVER_RUNS)) $(PUBLISHED_CAPACITY) \
 		--markdown results/tables.md --html results/report.html
-	{ printf '%s\n\n%s\n%s\n%s\n%s\n%s\n\n' '# Published results' \
+	{ printf '%s\n\n%s\n%s\n%s\n%s\n%s\n%s\n\n' '# Published results' \
 	  'Reference runs of every built-in scenario and capacity searches, regenerated with `make publish` (runs, about' \
-	  '17 minutes) or `make report` (tables only). Each table names the machine, commit and configuration that produced' \
+	  '17 minutes), the server runs and the pgbench check with `make publish-servers` (about 12 minutes), or' \
+	  '`make report` (tables only). Each table names the machine, commit and configuration that produced' \
 	  'it. The same figures with charts: [report.html](report.html) (open it in a browser; it needs no network).' \
 	  'Each folder holds results.json, summary.md, timeseries.csv and .hgrm files ([schema](../docs/results-schema.md));' \
 	  '`ci-base` names the base revision of the CI comparison (`make ci-baseline`).'; \
