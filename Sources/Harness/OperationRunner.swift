@@ -78,7 +78,7 @@ struct OperationRunner<Connection: StoreConnection> {
             let duplicateExpected = operation.isRetry && !retriedAfterFailure
             let eitherIsRight = retriedAfterFailure && lastFailureInDoubt
             guard receipt.isDuplicate == duplicateExpected || eitherIsRight, receipt.chat.rawValue == chat else { return .wrongResult }
-            if !receipt.isDuplicate || (eitherIsRight && receipt.isDuplicate) {
+            if !receipt.isDuplicate || eitherIsRight {  // a duplicate after an in-doubt failure: that send was kept
                 recorder.messageAcks.append(.init(chat: operation.chat, sequence: receipt.sequence, sender: sender))
             }
             return nil

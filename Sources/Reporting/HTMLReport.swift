@@ -60,11 +60,18 @@ public enum HTMLReport {
                                        color: index)
         }
         let percentileTicks: [(Double, String)] = [(1, "0%"), (10, "90%"), (100, "99%"), (1000, "99.9%"), (10_000, "99.99%"), (100_000, "99.999%"), (1_000_000, "99.9999%")]
+        // Faults made during the run, where each began (the first repetition's, per backend).
+        var markers: [(x: Double, label: String)] = []
+        for name in names {
+            for record in run.document.backends.first(where: { $0.backend == name })?.faults ?? [] {
+                markers.append((record.startedSeconds, names.count > 1 ? "\(name): \(record.fault.kind.rawValue)" : record.fault.kind.rawValue))
+            }
+        }
         return [
             SVGLineChart(title: "Throughput: offered vs achieved (surge phases shaded darker)", xLabel: "time since the schedule started (s)",
-                         yLabel: "operations per second", series: throughput, bands: bands).render(),
+                         yLabel: "operations per second", series: throughput, bands: bands, markers: markers).render(),
             SVGLineChart(title: "p99 response time per second of intended start", xLabel: "time since the schedule started (s)",
-                         yLabel: "p99 response time (ms, log scale)", yScale: .logarithmic, series: p99, bands: bands).render(),
+                         yLabel: "p99 response time (ms, log scale)", yScale: .logarithmic, series: p99, bands: bands, markers: markers).render(),
             SVGLineChart(title: "Response-time percentile spectrum, all operations, measured window", xLabel: "percentile",
                          yLabel: "response time (ms, log scale)", xScale: .logarithmic, yScale: .logarithmic, series: spectrum,
                          xTickLabels: percentileTicks).render(),

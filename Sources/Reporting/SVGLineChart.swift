@@ -1,7 +1,7 @@
 import Foundation
 
 /// A line chart drawn as inline SVG: titled, with labelled axes in their units, a legend, optional shaded bands
-/// (the phases) and linear or logarithmic axes. No scripts, no external resources.
+/// (the phases), markers (faults) and linear or logarithmic axes. No scripts, no external resources.
 struct SVGLineChart {
     enum Scale {
         case linear
@@ -32,6 +32,8 @@ struct SVGLineChart {
     var yScale: Scale = .linear
     var series: [Series]
     var bands: [Band] = []
+    /// Events drawn as labelled vertical lines (faults made during the run).
+    var markers: [(x: Double, label: String)] = []
     /// Custom x tick labels by value (for the percentile axis); default: generated.
     var xTickLabels: [(value: Double, label: String)]?
     var width = 860.0
@@ -67,6 +69,11 @@ struct SVGLineChart {
             let x = px(value)
             svg += "<line x1=\"\(f(x))\" x2=\"\(f(x))\" y1=\"\(f(top))\" y2=\"\(f(top + plotHeight))\" class=\"grid\"/>"
             svg += text(label, x: x, y: top + plotHeight + 16, anchor: "middle", cssClass: "tick")
+        }
+        for (index, marker) in markers.enumerated() where marker.x >= xRange.low && marker.x <= xRange.high {
+            let x = px(marker.x)
+            svg += "<line x1=\"\(f(x))\" x2=\"\(f(x))\" y1=\"\(f(top))\" y2=\"\(f(top + plotHeight))\" stroke=\"#b00\" stroke-width=\"1.5\" stroke-dasharray=\"3 3\"/>"
+            svg += text(marker.label, x: x + 3, y: top + 26 + Double(index % 3) * 12, anchor: "start", cssClass: "band-label")
         }
         svg += "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(plotWidth))\" height=\"\(f(plotHeight))\" class=\"frame\"/>"
         svg += text(xLabel, x: left + plotWidth / 2, y: top + plotHeight + 36, anchor: "middle", cssClass: "axis")
