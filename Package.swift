@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "CalibrationStore", dependencies: ["SurgeCore", "MemoryStore"]),
 
         // Scenarios, the seeded generator and the binary trace format.
-        .target(name: "Workload", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "Workload", dependencies: ["SurgeCore", .product(name: "Yams", package: "Yams")]),
 
         // Replays a trace against any MessageStore and measures it; knows no backend.
         .target(

@@ -30,6 +30,8 @@ public struct ReplayOptions: Sendable {
     public var faults: [StoreFault] = []
     /// Makes a fault happen (the store's ``FaultInjecting/inject(_:)``), returning what it did.
     public var faultInjector: (@Sendable (StoreFault) -> Result<String, StoreError>)?
+    /// Called after the schedule when faults were made, before the integrity check: waits until the store serves again.
+    public var faultSettler: (@Sendable () -> Void)?
 
     public init(workers: Int, mode: Mode = .open, lateStartNanos: UInt64 = 1_000_000, invalidWakeLagNanos: UInt64 = 2_000_000,
                 progress: (@Sendable (ReplayProgress) -> Void)? = nil, progressIntervalSeconds: Double = 1) {

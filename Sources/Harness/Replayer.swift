@@ -42,6 +42,7 @@ public enum Replayer {
         }
         let endNanos = MonotonicClock.now()
         let faultsMade = faults.finish()
+        if !faultsMade.isEmpty { options.faultSettler?() }
         monitor.stop()
         let usageAfter = ResourceUsage.current()
         let interrupted = replayInterruption.load(ordering: .relaxed)

@@ -34,6 +34,7 @@ public enum FreshStoreReplay {
                 labelled.faultInjector = { fault in
                     do throws(StoreError) { return .success(try injecting.inject(fault)) } catch { return .failure(error) }
                 }
+                labelled.faultSettler = { injecting.awaitSettled() }
             }
             let result = try Replayer.run(store, plan: plan, options: labelled)
             return .measured(StoreMeasurement(

@@ -59,6 +59,7 @@ final class ClusterClient {
     /// Returns the reply (an error reply of the command itself is returned, not thrown).
     func execute(_ arguments: [[UInt8]], slot: Int, isWrite: Bool) throws(StoreError) -> RedisReply {
         var askTarget: RedisAddress?
+        var retriedUnreachable = false
         for attempt in 0..<Self.maxRedirects {
             if router.owner(of: slot) == nil, askTarget == nil { try refreshIfAllowed(force: true) }
             guard let address = askTarget ?? router.owner(of: slot) else {
@@ -71,9 +72,20 @@ final class ClusterClient {
             do throws(StoreError) {
                 replies = try connection(to: address).pipeline(commands)
             } catch {
-                // The node may have died (a failover follows): later calls go by a fresh table. A write in flight is
-                // not retried: it may have been applied.
+                // The node may have died (a failover follows): later calls go by a fresh table. A request that could
+                // not even connect was never sent: it is retried once on a fresh table (at most one refresh a second).
+                // A request in flight is not retried: it may have been applied.
                 drop(address)
+                if error.kind == .cannotOpen, !retriedUnreachable {
+                    retriedUnreachable = true
+                    let now = MonotonicClock.now()
+                    if !router.mayRefresh(atNanos: now) {
+                        usleep(UInt32(min(SlotRouter.refreshIntervalNanos, router.lastRefreshNanos &+ SlotRouter.refreshIntervalNanos &- now) / 1000))
+                    }
+                    try? refresh()
+                    askTarget = nil
+                    continue
+                }
                 try? refreshIfAllowed(force: false)
                 throw error
             }

@@ -23,6 +23,17 @@ extension RedisClusterMessageStore: FaultInjecting {
         }
     }
 
+    /// Waits up to 30 s until every slot has a master that answers (a killed master's replica has taken over).
+    public func awaitSettled() {
+        for _ in 0..<60 {
+            if let client = try? ClusterClient(seeds: seeds, replicasToWait: 0), client.slotOwners.allSatisfy({ $0 != nil }),
+               client.masters.allSatisfy({ (try? client.connection(to: $0).command([Array("PING".utf8)])) == .status("PONG") }) {
+                return
+            }
+            usleep(500_000)
+        }
+    }
+
     /// How many slots each master serves.
     private static func slotCounts(_ client: ClusterClient) -> [RedisAddress: Int] {
         client.slotOwners.compactMap { $0 }.reduce(into: [:]) { $0[$1, default: 0] += 1 }

@@ -48,4 +48,8 @@ public struct StoreFault: Sendable, Hashable, Codable, CustomStringConvertible {
 public protocol FaultInjecting: Sendable {
     /// Makes the change and returns what it did ("moved 1000 slots from ... to ..."); throws when it cannot.
     func inject(_ fault: StoreFault) throws(StoreError) -> String
+
+    /// Waits (a bounded time) until the store serves every request again after the faults made, so that what it
+    /// holds can be verified: a failover in progress is waited out.
+    func awaitSettled()
 }

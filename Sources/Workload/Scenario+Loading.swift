@@ -1,4 +1,5 @@
 import Foundation
+import SurgeCore
 import Yams
 
 extension Scenario {
@@ -44,7 +45,8 @@ extension Scenario {
                 throw BenchmarkError("scenario \(source): unknown key '\(key)' in \(where_); allowed: \(allowed.sorted().joined(separator: ", "))")
             }
         }
-        try check(root, ["name", "description", "seed", "population", "newcomers", "messages", "warmup", "cooldown", "phases"], at: "the top level")
+        try check(root, ["name", "description", "seed", "population", "newcomers", "messages", "warmup", "cooldown", "phases", "faults"],
+                  at: "the top level")
         try check(root["population"], ["users", "directChatsPerUser", "groups", "groupSizeMin", "groupSizeMax", "groupSizeSkew",
                                        "chatPopularitySkew", "messagesPerChat"], at: "population")
         try check(root["newcomers"], ["contactsImported", "registeredFraction", "greetings", "retryProbability", "thinkTime"], at: "newcomers")
@@ -67,6 +69,9 @@ extension Scenario {
             guard value >= 0, value <= 1 else { throw fail("\(name) must be between 0 and 1, got \(value)") }
         }
         guard !name.isEmpty else { throw fail("name must not be empty") }
+        for fault in try parsedFaults() where fault.atSeconds >= duration.seconds {
+            throw fail("fault \(fault) is at or after the end of the schedule (\(duration)); faults must fall inside it")
+        }
         guard population.users >= 2, population.users <= 10_000_000 else {
             throw fail("population.users must be from 2 to 10000000, got \(population.users)")
         }
@@ -155,9 +160,25 @@ extension Scenario {
                 result.phases[index].rate.halfLife = phases[index].rate.halfLife.map(stretch)
                 result.phases[index].rate.at = phases[index].rate.at.map(stretch)
             }
+            if faults != nil {
+                result.faults = try parsedFaults().map { fault in
+                    var stretched = fault
+                    stretched.atSeconds *= factor
+                    return stretched.description
+                }
+            }
         }
         try result.validate(source: "'\(name)' after --scale/--duration")
         return result
+    }
+
+    /// The scenario's faults, parsed; throws naming the one that is malformed.
+    public func parsedFaults() throws(BenchmarkError) -> [StoreFault] {
+        var parsed: [StoreFault] = []
+        for text in faults ?? [] {
+            do throws(StoreError) { parsed.append(try StoreFault(parsing: text)) } catch { throw BenchmarkError("faults: \(error.message)") }
+        }
+        return parsed
     }
 
     /// The scenario as YAML, as a user would write it.

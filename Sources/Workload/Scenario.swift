@@ -14,6 +14,9 @@ public struct Scenario: Hashable, Sendable, Codable {
     /// End of the schedule excluded from measurement (by intended time).
     public var cooldown: TimeSpan
     public var phases: [Phase]
+    /// Topology changes at times of the schedule, written as `--fault` takes them (`reshard@20s:1000-slots`,
+    /// `kill-master@25s`); made only against a backend that can make them (absent: none).
+    public var faults: [String]?
 
     /// The users, chats and history a run starts from.
     public struct Population: Hashable, Sendable, Codable {

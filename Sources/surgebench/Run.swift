@@ -92,6 +92,11 @@ extension SurgeBench {
                 plan = try TracePlanning.plan(scenario, seed: workload.seed ?? scenario.seed, scale: workload.scale)
             }
             let scenario = plan.scenario
+            // The scenario's faults, then --fault's; each must fall inside the schedule.
+            let faultsToMake = try scenario.parsedFaults() + faults()
+            if let late = faultsToMake.first(where: { $0.atSeconds >= scenario.duration.seconds }) {
+                throw CommandFailure("fault \(late) is at or after the end of the schedule (\(scenario.duration)); give a time inside it")
+            }
             installInterruptHandler()
             let outPath = out ?? ResultsFolderWriter.defaultPath(scenario: scenario.name)
             let folder = try ResultsFolderWriter(path: outPath)
@@ -100,7 +105,7 @@ extension SurgeBench {
             let progress = ProgressPrinter(plain: plainProgress)
             var replayOptions = ReplayOptions(workers: workers, mode: mode, progress: progress.report, progressIntervalSeconds: progress.intervalSeconds)
             replayOptions.serviceStretchForTesting = slowDownForTesting
-            replayOptions.faults = try faults()
+            replayOptions.faults = faultsToMake
             var session = BenchmarkSession(plan: plan, backends: selected, replayOptions: replayOptions,
                                            say: { progress.finishLine(); say($0) })
             session.repetitions = `repeat`

@@ -28,6 +28,18 @@ struct FaultTests {
         #expect(throws: StoreError.self) { try StoreFault(parsing: text) }
     }
 
+    @Test("a scenario's faults load from its YAML, stretch with --duration like its phases, and must fall inside the schedule")
+    func scenarioFaults() throws {
+        let smoke = try BuiltInScenarios.scenario(named: "smoke")
+        let withFaults = try Scenario.load(yaml: smoke.yaml() + "faults:\n- reshard@1s:100-slots\n- kill-master@2s\n", source: "test")
+        #expect(try withFaults.parsedFaults().map(\.atSeconds) == [1, 2])
+        let stretched = try withFaults.scaled(by: 1, toDuration: TimeSpan(seconds: smoke.duration.seconds * 2))
+        #expect(try stretched.parsedFaults().map(\.atSeconds) == [2, 4])
+        #expect(throws: BenchmarkError.self) { try Scenario.load(yaml: smoke.yaml() + "faults:\n- kill-master@99s\n", source: "test") }
+        #expect(throws: BenchmarkError.self) { try Scenario.load(yaml: smoke.yaml() + "faults:\n- explode@1s\n", source: "test") }
+        #expect(smoke.yaml() == (try Scenario.load(yaml: smoke.yaml(), source: "test")).yaml(), "no faults: the YAML (and digest) is unchanged")
+    }
+
     @Test("a run that reshards, loses a master and restarts it: redirects are followed, failover errors counted, every fault recorded")
     func reshardAndFailover() throws {
         let scenario = try BuiltInScenarios.scenario(named: "smoke").scaled(by: 1, toDuration: TimeSpan(seconds: 14))
