@@ -60,13 +60,13 @@ bench-servers: build
 		--fault reshard@10s:1000-slots --fault kill-master@24s $(if $(SERVER_OUT),--out $(SERVER_OUT)-redis-faults)
 
 # The honesty test of the postgres backend: the same transaction through SurgeBench and through pgbench on one
-# throwaway server, closed loop and at a fixed rate, three interleaved rounds (about 3 minutes). PGBENCH_CHECK_ARGS
+# throwaway server, closed loop and at a fixed rate, three interleaved rounds (about 2 minutes). PGBENCH_CHECK_ARGS
 # passes options (--workers, --seconds, --rate, --option url=...).
 PGBENCH_CHECK_ARGS ?=
 pgbench-check: build
 	.build/release/surgebench pgbench-check $(PGBENCH_CHECK_ARGS)
 
-# Publishes the server runs and the pgbench check in results/ (about 10 minutes), then regenerates the tables.
+# Publishes the server runs and the pgbench check in results/ (about 11 minutes), then regenerates the tables.
 publish-servers: build
 	rm -rf $(PUBLISHED_SERVER_RUNS)
 	$(MAKE) bench-servers SERVER_OUT=results/servers SERVER_BENCH_ARGS="$(SERVER_BENCH_ARGS) --plain-progress"
@@ -116,7 +116,7 @@ report: build
 		--markdown results/tables.md --html results/report.html
 	{ printf '%s\n\n%s\n%s\n%s\n%s\n%s\n%s\n\n' '# Published results' \
 	  'Reference runs of every built-in scenario and capacity searches, regenerated with `make publish` (runs, about' \
-	  '17 minutes), the server runs and the pgbench check with `make publish-servers` (about 12 minutes), or' \
+	  '17 minutes), the server runs and the pgbench check with `make publish-servers` (about 11 minutes), or' \
 	  '`make report` (tables only). Each table names the machine, commit and configuration that produced' \
 	  'it. The same figures with charts: [report.html](report.html) (open it in a browser; it needs no network).' \
 	  'Each folder holds results.json, summary.md, timeseries.csv and .hgrm files ([schema](../docs/results-schema.md));' \

@@ -37,14 +37,8 @@ public struct FaultRecord: Sendable, Hashable, Codable {
         errorsAfter = series.filter { $0.second >= start && $0.second < errorsEnd }.reduce(0) { $0 + $1.errors }
         secondsWithErrors = (series.first { $0.second >= start && $0.errors == 0 }?.second).map { $0 - start }
             ?? max(0, (series.last?.second ?? start) + 1 - start)
-        recoverySeconds = nil
-        if let p99BeforeMs {
-            let limit = 2 * p99BeforeMs
-            let after = series.filter { $0.second >= end }
-            for (index, sample) in after.enumerated() where after[index..<min(index + 3, after.count)].allSatisfy({ $0.p99Ms <= limit }) {
-                recoverySeconds = max(0, Double(sample.second) - finishedSeconds)
-                break
-            }
+        recoverySeconds = p99BeforeMs.flatMap { before in
+            SecondSample.settledSecond(in: series, from: end, before: series.count, limit: 2 * before).map { max(0, Double($0) - finishedSeconds) }
         }
     }
 }

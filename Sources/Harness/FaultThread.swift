@@ -38,12 +38,11 @@ final class FaultThread: Sendable {
                 let outcome = injector(fault)
                 let end = MonotonicClock.now()
                 func seconds(_ nanos: UInt64) -> Double { Double(nanos &- startNanos) / 1e9 }
-                let run = switch outcome {
-                case .success(let text): FaultRun(fault: fault, started: seconds(begin), finished: seconds(end), outcome: text, failed: false)
-                case .failure(let error):
-                    FaultRun(fault: fault, started: seconds(begin), finished: seconds(end), outcome: error.message, failed: true)
+                let (text, failed) = switch outcome {
+                case .success(let text): (text, false)
+                case .failure(let error): (error.message, true)
                 }
-                made.withLock { $0.append(run) }
+                made.withLock { $0.append(FaultRun(fault: fault, started: seconds(begin), finished: seconds(end), outcome: text, failed: failed)) }
             }
         }
         thread.start()

@@ -54,6 +54,18 @@ public struct SecondSample: Sendable, Hashable, Codable {
     public var errors: UInt64
 }
 
+extension SecondSample {
+    /// The first second from `first` (before `last`) that starts 3 seconds (fewer at the end) whose p99 all stay
+    /// within `limit`: where a surge or a fault is recovered from.
+    static func settledSecond(in series: [SecondSample], from first: Int, before last: Int, limit: Double) -> Int? {
+        for second in first..<max(first, last) {
+            let window = series.filter { $0.second >= second && $0.second < min(second + 3, last) }
+            if !window.isEmpty, window.allSatisfy({ $0.p99Ms <= limit }) { return second }
+        }
+        return nil
+    }
+}
+
 /// What the surge did to the store and how fast it recovered.
 public struct SurgeFigures: Sendable, Hashable, Codable {
     /// p99 response time, all operations, over the measured part of the baseline phases.

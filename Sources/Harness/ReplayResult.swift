@@ -147,14 +147,8 @@ public final class ReplayResult: @unchecked Sendable {
             let first = Int(surgeEnd.rounded(.up))
             let exceeded = series.contains { $0.second >= Int(surgeWindows.map(\.start).min() ?? 0) && $0.second < first && $0.p99Ms > limit }
             if exceeded {
-                recoverySeconds = nil
-                for second in first..<max(first, lastSecond) {
-                    let window = series.filter { $0.second >= second && $0.second < min(second + 3, lastSecond) }
-                    if !window.isEmpty, window.allSatisfy({ $0.p99Ms <= limit }) {
-                        recoverySeconds = Double(second) - surgeEnd
-                        break
-                    }
-                }
+                recoverySeconds = SecondSample.settledSecond(in: series, from: first, before: lastSecond, limit: limit)
+                    .map { Double($0) - surgeEnd }
             }
         }
         var backlog: UInt64 = 0

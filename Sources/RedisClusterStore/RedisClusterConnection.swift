@@ -1,4 +1,3 @@
-import Glibc
 import SurgeCore
 
 /// One worker's connection to the cluster: its own slot table and node connections; each operation is one function
@@ -191,22 +190,8 @@ public final class RedisClusterConnection: StoreConnection {
             .map { UserID($0) }
     }
 
-    /// Every master's users and chats, slot by slot (keys found by SCAN on the node that holds them). A failover in
-    /// progress (a master that does not answer yet) is waited out for up to 15 s: reading is safe to repeat.
+    /// Every master's users and chats, slot by slot (keys found by SCAN on the node that holds them).
     public func summary() throws(StoreError) -> StoreSummary {
-        var attempt = 0
-        while true {
-            do throws(StoreError) {
-                return try summaryOfMasters()
-            } catch {
-                attempt += 1
-                guard attempt < 30 else { throw error }
-                usleep(500_000)
-            }
-        }
-    }
-
-    private func summaryOfMasters() throws(StoreError) -> StoreSummary {
         var users = 0
         var chats: [StoreSummary.Chat] = []
         try client.refresh()  // the masters as they are now, after any failover
