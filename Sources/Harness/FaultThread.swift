@@ -9,6 +9,8 @@ struct FaultRun: Sendable {
     var finished: Double
     var outcome: String
     var failed: Bool
+    /// The writes to the data the fault touched, watched until a later fault touches data or the schedule ends.
+    var writes: WriteOutageWatch?
 }
 
 /// Makes the replay's faults at their times of the schedule, on a thread of its own while the workers run. A fault
@@ -38,11 +40,13 @@ final class FaultThread: Sendable {
                 let outcome = injector(fault)
                 let end = MonotonicClock.now()
                 func seconds(_ nanos: UInt64) -> Double { Double(nanos &- startNanos) / 1e9 }
-                let (text, failed) = switch outcome {
-                case .success(let text): (text, false)
-                case .failure(let error): (error.message, true)
+                let run = switch outcome {
+                case .success(let effect):
+                    FaultRun(fault: fault, started: seconds(begin), finished: seconds(end), outcome: effect.summary, failed: false, writes: effect.writes)
+                case .failure(let error):
+                    FaultRun(fault: fault, started: seconds(begin), finished: seconds(end), outcome: error.message, failed: true)
                 }
-                made.withLock { $0.append(FaultRun(fault: fault, started: seconds(begin), finished: seconds(end), outcome: text, failed: failed)) }
+                made.withLock { $0.append(run) }
             }
         }
         thread.start()
@@ -52,6 +56,9 @@ final class FaultThread: Sendable {
     func finish() -> [FaultRun] {
         done.store(true, ordering: .relaxed)
         if started { finished.wait() }
-        return made.withLock { $0 }
+        return made.withLock { made in
+            for run in made { run.writes?.close() }
+            return made
+        }
     }
 }

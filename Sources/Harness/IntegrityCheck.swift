@@ -49,10 +49,18 @@ public struct IntegrityReport: Sendable, Hashable, Codable {
 enum IntegrityCheck {
     static func verify<Connection: StoreConnection>(
         connection: Connection, plan: ReplayPlan, users: IdentifierTable, chats: IdentifierTable,
-        messageAcks: [WorkerRecorder.MessageAck], readAcks: [WorkerRecorder.ReadAck], inDoubt: [WorkerRecorder.InDoubt] = []
+        messageAcks: [WorkerRecorder.MessageAck], readAcks: [WorkerRecorder.ReadAck], inDoubt: [WorkerRecorder.InDoubt] = [],
+        forgottenSends: [WorkerRecorder.MessageAck] = []
     ) throws(StoreError) -> IntegrityReport {
         var report = IntegrityReport()
         report.inDoubtMessagesStored = 0
+        // A resend that found no original proves the acknowledged original was lost, even when the resend's copy now
+        // stands where it stood.
+        report.lostMessages += forgottenSends.count
+        for send in forgottenSends {
+            report.note("an acknowledged message in trace chat \(send.chat) was lost: its resend found no original and was stored anew "
+                + "as sequence \(send.sequence)")
+        }
         // Operations whose outcome is unknown: sends per trace chat, and by sender; mark-reads by (reader, chat).
         var inDoubtSends: [UInt32: [UInt64]] = [:]
         var inDoubtReads = Set<UInt64>()

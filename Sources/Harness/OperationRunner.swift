@@ -22,10 +22,10 @@ struct OperationRunner<Connection: StoreConnection> {
         } catch {
             if operation.kind == .send {
                 lastFailedClientID = operation.clientMessageID
-                lastFailureInDoubt = error.kind == .engine
+                lastFailureInDoubt = error.leavesOutcomeInDoubt
             }
-            // An engine error (a lost connection, an unconfirmed replica) may come after the store applied the write.
-            if error.kind == .engine, operation.kind == .send || operation.kind == .markRead, chats[operation.chat] != 0 {
+            // A lost connection or an unconfirmed replica may come after the store applied the write.
+            if error.leavesOutcomeInDoubt, operation.kind == .send || operation.kind == .markRead, chats[operation.chat] != 0 {
                 let user = operation.kind == .send ? users[operation.user] : UInt64(operation.user)
                 recorder.inDoubt.append(.init(kind: operation.kind, chat: operation.chat, user: user))
             }
@@ -77,6 +77,11 @@ struct OperationRunner<Connection: StoreConnection> {
             let retriedAfterFailure = operation.isRetry && lastFailedClientID == operation.clientMessageID
             let duplicateExpected = operation.isRetry && !retriedAfterFailure
             let eitherIsRight = retriedAfterFailure && lastFailureInDoubt
+            if duplicateExpected, !receipt.isDuplicate, receipt.chat.rawValue == chat {
+                // The original was acknowledged, yet the store no longer knows it: a lost write (a failover, say).
+                recorder.forgottenSends.append(.init(chat: operation.chat, sequence: receipt.sequence, sender: sender))
+                return .wrongResult
+            }
             guard receipt.isDuplicate == duplicateExpected || eitherIsRight, receipt.chat.rawValue == chat else { return .wrongResult }
             if !receipt.isDuplicate || eitherIsRight {  // a duplicate after an in-doubt failure: that send was kept
                 recorder.messageAcks.append(.init(chat: operation.chat, sequence: receipt.sequence, sender: sender))

@@ -29,7 +29,7 @@ public struct ReplayOptions: Sendable {
     /// Topology changes to make at their times of the schedule, through ``faultInjector``.
     public var faults: [StoreFault] = []
     /// Makes a fault happen (the store's ``FaultInjecting/inject(_:)``), returning what it did.
-    public var faultInjector: (@Sendable (StoreFault) -> Result<String, StoreError>)?
+    public var faultInjector: (@Sendable (StoreFault) -> Result<FaultEffect, StoreError>)?
     /// Called after the schedule when faults were made, before the integrity check: waits until the store serves again.
     public var faultSettler: (@Sendable () -> Void)?
 

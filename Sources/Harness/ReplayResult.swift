@@ -95,13 +95,28 @@ public final class ReplayResult: @unchecked Sendable {
             + "use fewer --workers or a quieter machine", Double(median) / 1e6, Double(options.invalidWakeLagNanos) / 1e6)
     }
 
-    /// Records the faults made, as (fault, started, finished, outcome, failed) on the schedule's clock in seconds.
+    /// Records the faults made, with what the store showed around each.
     func recordFaults(_ made: [FaultRun]) {
         let series = self.series
         faults = made.enumerated().map { index, run in
-            FaultRecord(fault: run.fault, startedSeconds: run.started, finishedSeconds: run.finished, outcome: run.outcome, failed: run.failed,
-                        nextFaultSeconds: index + 1 < made.count ? made[index + 1].started : nil, series: series)
+            FaultRecord(run, nextFaultSeconds: index + 1 < made.count ? made[index + 1].started : nil, series: series,
+                        errorsBySecond: errors(inSeconds:))
         }
+    }
+
+    /// Errors by category over the seconds `range` of intended time, without zeros.
+    func errors(inSeconds range: Range<Int>) -> [ErrorCategory: UInt64] {
+        var counts: [ErrorCategory: UInt64] = [:]
+        let seconds = plan.offeredPerSecond.count
+        for recorder in recorders {
+            for second in max(0, range.lowerBound)..<min(seconds, max(range.upperBound, 0)) {
+                for category in ErrorCategory.allCases {
+                    let count = recorder.secondErrors[second * WorkerRecorder.categoryCount + category.index]
+                    if count > 0 { counts[category, default: 0] += count }
+                }
+            }
+        }
+        return counts
     }
 
     /// The 1-second series over the schedule.
@@ -115,7 +130,8 @@ public final class ReplayResult: @unchecked Sendable {
             for recorder in recorders {
                 histogram.add(recorder.secondResponse[second])
                 late += recorder.secondLate[second]
-                errors += recorder.secondErrors[second]
+                let row = second * WorkerRecorder.categoryCount
+                errors += recorder.secondErrors[row..<row + WorkerRecorder.categoryCount].reduce(0, +)
                 achieved += recorder.secondCompleted[second]
             }
             let summary = LatencySummary(histogram)

@@ -55,7 +55,7 @@ public enum Replayer {
         do throws(StoreError) {
             integrity = try IntegrityCheck.verify(
                 connection: connections[0], plan: plan, users: users, chats: chats, messageAcks: acks, readAcks: reads,
-                inDoubt: inDoubt)
+                inDoubt: inDoubt, forgottenSends: (setupRecorders + recorders).flatMap(\.forgottenSends))
         } catch {
             integrity = IntegrityReport(unverifiable: error.message)
         }

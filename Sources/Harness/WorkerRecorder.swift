@@ -35,7 +35,8 @@ final class WorkerRecorder {
     /// Response and service time by phase * kindCount + kind; nil where the trace has no such operation.
     var response: [LatencyHistogram?]
     var service: [LatencyHistogram?]
-    /// Per second of intended time: response times (2 significant digits), late starts, errors.
+    /// Per second of intended time: response times (2 significant digits), late starts, and errors by
+    /// second * categoryCount + category.
     var secondResponse: [LatencyHistogram]
     var secondLate: [UInt64]
     var secondErrors: [UInt64]
@@ -51,6 +52,8 @@ final class WorkerRecorder {
     var messageAcks: [MessageAck] = []
     var readAcks: [ReadAck] = []
     var inDoubt: [InDoubt] = []
+    /// Resends of acknowledged messages that the store stored anew instead of finding the original: it had lost it.
+    var forgottenSends: [MessageAck] = []
     let live = LiveCounters()
 
     static func makeHistogram(digits: SignificantDigits = .three) -> LatencyHistogram {
@@ -64,7 +67,7 @@ final class WorkerRecorder {
         service = response
         secondResponse = (0..<seconds).map { _ in Self.makeHistogram(digits: .two) }
         secondLate = [UInt64](repeating: 0, count: seconds)
-        secondErrors = secondLate
+        secondErrors = [UInt64](repeating: 0, count: seconds * Self.categoryCount)
         secondCompleted = [UInt64](repeating: 0, count: seconds * 4 + 60)  // completions may trail the schedule
         errors = [UInt64](repeating: 0, count: Self.kindCount * Self.categoryCount)
         wakeLag = Self.makeHistogram()
@@ -99,7 +102,7 @@ final class WorkerRecorder {
     @inline(__always)
     func recordError(_ category: ErrorCategory, kind: OperationKind, second: Int) {
         errors[Int(kind.rawValue) * Self.categoryCount + category.index] += 1
-        if second >= 0, second < secondErrors.count { secondErrors[second] += 1 }
+        if second >= 0, second < secondLate.count { secondErrors[second * Self.categoryCount + category.index] += 1 }
         live.errors.add(1, ordering: .relaxed)
     }
 

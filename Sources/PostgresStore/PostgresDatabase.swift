@@ -80,7 +80,7 @@ final class PostgresResult {
     var rowCount: Int { Int(PQntuples(handle)) }
 
     /// Throws the server's error as a ``StoreError``: the functions' own SQLSTATEs as request errors, a lost
-    /// connection as `.engine` naming it, anything else as `.engine` with the server's message.
+    /// connection as `.unavailable` naming it, anything else as `.engine` with the server's message.
     func check(_ database: PostgresDatabase, context: String) throws(StoreError) {
         let status = handle.map(PQresultStatus) ?? PGRES_FATAL_ERROR
         guard status != PGRES_COMMAND_OK, status != PGRES_TUPLES_OK else { return }
@@ -96,7 +96,7 @@ final class PostgresResult {
         default: .engine
         }
         if PQstatus(database.handle) != CONNECTION_OK {
-            throw StoreError(.engine, "the PostgreSQL connection was lost (\(context)): \(Redaction.redact(value: message))")
+            throw StoreError(.unavailable, "the PostgreSQL connection was lost (\(context)): \(Redaction.redact(value: message))")
         }
         throw StoreError(kind, kind == .engine ? "PostgreSQL error \(state) (\(context)): \(message)" : message)
     }

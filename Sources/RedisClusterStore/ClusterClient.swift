@@ -11,15 +11,18 @@ final class ClusterClient {
     private let seeds: [RedisAddress]
     /// After every write, wait until this many replicas have it (`WAIT`), or fail the write; 0: do not wait.
     let replicasToWait: Int
+    /// Where successful writes are noted for a fault's outage window.
+    private let writeWatch: AffectedSlotWatch?
     static let maxRedirects = 16
     static let waitTimeoutMilliseconds = 2000
 
     /// Redirects met, for results.
     private(set) var redirects = RedirectCounts()
 
-    init(seeds: [RedisAddress], replicasToWait: Int) throws(StoreError) {
+    init(seeds: [RedisAddress], replicasToWait: Int, writeWatch: AffectedSlotWatch? = nil) throws(StoreError) {
         self.seeds = seeds
         self.replicasToWait = replicasToWait
+        self.writeWatch = writeWatch
         try refresh()
     }
 
@@ -65,9 +68,7 @@ final class ClusterClient {
             guard let address = askTarget ?? router.owner(of: slot) else {
                 throw StoreError(.engine, "no Redis master serves slot \(slot)")
             }
-            var commands = askTarget == nil ? [arguments] : [[Array("ASKING".utf8)], arguments]
-            let waits = isWrite && replicasToWait > 0
-            if waits { commands.append(["WAIT", String(replicasToWait), String(Self.waitTimeoutMilliseconds)].map { Array($0.utf8) }) }
+            let commands = askTarget == nil ? [arguments] : [[Array("ASKING".utf8)], arguments]
             let replies: [RedisReply]
             do throws(StoreError) {
                 replies = try connection(to: address).pipeline(commands)
@@ -104,17 +105,32 @@ final class ClusterClient {
                     redirects.tryAgain += 1
                     usleep(UInt32(min(100_000, 1_000 << min(attempt, 7))))
                 case .clusterDown:
-                    throw StoreError(.engine, "the Redis cluster is down for slot \(slot): \(message)")
+                    throw StoreError(.unavailable, "the Redis cluster is down for slot \(slot): \(message)")
                 }
                 continue
             }
-            if waits, case .integer(let acknowledged) = replies[replies.count - 1], acknowledged < replicasToWait, !reply.isError {
-                throw StoreError(.engine, "the write reached \(acknowledged) of \(replicasToWait) replicas within "
-                    + "\(Self.waitTimeoutMilliseconds) ms (WAIT); it is not acknowledged")
-            }
+            if isWrite, replicasToWait > 0, !reply.isError { try awaitReplicas(on: address) }
+            if isWrite, !reply.isError { writeWatch?.noteWrite(slot: slot) }
             return reply
         }
         throw StoreError(.engine, "more than \(Self.maxRedirects) redirects for slot \(slot): the cluster's topology keeps changing")
+    }
+
+    /// Waits until ``replicasToWait`` replicas have this connection's writes (`WAIT`), or throws `.notReplicated`.
+    /// Sent after the write rather than pipelined with it, so that a write the master refused (`NOREPLICAS`) fails at
+    /// once instead of after WAIT's timeout.
+    private func awaitReplicas(on address: RedisAddress) throws(StoreError) {
+        let reply: RedisReply
+        do throws(StoreError) {
+            reply = try connection(to: address).command(["WAIT", String(replicasToWait), String(Self.waitTimeoutMilliseconds)].map { Array($0.utf8) })
+        } catch {
+            drop(address)
+            throw error
+        }
+        guard case .integer(let acknowledged) = reply, acknowledged >= replicasToWait else {
+            throw StoreError(.notReplicated, "the write reached \(reply.integer.map(String.init) ?? "no") of \(replicasToWait) replicas "
+                + "within \(Self.waitTimeoutMilliseconds) ms (WAIT: \(reply)); it is not acknowledged")
+        }
     }
 
     /// Runs many independent commands, one pipeline per node, then any that were redirected one by one.
@@ -129,6 +145,7 @@ final class ClusterClient {
                 let answers = try connection(to: address).pipeline(indices.map { commands[$0].arguments })
                 for (index, answer) in zip(indices, answers) {
                     if case .error(let message) = answer, SlotRouter.redirect(in: message) != nil { continue }
+                    if isWrite, !answer.isError { writeWatch?.noteWrite(slot: commands[index].slot) }
                     replies[index] = answer
                 }
             } catch {

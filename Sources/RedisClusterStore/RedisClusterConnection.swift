@@ -8,7 +8,8 @@ public final class RedisClusterConnection: StoreConnection {
 
     init(store: RedisClusterMessageStore) throws(StoreError) {
         self.store = store
-        client = try ClusterClient(seeds: store.seeds, replicasToWait: store.configuration.durability == .replicated ? 1 : 0)
+        client = try ClusterClient(seeds: store.seeds, replicasToWait: store.configuration.durability == .replicated ? 1 : 0,
+                                   writeWatch: store.affectedSlots)
     }
 
     deinit {
@@ -56,9 +57,12 @@ public final class RedisClusterConnection: StoreConnection {
         case RedisFunctions.unknownUser: .unknownUser
         case RedisFunctions.unknownChat: .unknownChat
         case RedisFunctions.notAMember: .notAMember
+        case "NOREP": .notReplicated  // a master with too few replicas refuses writes (min-replicas-to-write)
+        case "CLUST": .unavailable  // CLUSTERDOWN
         default: message.hasPrefix("OOM") ? .storeFull : .engine
         }
-        throw StoreError(kind, kind == .engine || kind == .storeFull ? "Redis error: \(message)" : String(message.dropFirst(6)))
+        let isOwnError = kind == .unknownUser || kind == .unknownChat || kind == .notAMember
+        throw StoreError(kind, isOwnError ? String(message.dropFirst(6)) : "Redis error: \(message)")
     }
 
     /// Throws `.unknownUser` for any of `users` that is not registered (one pipeline per node).

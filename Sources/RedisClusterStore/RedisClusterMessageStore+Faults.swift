@@ -5,7 +5,7 @@ import SurgeCore
 /// `redis-cli --cluster reshard` moves them (SETSLOT IMPORTING/MIGRATING, MIGRATE in batches, SETSLOT NODE), a
 /// master killed, a killed node restarted.
 extension RedisClusterMessageStore: FaultInjecting {
-    public func inject(_ fault: StoreFault) throws(StoreError) -> String {
+    public func inject(_ fault: StoreFault) throws(StoreError) -> FaultEffect {
         switch fault.kind {
         case .reshard: return try reshard(slots: fault.slots ?? 1)
         case .killMaster:
@@ -15,11 +15,13 @@ extension RedisClusterMessageStore: FaultInjecting {
             guard let victim = Self.slotCounts(client).max(by: { $0.value < $1.value })?.key else {
                 throw StoreError(.engine, "kill-master: the cluster has no master")
             }
+            let writes = affectedSlots.begin(slots: client.slotOwners.indices.filter { client.slotOwners[$0] == victim })
             try servers.killNode(victim)
-            return "killed master \(victim)" + (configuration.replicas > 0 ? " (its replica takes over)" : " (no replica: its slots are down)")
+            return FaultEffect(summary: "killed master \(victim)" + (configuration.replicas > 0 ? " (its replica takes over)" : " (no replica: its slots are down)"),
+                               writes: writes)
         case .restartNode:
             guard let servers else { throw StoreError(.invalidOption, "restart-node needs a cluster SurgeBench started, not nodes=") }
-            return "restarted \(try servers.restartKilledNode())"
+            return FaultEffect(summary: "restarted \(try servers.restartKilledNode())")
         }
     }
 
@@ -40,7 +42,7 @@ extension RedisClusterMessageStore: FaultInjecting {
     }
 
     /// Moves `slots` slots from the master with the most to the one with the fewest, key batch by key batch.
-    private func reshard(slots count: Int) throws(StoreError) -> String {
+    private func reshard(slots count: Int) throws(StoreError) -> FaultEffect {
         let client = try ClusterClient(seeds: seeds, replicasToWait: 0)
         let counts = Self.slotCounts(client)
         guard let source = counts.max(by: { $0.value < $1.value })?.key,
@@ -56,6 +58,7 @@ extension RedisClusterMessageStore: FaultInjecting {
             throw StoreError(.engine, "reshard: a master did not tell its id")
         }
         let moving = client.slotOwners.indices.filter { client.slotOwners[$0] == source }.suffix(count)
+        let writes = affectedSlots.begin(slots: moving)
         var keysMoved = 0
         for slot in moving {
             _ = try command(target, ["CLUSTER", "SETSLOT", String(slot), "IMPORTING", sourceID])
@@ -71,6 +74,6 @@ extension RedisClusterMessageStore: FaultInjecting {
                 _ = try command(node, ["CLUSTER", "SETSLOT", String(slot), "NODE", targetID])
             }
         }
-        return "moved \(moving.count) slots (\(keysMoved) keys) from \(source) to \(target)"
+        return FaultEffect(summary: "moved \(moving.count) slots (\(keysMoved) keys) from \(source) to \(target)", writes: writes)
     }
 }

@@ -49,7 +49,8 @@ public final class RedisClusterMessageStore: MessageStore {
     static let durabilityOption = BackendOption(
         name: "durability",
         summary: "none: no AOF (a clean close still saves); everysec: AOF, fsync once a second; always: AOF, fsync per write; "
-            + "replicated: everysec, and every write waits for a replica (WAIT 1). With nodes= only replicated's WAIT is "
+            + "replicated: everysec, and every write waits for a replica (WAIT 1); a master without a replica refuses writes "
+            + "(min-replicas-to-write 1). With nodes= only replicated's WAIT is "
             + "SurgeBench's; the rest is the cluster's, which results record",
         defaultValue: RedisDurability.everysec.rawValue, choices: RedisDurability.allCases.map(\.rawValue))
 
@@ -66,6 +67,8 @@ public final class RedisClusterMessageStore: MessageStore {
     public let configuration: Configuration
     let seeds: [RedisAddress]
     let servers: RedisClusterServers?
+    /// The slots the last fault touched, whose writes every connection notes.
+    let affectedSlots = AffectedSlotWatch()
     /// Redirects met by every connection so far.
     let redirectTotals = Mutex(RedirectCounts())
     /// The store's own client, for loading functions, sizes and settings.
@@ -180,7 +183,10 @@ public enum RedisDurability: String, Sendable, Hashable, CaseIterable {
     var serverSettings: [String] {
         switch self {
         case .none: ["--appendonly", "no"]
-        case .everysec, .replicated: ["--appendonly", "yes", "--appendfsync", "everysec"]
+        case .everysec: ["--appendonly", "yes", "--appendfsync", "everysec"]
+        // A master that has lost its replica (after a failover) refuses writes at once (NOREPLICAS) rather than
+        // accepting each one and failing it after WAIT's timeout: fast errors for its slots, full speed for the rest.
+        case .replicated: ["--appendonly", "yes", "--appendfsync", "everysec", "--min-replicas-to-write", "1", "--min-replicas-max-lag", "10"]
         case .always: ["--appendonly", "yes", "--appendfsync", "always"]
         }
     }

@@ -56,7 +56,7 @@ final class RedisNodeConnection {
     }
 
     private func lost() -> StoreError {
-        StoreError(.engine, "the connection to Redis node \(address) was lost: \(Self.errorText(context))")
+        StoreError(.unavailable, "the connection to Redis node \(address) was lost: \(Self.errorText(context))")
     }
 
     private static func errorText(_ context: UnsafeMutablePointer<redisContext>) -> String {

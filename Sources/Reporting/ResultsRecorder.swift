@@ -38,7 +38,7 @@ public final class ResultsRecorder {
                 files[name] = file
             }
             result = .init(measurement, histogramFiles: files)
-            csv += TimeSeriesCSV.rows(backend: measurement.backend, repetition: repetition, series: replay.series)
+            csv += TimeSeriesCSV.rows(backend: measurement.backend, repetition: repetition, series: replay.series, faults: replay.faults)
         }
         result.repetition = repetition
         results.append(result)

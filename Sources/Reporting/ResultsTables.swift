@@ -129,21 +129,35 @@ public enum ResultsTables {
         let faulted = document.backends.filter { !($0.faults ?? []).isEmpty }
         if !faulted.isEmpty {
             tables.append(Table(
-                caption: "Faults during the schedule (p99 before: median of the 5 s before; worst: the worst second from the fault "
-                    + "to 5 s after it; recovery: until p99 stays within 2x its level before for 3 s):",
-                header: ["backend", "fault", "at s", "took s", "what happened", "errors (next 10 s, to the next fault)", "s with errors", "p99 before ms",
+                caption: "Faults during the schedule (errors: from the fault to 10 s after it or to the next fault, by kind; "
+                    + "no writes: the longest time without a successful write to the data the fault touched; p99 before: median of "
+                    + "the 5 s before; worst: the worst second from the fault to 5 s after it; recovery: until p99 stays within 2x "
+                    + "its level before for 3 s):",
+                header: ["backend", "fault", "at s", "took s", "what happened", "errors", "s with errors", "no writes", "p99 before ms",
                          "worst p99 ms", "recovery"],
                 rows: faulted.flatMap { result in
                     (result.faults ?? []).map { record in
                         [result.backend, record.fault.description, Figures.format(record.startedSeconds),
                          Figures.format(record.finishedSeconds - record.startedSeconds), (record.failed ? "FAILED: " : "") + record.outcome,
-                         String(record.errorsAfter), String(record.secondsWithErrors), record.p99BeforeMs.map(Figures.format) ?? "-",
+                         Self.errors(record), String(record.secondsWithErrors), Self.writeGap(record), record.p99BeforeMs.map(Figures.format) ?? "-",
                          record.p99WorstMs.map(Figures.format) ?? "-",
                          record.recoverySeconds.map { Figures.format($0) + " s" } ?? "not recovered"]
                     }
                 }, numeric: false))
         }
         return tables
+    }
+
+    /// "149 (unavailable 120, dependencyFailed 29)".
+    static func errors(_ record: FaultRecord) -> String {
+        let kinds = (record.errorsByCategory ?? [:]).sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+        return kinds.isEmpty ? String(record.errorsAfter)
+            : "\(record.errorsAfter) (\(kinds.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))"
+    }
+
+    static func writeGap(_ record: FaultRecord) -> String {
+        if let gap = record.longestWriteGapSeconds { return Figures.format(gap) + " s" }
+        return record.writesResumed == false ? "never resumed" : "-"
     }
 
     static func status(_ results: [ResultsDocument.BackendResult]) -> String {

@@ -18,6 +18,12 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         case storeFull
         /// The engine could not get its lock in time (SQLite's busy timeout).
         case busy
+        /// The server, or the part of a cluster that holds the data, is unreachable or down: a connection lost with
+        /// a request in flight, a cluster without a master for the slot. The request may or may not have been applied.
+        case unavailable
+        /// A write the store could not confirm on the replicas its durability mode requires (a replica that did not
+        /// confirm in time, a master refusing writes without its replica). It may be applied on the master.
+        case notReplicated
         /// Any other failure the engine reported.
         case engine
     }
@@ -40,7 +46,16 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     public var isRequestError: Bool {
         switch kind {
         case .invalidArgument, .unknownUser, .unknownChat, .notAMember: true
-        case .invalidOption, .cannotOpen, .notAStore, .storeFull, .busy, .engine: false
+        case .invalidOption, .cannotOpen, .notAStore, .storeFull, .busy, .unavailable, .notReplicated, .engine: false
+        }
+    }
+
+    /// True when the store may have applied the write although it failed (the answer, not the request, was lost):
+    /// the integrity check must accept the write either way.
+    public var leavesOutcomeInDoubt: Bool {
+        switch kind {
+        case .unavailable, .notReplicated, .engine: true
+        default: false
         }
     }
 }

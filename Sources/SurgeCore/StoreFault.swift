@@ -46,8 +46,9 @@ public struct StoreFault: Sendable, Hashable, Codable, CustomStringConvertible {
 
 /// A store that can change its own topology while it runs (a cluster SurgeBench started).
 public protocol FaultInjecting: Sendable {
-    /// Makes the change and returns what it did ("moved 1000 slots from ... to ..."); throws when it cannot.
-    func inject(_ fault: StoreFault) throws(StoreError) -> String
+    /// Makes the change and returns what it did ("moved 1000 slots from ... to ...") with a watch on the writes to
+    /// the data it touched; throws when it cannot.
+    func inject(_ fault: StoreFault) throws(StoreError) -> FaultEffect
 
     /// Waits (a bounded time) until the store serves every request again after the faults made, so that what it
     /// holds can be verified: a failover in progress is waited out.

@@ -1,6 +1,7 @@
 import Foundation
 import Harness
 import Orchestration
+import Reporting
 import StoreCatalog
 import SurgeCore
 import Testing
@@ -56,6 +57,15 @@ struct FaultTests {
         #expect(faults.count == 3 && faults.allSatisfy { !$0.failed }, "\(faults.map(\.outcome))")
         #expect(faults.last?.outcome.hasPrefix("restarted") == true)
         #expect(faults.first?.outcome.contains("moved 300 slots") == true, "\(faults.first?.outcome ?? "")")
+        // The reshard's slots kept taking writes; the killed master's went without any until its replica took over.
+        #expect(faults[0].writesResumed == true && faults[1].writesResumed == true && faults[2].writesResumed == nil)
+        let outage = try #require(faults[1].longestWriteGapSeconds)
+        #expect(outage > 0.5 && outage < 7, "the killed master's slots went \(outage) s without a write")
+        #expect(faults[1].errorsAfter > 0 && faults[1].errorsByCategory?.values.reduce(0, +) == faults[1].errorsAfter,
+                "\(faults[1].errorsByCategory ?? [:])")
+        #expect(faults[1].errorsByCategory?.keys.contains { ["unavailable", "cannotOpen"].contains($0) } == true)
+        let csv = TimeSeriesCSV.rows(backend: "redis-cluster", repetition: 0, series: measurement.result.series, faults: faults)
+        #expect(csv.split(separator: "\n").filter { $0.hasSuffix(",kill-master@7s") }.count == 1, "the time series marks the fault")
         let redirects = measurement.statistics.engine
         #expect(redirects["redirects_moved", default: 0] + redirects["redirects_ask", default: 0] > 0, "\(redirects)")
         // The replica took over: the store can be read back, whatever the asynchronous replication lost.

@@ -77,21 +77,34 @@ struct ReplayTests {
         #expect(result.integrity.lostMessages == 1, "\(result.integrity)")
         #expect(result.integrity.problems.isEmpty == false)
     }
+
+    @Test("a resend that the store takes as new proves its acknowledged original was lost: counted, even though counts match")
+    func forgottenOriginalIsCaught() throws {
+        let plan = try makePlan(try BuiltInScenarios.scenario(named: "smoke"))
+        let result = try Replayer.run(LossyStore(forgetResends: true), plan: plan, options: ReplayOptions(workers: 2))
+        #expect(!result.integrity.isIntact)
+        #expect(result.integrity.lostMessages > 0 && result.integrity.problems.contains { $0.contains("its resend found no original") },
+                "\(result.integrity)")
+    }
 }
 
 /// The memory store, except that one send is acknowledged without being stored (`dropSend`), or that every
 /// `loseReplyEvery`-th send and mark-read, a second after opening (the population is built by then), is applied but
-/// answered with an engine error, as when a reply is lost.
+/// answered with an engine error, as when a reply is lost, or that resends are stored anew (`forgetResends`), as by a
+/// store that lost their originals.
 final class LossyStore: MessageStore {
     let inner = MemoryMessageStore()
     let sends = Atomic<Int>(0)
     let dropSend: Int
     let loseReplyEvery: Int
+    let forgetResends: Bool
     let openedNanos = MonotonicClock.now()
+    let seenSends = Mutex<Set<UInt64>>([])
 
-    init(dropSend: Int = 0, loseReplyEvery: Int = 0) {
+    init(dropSend: Int = 0, loseReplyEvery: Int = 0, forgetResends: Bool = false) {
         self.dropSend = dropSend
         self.loseReplyEvery = loseReplyEvery
+        self.forgetResends = forgetResends
     }
 
     func loseReply(_ write: Int) throws(StoreError) {
@@ -114,6 +127,9 @@ final class LossyConnection: StoreConnection {
     func send(_ body: [UInt8], to chat: ChatID, from sender: UserID, clientMessageID: UInt64) throws(StoreError) -> SendReceipt {
         let write = store.sends.add(1, ordering: .relaxed).newValue
         if write == store.dropSend { return SendReceipt(chat: chat, sequence: 1_000_000, isDuplicate: false) }
+        if store.forgetResends, !store.seenSends.withLock({ $0.insert(sender.rawValue << 32 ^ clientMessageID).inserted }) {
+            return try inner.send(body, to: chat, from: sender, clientMessageID: clientMessageID | 1 << 62)  // stored anew
+        }
         let receipt = try inner.send(body, to: chat, from: sender, clientMessageID: clientMessageID)
         try store.loseReply(write)
         return receipt

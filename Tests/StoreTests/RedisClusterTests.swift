@@ -66,4 +66,40 @@ struct RedisClusterTests {
             #expect(error.kind == .cannotOpen && error.message.contains("127.0.0.1:1"), "\(error)")
         }
     }
+
+    @Test("replicated: a master that lost its replica refuses writes at once (NOREPLICAS), not after WAIT's timeout, and takes them again once it is back")
+    func replicatedWithoutReplica() throws {
+        let store = try RedisClusterMessageStore(configuration: .init(BackendOptions(["durability": "replicated"])))
+        defer { store.close() }
+        let servers = try #require(store.servers)
+        let connection = try store.connect()
+        let first = try connection.register(phone: PhoneNumber("+15550000001"), displayName: "a").user
+        let second = try connection.register(phone: PhoneNumber("+15550000002"), displayName: "b").user
+        let chat = try connection.directChat(between: first, and: second)
+        #expect(try connection.send([1], to: chat, from: first, clientMessageID: 1).sequence == 1)
+
+        // The chat's master and its replica (from the master's INFO replication: "slave0:ip=...,port=N,state=...").
+        var router = SlotRouter()
+        _ = router.update(fromClusterSlots: try command(servers.nodes[0], "CLUSTER", "SLOTS"), answeredBy: servers.nodes[0], atNanos: 1)
+        let master = try #require(router.owner(of: Int(chat.rawValue % 16384)))
+        let info = try #require(try command(master, "INFO", "replication").text)
+        let port = try #require(info.split(separator: "\r\n").first { $0.hasPrefix("slave0:") }?
+            .split(separator: ",").first { $0.hasPrefix("port=") }.flatMap { Int($0.dropFirst(5)) })
+        let replica = try #require(servers.nodes.first { $0.port == port })
+        try servers.killNode(replica)
+
+        do {
+            _ = try connection.send([2], to: chat, from: first, clientMessageID: 2)
+            Issue.record("a write without a replica was acknowledged")
+        } catch {
+            #expect(error.kind == .notReplicated && error.message.contains("NOREPLICAS"), "\(error)")
+        }
+        _ = try servers.restartKilledNode()
+        var sent: SendReceipt?
+        for _ in 0..<300 where sent == nil {
+            sent = try? connection.send([2], to: chat, from: first, clientMessageID: 2)
+            if sent == nil { usleep(100_000) }
+        }
+        #expect(sent?.sequence == 2, "the master did not take writes again within 30 s of its replica's return")
+    }
 }
