@@ -2,12 +2,13 @@
 # Both install the C libraries they need first (apt-get as root; otherwise they print the command to run).
 
 SWIFT ?= swift
-APT_PACKAGES := pkg-config libsqlite3-dev liblmdb-dev sqlite3 libpq-dev postgresql libhiredis-dev redis-server redis-tools
+APT_PACKAGES := pkg-config libsqlite3-dev liblmdb-dev sqlite3 libpq-dev postgresql libhiredis-dev redis-server redis-tools librocksdb-dev
 
-# The main job: outage-2021 against memory, sqlite and lmdb. Scale 8 puts the surge's peak (about 5,400 offered
-# operations/s) past lmdb's knee with its default durability=sync on this 2-core machine, while sqlite
-# (synchronous=NORMAL) bends and memory does not; 30 s of schedule keeps the whole job near two minutes.
-BENCH_ARGS ?= --scenario outage-2021 --scale 8 --duration 30s --backends memory,sqlite,lmdb
+# The main job: outage-2021 against memory, sqlite, lmdb and rocksdb. Scale 8 puts the surge's peak (about 5,400
+# offered operations/s) past lmdb's knee with its default durability=sync on this 2-core machine, while sqlite
+# (synchronous=NORMAL) bends and memory and rocksdb (nosync) do not; 30 s of schedule keeps the whole job near three
+# and a half minutes.
+BENCH_ARGS ?= --scenario outage-2021 --scale 8 --duration 30s --backends memory,sqlite,lmdb,rocksdb
 
 # The CI comparison (.ci/compare): the base revision named in results/ci-base and this checkout, both built here,
 # replay one smoke trace interleaved, 10 runs a side, and `surgebench compare` judges the candidate at the normal
@@ -17,7 +18,7 @@ BENCH_ARGS ?= --scenario outage-2021 --scale 8 --duration 30s --backends memory,
 # The published tables in results/: a reference run of every built-in scenario and a capacity search for each
 # persistent backend on this machine kind, then results/README.md and results/report.html generated from them.
 PUBLISHED_RUNS := results/outage-2021 results/signal-2021 results/steady results/smoke
-PUBLISHED_CAPACITY := results/capacity-sqlite results/capacity-lmdb
+PUBLISHED_CAPACITY := results/capacity-sqlite results/capacity-lmdb results/capacity-rocksdb
 
 # Server backends, not part of `make bench`: outage-2021 against PostgreSQL (a throwaway server SurgeBench starts
 # and removes) with local durability and a 3-master Redis Cluster (everysec), the embedded backends alongside for
@@ -31,7 +32,7 @@ PUBLISHED_SERVER_RUNS := results/servers-local results/servers-replicated result
 .PHONY: bench-servers pgbench-check publish-servers publish report deps build test bench ci-compare ci-baseline microbench microbench-check microbench-thresholds clean
 
 deps:
-	@if pkg-config --exists sqlite3 lmdb libpq hiredis && command -v sqlite3 >/dev/null && [ -x /usr/lib/postgresql/15/bin/pg_ctl ] \
+	@if pkg-config --exists sqlite3 lmdb libpq hiredis rocksdb && command -v sqlite3 >/dev/null && [ -x /usr/lib/postgresql/15/bin/pg_ctl ] \
 		&& [ -x /usr/bin/redis-server ] && [ -x /usr/bin/redis-cli ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "Installing $(APT_PACKAGES) ..."; \
@@ -39,7 +40,7 @@ deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null; status=$$?; \
 		if [ -n "$$no_start" ]; then rm -f /usr/sbin/policy-rc.d; fi; exit $$status; \
 	else \
-		echo "SurgeBench needs the SQLite, LMDB, libpq and hiredis C libraries, PostgreSQL 15 and Redis. Install them with:"; \
+		echo "SurgeBench needs the SQLite, LMDB, RocksDB, libpq and hiredis C libraries, PostgreSQL 15 and Redis. Install them with:"; \
 		echo "    sudo apt-get install -y $(APT_PACKAGES)"; \
 		exit 1; \
 	fi
@@ -51,7 +52,7 @@ bench: build
 	.build/release/surgebench run $(BENCH_ARGS)
 
 bench-servers: build
-	.build/release/surgebench run $(SERVER_BENCH_ARGS) --backends memory,sqlite,lmdb,postgres,redis-cluster \
+	.build/release/surgebench run $(SERVER_BENCH_ARGS) --backends memory,sqlite,lmdb,rocksdb,postgres,redis-cluster \
 		--option postgres.durability=local --option redis-cluster.durability=everysec \
 		$(if $(SERVER_OUT),--out $(SERVER_OUT)-local)
 	.build/release/surgebench run $(SERVER_BENCH_ARGS) --backends postgres --option durability=replicated \
@@ -108,6 +109,7 @@ publish: build
 	.build/release/surgebench run --plain-progress --scenario smoke --out results/smoke
 	.build/release/surgebench capacity --backend sqlite --slo 'p99<=20ms' --out results/capacity-sqlite
 	.build/release/surgebench capacity --backend lmdb --slo 'p99<=20ms' --out results/capacity-lmdb
+	.build/release/surgebench capacity --backend rocksdb --slo 'p99<=20ms' --out results/capacity-rocksdb
 	$(MAKE) report
 
 # Regenerates results/README.md and results/report.html from the published folders.

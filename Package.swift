@@ -38,6 +38,10 @@ let package = Package(
             name: "CHiredis", pkgConfig: "hiredis",
             providers: [.apt(["libhiredis-dev"])]),
         .target(name: "RedisClusterStore", dependencies: ["SurgeCore", "StoreSupport", "CHiredis"]),
+        .systemLibrary(
+            name: "CRocksDB", pkgConfig: "rocksdb",
+            providers: [.apt(["librocksdb-dev"])]),
+        .target(name: "RocksDBStore", dependencies: ["SurgeCore", "StoreSupport", "CRocksDB"]),
         // A known answer for checking the harness: memory semantics plus set service times and stalls.
         .target(name: "CalibrationStore", dependencies: ["SurgeCore", "MemoryStore"]),
 
@@ -61,7 +65,7 @@ let package = Package(
         // The one place that lists every backend by name (for the executable and the tests).
         .target(
             name: "StoreCatalog",
-            dependencies: ["SurgeCore", "MemoryStore", "SQLiteStore", "LMDBStore", "PostgresStore", "RedisClusterStore",
+            dependencies: ["SurgeCore", "MemoryStore", "SQLiteStore", "LMDBStore", "PostgresStore", "RedisClusterStore", "RocksDBStore",
                            "CalibrationStore"]),
 
         // The PostgreSQL backend's honesty test: the same transaction through SurgeBench and through pgbench.
@@ -81,7 +85,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "StoreTests",
-            dependencies: ["SurgeCore", "StoreSupport", "StoreCatalog", "MemoryStore", "SQLiteStore", "LMDBStore", "CSQLite", "RedisClusterStore",
+            dependencies: ["SurgeCore", "StoreSupport", "StoreCatalog", "MemoryStore", "SQLiteStore", "LMDBStore", "CSQLite", "RedisClusterStore", "RocksDBStore", "CRocksDB",
                            "TestSupport"]),
         .testTarget(
             name: "HarnessTests",

@@ -32,6 +32,8 @@ public struct ReplayOptions: Sendable {
     public var faultInjector: (@Sendable (StoreFault) -> Result<FaultEffect, StoreError>)?
     /// Called after the schedule when faults were made, before the integrity check: waits until the store serves again.
     public var faultSettler: (@Sendable () -> Void)?
+    /// The engine's cumulative counters (``EngineCounterSampling``), sampled at every second of the schedule.
+    public var engineSampler: (@Sendable () -> [String: Double])?
 
     public init(workers: Int, mode: Mode = .open, lateStartNanos: UInt64 = 1_000_000, invalidWakeLagNanos: UInt64 = 2_000_000,
                 progress: (@Sendable (ReplayProgress) -> Void)? = nil, progressIntervalSeconds: Double = 1) {

@@ -27,8 +27,10 @@ public final class ReplayPlan: Sendable {
     /// Scheduled operations per second of intended time (the offered load).
     public let offeredPerSecond: [UInt64]
 
-    /// Reads and checks the whole trace.
-    public init(reading reader: TraceReader) throws(BenchmarkError) {
+    /// Reads and checks the whole trace. `phoneNamespace` goes before the digits of every phone number the trace
+    /// uses ("7": +715550000000), so that several replays into one store (a growth curve's) register distinct users.
+    public init(reading reader: TraceReader, phoneNamespace: String = "") throws(BenchmarkError) {
+        func phoneText(_ number: UInt64) -> String { "+" + phoneNamespace + TracePhones.text(number).dropFirst() }
         header = reader.header
         scenario = try header.scenario(source: "in trace '\(reader.path)'")
         var stages: [[TraceOperation]] = []
@@ -66,7 +68,7 @@ public final class ReplayPlan: Sendable {
             if operation.kind == .importContacts {
                 var list: [PhoneNumber] = []
                 for number in operation.list {
-                    guard let phone = try? PhoneNumber(TracePhones.text(number)) else {
+                    guard let phone = try? PhoneNumber(phoneText(number)) else {
                         throw BenchmarkError("trace '\(reader.path)' is corrupt: contact number \(number) is not a phone number")
                     }
                     list.append(phone)
@@ -92,7 +94,10 @@ public final class ReplayPlan: Sendable {
         var phones: [PhoneNumber] = []
         phones.reserveCapacity(userCount)
         for user in 0..<UInt32(userCount) {
-            phones.append(try! PhoneNumber(TracePhones.text(TracePhones.number(ofUser: user))))  // digits by construction
+            guard let phone = try? PhoneNumber(phoneText(TracePhones.number(ofUser: user))) else {
+                throw BenchmarkError("phone namespace '\(phoneNamespace)' does not make valid phone numbers")
+            }
+            phones.append(phone)
         }
         self.phones = phones
         var bodies: [UInt32: [UInt8]] = [:]

@@ -15,6 +15,8 @@ public final class ReplayResult: @unchecked Sendable {
     public let integrity: IntegrityReport
     /// The faults made during the schedule, with what the store showed around each.
     public private(set) var faults: [FaultRecord] = []
+    /// The engine's counters by name, their growth in each second of the schedule (see ``ReplayOptions/engineSampler``).
+    public internal(set) var engineSeries: [String: [Double]] = [:]
     private let recorders: [WorkerRecorder]
     private let setupRecorders: [WorkerRecorder]
 

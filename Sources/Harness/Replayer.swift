@@ -36,11 +36,13 @@ public enum Replayer {
         let monitor = ProgressMonitor(plan: plan, recorders: recorders, startNanos: startNanos, options: options)
         monitor.start()
         let faults = FaultThread(options: options, startNanos: startNanos)
+        let engine = EngineSampler(options: options, startNanos: startNanos, seconds: plan.offeredPerSecond.count)
         onThreads(workers) { worker in
             var runner = OperationRunner(connection: connections[worker], plan: plan, users: users, chats: chats)
             replay(schedule.operations[worker], runner: &runner, recorder: recorders[worker], startNanos: startNanos, plan: plan, options: options)
         }
         let endNanos = MonotonicClock.now()
+        let engineSeries = engine.finish()
         let faultsMade = faults.finish()
         if !faultsMade.isEmpty { options.faultSettler?() }
         monitor.stop()
@@ -63,6 +65,7 @@ public enum Replayer {
             plan: plan, options: options, recorders: recorders, setupRecorders: setupRecorders, setupNanos: setupNanos,
             wallNanos: endNanos - startNanos, usage: usageAfter - usageBefore, interrupted: interrupted, integrity: integrity)
         result.recordFaults(faultsMade)
+        result.engineSeries = engineSeries
         return result
     }
 

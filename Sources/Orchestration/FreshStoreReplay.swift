@@ -24,24 +24,32 @@ public enum FreshStoreReplay {
                                reason: "the store on the server already holds \(users) users; every run starts from a fresh store: "
                                    + "reset it (see `surgebench backends`) or give another database")
             }
-            var labelled = replayOptions
-            labelled.label = descriptor.name
-            if !replayOptions.faults.isEmpty {
-                guard let injecting = store as? FaultInjecting else {
-                    return .failed(backend: descriptor.name, options: given,
-                                   reason: "\(descriptor.name) cannot make faults (--fault): only a cluster SurgeBench starts can")
-                }
-                labelled.faultInjector = { fault in
-                    do throws(StoreError) { return .success(try injecting.inject(fault)) } catch { return .failure(error) }
-                }
-                labelled.faultSettler = { injecting.awaitSettled() }
-            }
-            let result = try Replayer.run(store, plan: plan, options: labelled)
-            return .measured(StoreMeasurement(
-                backend: descriptor.name, options: given, settings: store.settings, bytesOnDisk: store.bytesOnDisk(),
-                statistics: store.statistics(), result: result))
+            return try measure(store, descriptor: descriptor, options: given, plan: plan, replayOptions: replayOptions)
         } catch {
             return .failed(backend: descriptor.name, options: given, reason: error.message)
         }
+    }
+
+    /// Replays `plan` on `store` as it is (fresh or not), wiring the faults and the engine sampling the store offers,
+    /// and asks the store its settings and size; the caller opens and closes it.
+    public static func measure(_ store: some MessageStore, descriptor: BackendDescriptor, options given: [String: String], plan: ReplayPlan,
+                               replayOptions: ReplayOptions) throws(StoreError) -> BackendOutcome {
+        var labelled = replayOptions
+        labelled.label = descriptor.name
+        if !replayOptions.faults.isEmpty {
+            guard let injecting = store as? FaultInjecting else {
+                return .failed(backend: descriptor.name, options: given,
+                               reason: "\(descriptor.name) cannot make faults (--fault): only a cluster SurgeBench starts can")
+            }
+            labelled.faultInjector = { fault in
+                do throws(StoreError) { return .success(try injecting.inject(fault)) } catch { return .failure(error) }
+            }
+            labelled.faultSettler = { injecting.awaitSettled() }
+        }
+        if let sampling = store as? EngineCounterSampling { labelled.engineSampler = { sampling.sampleEngineCounters() } }
+        let result = try Replayer.run(store, plan: plan, options: labelled)
+        return .measured(StoreMeasurement(
+            backend: descriptor.name, options: given, settings: store.settings, bytesOnDisk: store.bytesOnDisk(),
+            statistics: store.statistics(), result: result))
     }
 }

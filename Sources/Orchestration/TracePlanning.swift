@@ -27,15 +27,15 @@ public enum TracePlanning {
     }
 
     /// The plan of a trace file, read whole and checked before anything runs.
-    public static func plan(readingTrace path: String) throws(BenchmarkError) -> ReplayPlan {
-        try ReplayPlan(reading: TraceReader(path: path))
+    public static func plan(readingTrace path: String, phoneNamespace: String = "") throws(BenchmarkError) -> ReplayPlan {
+        try ReplayPlan(reading: TraceReader(path: path), phoneNamespace: phoneNamespace)
     }
 
     /// The plan of `scenario`: generated into a temporary trace, read back and checked as any trace is, the file removed.
-    public static func plan(_ scenario: Scenario, seed: UInt64, scale: Double) throws(BenchmarkError) -> ReplayPlan {
+    public static func plan(_ scenario: Scenario, seed: UInt64, scale: Double, phoneNamespace: String = "") throws(BenchmarkError) -> ReplayPlan {
         let path = NSTemporaryDirectory() + "surgebench-\(getpid())-\(UUID().uuidString).trace"
         defer { try? FileManager.default.removeItem(atPath: path) }
         _ = try generate(scenario, seed: seed, scale: scale, to: path)
-        return try plan(readingTrace: path)
+        return try plan(readingTrace: path, phoneNamespace: phoneNamespace)
     }
 }

@@ -59,6 +59,7 @@ public final class PostgresMessageStore: MessageStore {
         engineVersion: "libpq \(libraryVersion)",
         location: .server,
         options: [urlOption, .path, durabilityOption, resetOption],
+        bulkLoadOptions: ["durability": "async"],
         check: { options throws(StoreError) in _ = try Configuration(options) },
         open: { options throws(StoreError) in try PostgresMessageStore(configuration: Configuration(options)) })
 

@@ -2,7 +2,8 @@ import Foundation
 
 /// One self-contained HTML page for one or more runs: their tables and three SVG charts each, readable offline.
 public enum HTMLReport {
-    public static func render(_ runs: [ResultsFolder], sizing: Table? = nil, capacities: [CapacityDocument] = []) -> String {
+    public static func render(_ runs: [ResultsFolder], sizing: Table? = nil, capacities: [CapacityDocument] = [],
+                              growths: [GrowthDocument] = []) -> String {
         var body = "<h1>SurgeBench report</h1>\n"
         body += "<p class=\"lead\">Which message store survives a registration surge? Response times count from each operation's "
             + "intended start (open loop), so stalls show in the latency they cause. Backends compared within one run are "
@@ -13,6 +14,10 @@ public enum HTMLReport {
         if let sizing {
             body += "<section><h2>Sizing for the October 2021 surge</h2>\(sizing.html())"
                 + capacities.map { $0.trialsTable.html() }.joined() + "</section>\n"
+        }
+        for growth in growths {
+            body += "<section><h2>Cost growth with data size</h2>" + growth.charts.map { "<figure>\($0)</figure>" }.joined()
+                + growth.table.html() + "</section>\n"
         }
         return """
             <!DOCTYPE html>
@@ -67,6 +72,17 @@ public enum HTMLReport {
                 markers.append((record.startedSeconds, names.count > 1 ? "\(name): \(record.fault.kind.rawValue)" : record.fault.kind.rawValue))
             }
         }
+        // An LSM engine's write stalls, second by second (the first repetition's): what flushes and compactions that
+        // cannot keep up do to the tail.
+        let stalls = names.enumerated().compactMap { index, name -> SVGLineChart.Series? in
+            guard let micros = run.document.backends.first(where: { $0.backend == name })?.engineSeries?["stall.micros"] else { return nil }
+            return SVGLineChart.Series(name: name, points: micros.enumerated().map { (Double($0.offset) + 0.5, $0.element / 1000) }, color: index)
+        }
+        let stallChart = stalls.isEmpty ? [] : [
+            SVGLineChart(title: "Write stalls: time per second the engine held writes back (flushes and compactions behind)",
+                         xLabel: "time since the schedule started (s)", yLabel: "stalled (ms per second)", series: stalls, bands: bands,
+                         markers: markers).render(),
+        ]
         return [
             SVGLineChart(title: "Throughput: offered vs achieved (surge phases shaded darker)", xLabel: "time since the schedule started (s)",
                          yLabel: "operations per second", series: throughput, bands: bands, markers: markers).render(),
@@ -75,7 +91,7 @@ public enum HTMLReport {
             SVGLineChart(title: "Response-time percentile spectrum, all operations, measured window", xLabel: "percentile",
                          yLabel: "response time (ms, log scale)", xScale: .logarithmic, yScale: .logarithmic, series: spectrum,
                          xTickLabels: percentileTicks).render(),
-        ]
+        ] + stallChart
     }
 
     /// One row per second: the median over repetitions.

@@ -114,6 +114,9 @@ public struct ResultsDocument: Sendable, Hashable, Codable {
         public var histogramFiles: [String: String]
         /// The faults made during the schedule (`--fault`), with what the store showed around each; nil without faults.
         public var faults: [FaultRecord]? = nil
+        /// The engine's counters that were followed second by second (rocksdb: `stall.micros`, `flush.write.bytes`,
+        /// `compact.write.bytes`), their growth in each second of the schedule; nil for engines without them.
+        public var engineSeries: [String: [Double]]? = nil
     }
 
     public struct OperationResult: Sendable, Hashable, Codable {
@@ -180,6 +183,7 @@ extension ResultsDocument.BackendResult {
             storeBytesOnDisk: measurement.bytesOnDisk, storeStatistics: measurement.statistics, harnessOverheadMicrosPerOperation: result.harnessOverheadNanosPerOperation / 1000,
             wakeLagP50Ms: wakeLag.p50Ms, wakeLagP99Ms: wakeLag.p99Ms, integrity: result.integrity, histogramFiles: histogramFiles)
         faults = result.faults.isEmpty ? nil : result.faults
+        engineSeries = result.engineSeries.isEmpty ? nil : result.engineSeries
     }
 
     /// A backend that could not run: the reason and nothing else.

@@ -36,6 +36,7 @@ public final class SQLiteMessageStore: MessageStore {
         engineVersion: "SQLite \(SQLiteDatabase.libraryVersion)",
         location: .directory,
         options: [.path, durabilityOption] + CommitSettings.options + [busyTimeoutOption, autoCheckpointOption],
+        bulkLoadOptions: ["durability": "off", "commit": "group"],
         check: { options throws(StoreError) in _ = try Configuration(options) },
         open: { options throws(StoreError) in
             try SQLiteMessageStore(directory: StoreDirectory(requestedPath: options.string(.path), backend: "sqlite"),

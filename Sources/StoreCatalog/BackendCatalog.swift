@@ -3,6 +3,7 @@ import LMDBStore
 import MemoryStore
 import PostgresStore
 import RedisClusterStore
+import RocksDBStore
 import SQLiteStore
 import SurgeCore
 
@@ -12,6 +13,7 @@ public enum BackendCatalog {
         MemoryMessageStore.descriptor,
         SQLiteMessageStore.descriptor,
         LMDBMessageStore.descriptor,
+        RocksDBMessageStore.descriptor,
         PostgresMessageStore.descriptor,
         RedisClusterMessageStore.descriptor,
         CalibrationMessageStore.descriptor,

@@ -10,11 +10,15 @@ public struct BackendDescriptor: Sendable {
     /// True for a tool that checks the harness (a known answer), not a message store to compare.
     public var isInstrument: Bool
     public var options: [BackendOption]
+    /// Options that make filling a store fastest while keeping everything a clean close writes (its cheapest
+    /// durability, group commit where that helps): what `grow` preloads with.
+    public var bulkLoadOptions: [String: String]
     private let openStore: @Sendable (BackendOptions) throws(StoreError) -> any MessageStore
     private let checkOptions: @Sendable (BackendOptions) throws(StoreError) -> Void
 
     public init(
         name: String, summary: String, engineVersion: String = "", location: DataLocation, isInstrument: Bool = false, options: [BackendOption],
+        bulkLoadOptions: [String: String] = [:],
         check: @escaping @Sendable (BackendOptions) throws(StoreError) -> Void = { _ throws(StoreError) in },
         open: @escaping @Sendable (BackendOptions) throws(StoreError) -> any MessageStore
     ) {
@@ -24,6 +28,7 @@ public struct BackendDescriptor: Sendable {
         self.location = location
         self.isInstrument = isInstrument
         self.options = options
+        self.bulkLoadOptions = bulkLoadOptions
         self.openStore = open
         self.checkOptions = check
     }

@@ -8,9 +8,10 @@ extension SurgeBench {
     struct Report: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Turn results folders into Markdown tables and one self-contained HTML page with charts.",
-            discussion: "Capacity folders (from `surgebench capacity`) add a sizing table for the October 2021 surge.")
+            discussion: "Capacity folders (from `surgebench capacity`) add a sizing table for the October 2021 surge; growth folders (from "
+                + "`surgebench grow`) add the cost-growth table and charts.")
 
-        @Argument(help: "Results folders written by `surgebench run` or `surgebench capacity`.")
+        @Argument(help: "Results folders written by `surgebench run`, `surgebench capacity` or `surgebench grow`.")
         var runs: [String]
 
         @Option(help: "Where to write the HTML page.")
@@ -26,10 +27,14 @@ extension SurgeBench {
         func run() throws {
             var folders: [ResultsFolder] = []
             var capacities: [CapacityDocument] = []
+            var growths: [GrowthDocument] = []
             for path in runs {
                 let capacityFile = (path as NSString).appendingPathComponent("capacity.json")
+                let growthFile = (path as NSString).appendingPathComponent("growth.json")
                 if FileManager.default.fileExists(atPath: capacityFile) {
                     capacities.append(try CapacityDocument.read(path: capacityFile))
+                } else if FileManager.default.fileExists(atPath: growthFile) {
+                    growths.append(try GrowthDocument.read(path: growthFile))
                 } else {
                     folders.append(try ResultsFolder(path: path))
                 }
@@ -40,7 +45,8 @@ extension SurgeBench {
                 text += "\n### Sizing for the October 2021 surge\n\n" + sizing.markdown() + "\n"
                     + capacities.map { $0.trialsTable.markdown() }.joined(separator: "\n")
             }
-            try AtomicFile.write(HTMLReport.render(folders, sizing: sizing, capacities: capacities), to: html)
+            for growth in growths { text += "\n### Cost growth with data size\n\n" + growth.table.markdown() }
+            try AtomicFile.write(HTMLReport.render(folders, sizing: sizing, capacities: capacities, growths: growths), to: html)
             if let markdown {
                 try AtomicFile.write(text, to: markdown)
                 print("wrote \(markdown) and \(html)")
