@@ -19,6 +19,10 @@ BENCH_ARGS ?= --scenario outage-2021 --scale 8 --duration 30s --backends memory,
 # persistent backend on this machine kind, then results/README.md and results/report.html generated from them.
 PUBLISHED_RUNS := results/outage-2021 results/signal-2021 results/steady results/smoke
 PUBLISHED_CAPACITY := results/capacity-sqlite results/capacity-lmdb results/capacity-rocksdb
+# The cost-growth curve (`surgebench grow`): every persistent embedded backend grown to 100k, 1M and 10M messages
+# (lmdb's map must hold 10M messages: about 7 GiB).
+PUBLISHED_GROWTH := results/growth
+GROW_ARGS ?= --backends sqlite,lmdb,rocksdb --sizes 1e5,1e6,1e7 --option lmdb.map-size=32GiB
 
 # Server backends, not part of `make bench`: outage-2021 against PostgreSQL (a throwaway server SurgeBench starts
 # and removes) with local durability and a 3-master Redis Cluster (everysec), the embedded backends alongside for
@@ -29,7 +33,7 @@ SERVER_BENCH_ARGS ?= --scenario outage-2021 --scale 8 --duration 30s
 SERVER_OUT ?=
 PUBLISHED_SERVER_RUNS := results/servers-local results/servers-replicated results/servers-redis-faults
 
-.PHONY: bench-servers pgbench-check publish-servers publish report deps build test bench ci-compare ci-baseline microbench microbench-check microbench-thresholds clean
+.PHONY: bench-servers pgbench-check publish-servers publish-growth publish report deps build test bench ci-compare ci-baseline microbench microbench-check microbench-thresholds clean
 
 deps:
 	@if pkg-config --exists sqlite3 lmdb libpq hiredis rocksdb && command -v sqlite3 >/dev/null && [ -x /usr/lib/postgresql/15/bin/pg_ctl ] \
@@ -66,6 +70,12 @@ bench-servers: build
 PGBENCH_CHECK_ARGS ?=
 pgbench-check: build
 	.build/release/surgebench pgbench-check $(PGBENCH_CHECK_ARGS)
+
+# Publishes the cost-growth curve (about 35 minutes on this machine; it needs about 15 GB of free disk while it runs).
+publish-growth: build
+	rm -rf $(PUBLISHED_GROWTH)
+	.build/release/surgebench grow $(GROW_ARGS) --out $(PUBLISHED_GROWTH)
+	$(MAKE) report
 
 # Publishes the server runs and the pgbench check in results/ (about 11 minutes), then regenerates the tables.
 publish-servers: build
@@ -114,11 +124,12 @@ publish: build
 
 # Regenerates results/README.md and results/report.html from the published folders.
 report: build
-	.build/release/surgebench report $(PUBLISHED_RUNS) $(wildcard $(PUBLISHED_SERVER_RUNS)) $(PUBLISHED_CAPACITY) \
+	.build/release/surgebench report $(PUBLISHED_RUNS) $(wildcard $(PUBLISHED_SERVER_RUNS)) $(PUBLISHED_CAPACITY) $(wildcard $(PUBLISHED_GROWTH)) \
 		--markdown results/tables.md --html results/report.html
-	{ printf '%s\n\n%s\n%s\n%s\n%s\n%s\n%s\n\n' '# Published results' \
+	{ printf '%s\n\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n\n' '# Published results' \
 	  'Reference runs of every built-in scenario and capacity searches, regenerated with `make publish` (runs, about' \
-	  '17 minutes), the server runs and the pgbench check with `make publish-servers` (about 11 minutes), or' \
+	  '17 minutes), the server runs and the pgbench check with `make publish-servers` (about 11 minutes), the' \
+	  'cost-growth curve with `make publish-growth` (about 35 minutes), or' \
 	  '`make report` (tables only). Each table names the machine, commit and configuration that produced' \
 	  'it. The same figures with charts: [report.html](report.html) (open it in a browser; it needs no network).' \
 	  'Each folder holds results.json, summary.md, timeseries.csv and .hgrm files ([schema](../docs/results-schema.md));' \

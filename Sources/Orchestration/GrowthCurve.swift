@@ -69,10 +69,11 @@ public enum GrowthCurve {
         return rounded
     }
 
-    /// Grows one store of `descriptor` through every size and measures it at each; `note` hears progress. The store
-    /// lives in a directory of its own, removed at the end, also on failure.
+    /// Grows one store of `descriptor` through every size and measures it at each; `note` hears progress and `record`
+    /// each size's point as soon as it is measured (so a later failure keeps the earlier sizes). The store lives in a
+    /// directory of its own, removed at the end, also on failure.
     public static func run(_ descriptor: BackendDescriptor, options: BackendOptions, configuration: Configuration,
-                           note: (String) -> Void) throws(BenchmarkError) -> [Point] {
+                           note: (String) -> Void, record: (Point) -> Void = { _ in }) throws(BenchmarkError) -> [Point] {
         guard descriptor.options.contains(where: { $0.name == BackendOption.path.name }), descriptor.location != .inProcess else {
             throw BenchmarkError("\(descriptor.name) keeps no store that can be closed and opened again; grow measures backends with a path= option")
         }
@@ -133,14 +134,16 @@ public enum GrowthCurve {
             let open = try replay(.open, 2 * step)
             let closed = try replay(.closed, 2 * step + 1)
             if replayInterruption.load(ordering: .relaxed) { throw BenchmarkError("interrupted") }
-            points.append(Point(
+            let point = Point(
                 backend: descriptor.name, messages: size, loadMessagesPerSecond: loadRate, bytesOnDisk: bytesOnDisk,
                 bytesOnDiskPerMessage: bytesOnDisk.map { Double($0) / Double(size) }, offeredOpsPerSecond: open.offeredPerSecond,
                 response: LatencySummary(open.histogram()),
                 p99MsByOperation: Dictionary(uniqueKeysWithValues: open.kinds.map { ($0.description, LatencySummary(open.histogram(kind: $0)).p99Ms) }),
                 bytesWrittenPerOperation: Double(open.usage.bytesWritten) / Double(max(open.completed, 1)),
                 closedLoopOpsPerSecond: closed.achievedPerSecond, errors: open.errorCount + closed.errorCount,
-                intact: open.integrity.isIntact && closed.integrity.isIntact, durability: store.settings.durability, commit: store.settings.commit))
+                intact: open.integrity.isIntact && closed.integrity.isIntact, durability: store.settings.durability, commit: store.settings.commit)
+            record(point)
+            points.append(point)
         }
         return points
     }

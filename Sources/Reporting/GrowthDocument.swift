@@ -19,9 +19,11 @@ public struct GrowthDocument: Sendable, Hashable, Codable {
     /// Options as given, per backend, secrets redacted.
     public var options: [String: [String: String]]
     public var points: [GrowthCurve.Point]
+    /// Backends that failed before their last size, with why (their earlier sizes are in `points`).
+    public var failures: [String: String]
 
     public init(createdAt: String, environment: EnvironmentInfo, scenario: String, scale: Double, workers: Int,
-                options: [String: [String: String]], points: [GrowthCurve.Point]) {
+                options: [String: [String: String]], points: [GrowthCurve.Point], failures: [String: String] = [:]) {
         self.createdAt = createdAt
         self.environment = environment
         self.scenario = scenario
@@ -29,6 +31,7 @@ public struct GrowthDocument: Sendable, Hashable, Codable {
         self.workers = workers
         self.options = options.mapValues { Redaction.redact($0) }
         self.points = points
+        self.failures = failures
     }
 
     public static func read(path: String) throws(BenchmarkError) -> GrowthDocument {
@@ -68,6 +71,8 @@ public struct GrowthDocument: Sendable, Hashable, Codable {
                  point.p99MsByOperation["send"].map(Figures.format) ?? "-", point.p99MsByOperation["history"].map(Figures.format) ?? "-",
                  Figures.format(point.bytesWrittenPerOperation), Figures.format(point.closedLoopOpsPerSecond),
                  point.intact ? (point.errors == 0 ? "ok" : "ok, \(point.errors) errors") : "**LOST DATA**"]
+            } + failures.sorted { $0.key < $1.key }.map { backend, reason in
+                [backend, "FAILED: \(reason)"] + Array(repeating: "-", count: 9)
             })
     }
 

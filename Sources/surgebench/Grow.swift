@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Harness
 import Orchestration
 import Reporting
 import StoreCatalog
@@ -71,6 +72,20 @@ extension SurgeBench {
             }
         }
 
+        /// Grows one backend, appending its points; returns why it failed, if it did.
+        func grow(_ descriptor: BackendDescriptor, _ options: BackendOptions, sizes: [Int], scenario: Scenario,
+                  into points: inout [GrowthCurve.Point]) -> String? {
+            let configuration = GrowthCurve.Configuration(sizes: sizes, scenario: scenario, scale: 1, seed: scenario.seed, workers: workers)
+            var reached: [GrowthCurve.Point] = []
+            defer { points += reached }
+            do throws(BenchmarkError) {
+                _ = try GrowthCurve.run(descriptor, options: options, configuration: configuration, note: { say($0) }, record: { reached.append($0) })
+                return nil
+            } catch {
+                return error.message
+            }
+        }
+
         func backendOptions() throws(StoreError) -> [(BackendDescriptor, BackendOptions)] {
             let descriptors = try backends.split(separator: ",").map { (name) throws(StoreError) in
                 try BackendCatalog.backend(named: name.trimmingCharacters(in: .whitespaces))
@@ -87,22 +102,28 @@ extension SurgeBench {
             let folder = try ResultsFolderWriter(path: outPath)
             installInterruptHandler()
             var points: [GrowthCurve.Point] = []
+            var failures: [String: String] = [:]
             for (descriptor, options) in chosen {
-                points += try GrowthCurve.run(descriptor, options: options, configuration: .init(
-                    sizes: sizes, scenario: base, scale: 1, seed: base.seed, workers: workers)) { say($0) }
+                // A backend that fails (a full map, a full disk) keeps the sizes it reached; the others still run.
+                if let failure = grow(descriptor, options, sizes: sizes, scenario: base, into: &points) {
+                    if replayInterruption.load(ordering: .relaxed) { throw CommandFailure("interrupted; nothing written") }
+                    say("\(descriptor.name) FAILED: \(failure)")
+                    failures[descriptor.name] = failure
+                }
             }
             let document = GrowthDocument(
                 createdAt: ISO8601DateFormatter().string(from: Date()),
                 environment: EnvironmentInfo.current(engines: Dictionary(uniqueKeysWithValues: chosen.map { ($0.0.name, $0.0.engineVersion) }),
                                                      storeDirectory: NSTemporaryDirectory()),
                 scenario: base.name, scale: scale, workers: workers,
-                options: Dictionary(uniqueKeysWithValues: chosen.map { ($0.0.name, $0.1.values) }), points: points)
+                options: Dictionary(uniqueKeysWithValues: chosen.map { ($0.0.name, $0.1.values) }), points: points, failures: failures)
             let summary = "### Cost growth with data size\n\n" + document.table.markdown()
             try folder.write(try document.json(), to: "growth.json")
             try folder.write(summary, to: "growth.md")
             try folder.commit()
             say("\n" + summary)
             say("Written to \(outPath)/ (growth.json, growth.md)")
+            if !failures.isEmpty { throw CommandFailure("\(failures.keys.sorted().joined(separator: ", ")) failed before their last size (see above)") }
         }
     }
 }
