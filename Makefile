@@ -71,7 +71,7 @@ PGBENCH_CHECK_ARGS ?=
 pgbench-check: build
 	.build/release/surgebench pgbench-check $(PGBENCH_CHECK_ARGS)
 
-# Publishes the cost-growth curve (about 35 minutes on this machine; it needs about 15 GB of free disk while it runs).
+# Publishes the cost-growth curve (37 minutes on this machine; one store at a time, lmdb's 10M needs about 8 GB of disk).
 publish-growth: build
 	rm -rf $(PUBLISHED_GROWTH)
 	.build/release/surgebench grow $(GROW_ARGS) --out $(PUBLISHED_GROWTH)
@@ -127,9 +127,9 @@ report: build
 	.build/release/surgebench report $(PUBLISHED_RUNS) $(wildcard $(PUBLISHED_SERVER_RUNS)) $(PUBLISHED_CAPACITY) $(wildcard $(PUBLISHED_GROWTH)) \
 		--markdown results/tables.md --html results/report.html
 	{ printf '%s\n\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n\n' '# Published results' \
-	  'Reference runs of every built-in scenario and capacity searches, regenerated with `make publish` (runs, about' \
-	  '17 minutes), the server runs and the pgbench check with `make publish-servers` (about 11 minutes), the' \
-	  'cost-growth curve with `make publish-growth` (about 35 minutes), or' \
+	  'Reference runs of every built-in scenario and capacity searches, regenerated with `make publish` (runs and' \
+	  'capacity searches about 17 minutes before rocksdb joined them; it adds one search of 3 minutes and about 45 s a run), the server runs and the pgbench check with `make publish-servers` (about 11 minutes), the' \
+	  'cost-growth curve with `make publish-growth` (37 minutes), or' \
 	  '`make report` (tables only). Each table names the machine, commit and configuration that produced' \
 	  'it. The same figures with charts: [report.html](report.html) (open it in a browser; it needs no network).' \
 	  'Each folder holds results.json, summary.md, timeseries.csv and .hgrm files ([schema](../docs/results-schema.md));' \
