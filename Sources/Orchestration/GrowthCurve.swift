@@ -69,17 +69,22 @@ public enum GrowthCurve {
         return rounded
     }
 
-    /// Grows one store of `descriptor` through every size and measures it at each; `note` hears progress and `record`
-    /// each size's point as soon as it is measured (so a later failure keeps the earlier sizes). The store lives in a
-    /// directory of its own, removed at the end, also on failure.
-    public static func run(_ descriptor: BackendDescriptor, options: BackendOptions, configuration: Configuration,
-                           note: (String) -> Void, record: (Point) -> Void = { _ in }) throws(BenchmarkError) -> [Point] {
+    /// Refuses a backend whose store cannot be closed and opened again (it has no path= option), or a given path=.
+    public static func check(_ descriptor: BackendDescriptor, options: BackendOptions) throws(BenchmarkError) {
         guard descriptor.options.contains(where: { $0.name == BackendOption.path.name }), descriptor.location != .inProcess else {
             throw BenchmarkError("\(descriptor.name) keeps no store that can be closed and opened again; grow measures backends with a path= option")
         }
         guard options.values[BackendOption.path.name] == nil else {
             throw BenchmarkError("grow keeps its own store directory for \(descriptor.name); do not give path=")
         }
+    }
+
+    /// Grows one store of `descriptor` through every size and measures it at each; `note` hears progress and `record`
+    /// each size's point as soon as it is measured (so a later failure keeps the earlier sizes). The store lives in a
+    /// directory of its own, removed at the end, also on failure.
+    public static func run(_ descriptor: BackendDescriptor, options: BackendOptions, configuration: Configuration,
+                           note: (String) -> Void, record: (Point) -> Void = { _ in }) throws(BenchmarkError) -> [Point] {
+        try check(descriptor, options: options)
         let directory = NSTemporaryDirectory() + "surgebench-grow-\(descriptor.name)-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: directory) }
         func open(_ values: [String: String]) throws(BenchmarkError) -> any MessageStore {

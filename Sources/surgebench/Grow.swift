@@ -49,7 +49,7 @@ extension SurgeBench {
         func validate() throws {
             do {
                 _ = try GrowthCurve.checkSizes(parsedSizes())
-                _ = try backendOptions()
+                for (descriptor, options) in try backendOptions() { try GrowthCurve.check(descriptor, options: options) }
             } catch let error as BenchmarkError {
                 throw ValidationError(error.message)
             } catch let error as StoreError {
