@@ -170,13 +170,15 @@ struct Schedule {
 }
 
 /// The first error any thread reported.
-final class FirstFailure: Sendable {
+public final class FirstFailure: Sendable {
     private let error = Mutex<StoreError?>(nil)
 
-    var first: StoreError? { error.withLock { $0 } }
-    var hasFailed: Bool { first != nil }
+    public init() {}
 
-    func record(_ error: StoreError) {
+    public var first: StoreError? { error.withLock { $0 } }
+    public var hasFailed: Bool { first != nil }
+
+    public func record(_ error: StoreError) {
         self.error.withLock { if $0 == nil { $0 = error } }
     }
 }

@@ -1,6 +1,5 @@
 import Foundation
 import Harness
-import Synchronization
 import SurgeCore
 import Workload
 
@@ -51,19 +50,19 @@ public enum Preloader {
     /// error stops every thread and is thrown.
     private static func inParallel(_ count: Int, workers: Int, store: some MessageStore,
                                    _ body: @escaping (any StoreConnection, Int) throws(StoreError) -> Void) throws(StoreError) {
-        let failure = Mutex<StoreError?>(nil)
+        let failures = FirstFailure()
         onThreads(workers) { worker in
             do throws(StoreError) {
                 let connection = try store.connect()
                 for index in stride(from: worker, to: count, by: workers) {
-                    if failure.withLock({ $0 != nil }) || replayInterruption.load(ordering: .relaxed) { return }
+                    if failures.hasFailed || replayInterruption.load(ordering: .relaxed) { return }
                     try body(connection, index)
                 }
             } catch {
-                failure.withLock { $0 = $0 ?? error }
+                failures.record(error)
             }
         }
-        if let error = failure.withLock({ $0 }) { throw error }
+        if let error = failures.first { throw error }
         if replayInterruption.load(ordering: .relaxed) { throw StoreError(.engine, "interrupted while preloading") }
     }
 

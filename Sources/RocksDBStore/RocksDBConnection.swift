@@ -9,15 +9,17 @@ public final class RocksDBConnection: StoreConnection {
     private let store: RocksDBMessageStore
     private let database: RocksDBDatabase
     private let reads = RocksDBReadOptions()
-    private var reusable: OpaquePointer?
+    /// Begun once and begun again for every operation (`rocksdb_transaction_begin` with the old transaction).
+    private let reusable: OpaquePointer
 
     init(store: RocksDBMessageStore) {
         self.store = store
         database = store.database
+        reusable = rocksdb_transaction_begin(database.handle, database.writeOptions, database.transactionOptions, nil)
     }
 
     deinit {
-        if let reusable { rocksdb_transaction_destroy(reusable) }
+        rocksdb_transaction_destroy(reusable)
     }
 
     // MARK: Transactions
@@ -39,8 +41,7 @@ public final class RocksDBConnection: StoreConnection {
     }
 
     private func transaction<Result>(_ body: (RocksDBTransaction) throws(StoreError) -> Result) throws(StoreError) -> Result {
-        if reusable == nil { reusable = rocksdb_transaction_begin(database.handle, database.writeOptions, database.transactionOptions, nil) }
-        return try database.withTransaction(reads: reads, reusing: reusable, body)
+        try database.withTransaction(reads: reads, reusing: reusable, body)
     }
 
     // MARK: Operations
