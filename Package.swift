@@ -8,6 +8,9 @@ let package = Package(
         .executable(name: "surgebench", targets: ["surgebench"]),
         // For the micro-benchmarks package in Benchmarks/ (and anyone embedding the stores or the harness).
         .library(name: "SurgeBenchKit", targets: ["SurgeCore", "StoreCatalog", "Workload", "Harness"]),
+        // The power-cut simulator `surgebench crash --kind power` loads with LD_PRELOAD (libSurgePowerCut.so beside the
+        // executable). Nothing links it.
+        .library(name: "SurgePowerCut", type: .dynamic, targets: ["CPowerCut"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -45,6 +48,9 @@ let package = Package(
         // A known answer for checking the harness: memory semantics plus set service times and stalls.
         .target(name: "CalibrationStore", dependencies: ["SurgeCore", "MemoryStore"]),
 
+        // Interposes the C library's file writes and syncs to journal what a power cut would undo (LD_PRELOAD only).
+        .target(name: "CPowerCut", linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]),
+
         // Scenarios, the seeded generator and the binary trace format.
         .target(name: "Workload", dependencies: ["SurgeCore", .product(name: "Yams", package: "Yams")]),
 
@@ -57,10 +63,13 @@ let package = Package(
         // searches, the Ctrl-C handler; knows backends only through their descriptors.
         .target(name: "Orchestration", dependencies: ["SurgeCore", "Workload", "Harness"]),
 
+        // Crashes a store mid-surge (a child replay killed, or a simulated power cut) and verifies what it acknowledged.
+        .target(name: "CrashTesting", dependencies: ["SurgeCore", "StoreSupport", "Workload", "Harness", "Orchestration"]),
+
         // Renders and compares what the orchestration measured: results folders, tables, HTML, comparisons.
         .target(
             name: "Reporting",
-            dependencies: ["Orchestration", "Harness", "Workload", .product(name: "Histogram", package: "hdrhistogram-swift")]),
+            dependencies: ["Orchestration", "Harness", "Workload", "CrashTesting", .product(name: "Histogram", package: "hdrhistogram-swift")]),
 
         // The one place that lists every backend by name (for the executable and the tests).
         .target(
@@ -77,7 +86,7 @@ let package = Package(
         .executableTarget(
             name: "surgebench",
             dependencies: [
-                "SurgeCore", "StoreCatalog", "Workload", "Harness", "Orchestration", "Reporting", "PgbenchCheck",
+                "SurgeCore", "StoreCatalog", "Workload", "Harness", "Orchestration", "CrashTesting", "Reporting", "PgbenchCheck",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -90,7 +99,7 @@ let package = Package(
         .testTarget(
             name: "HarnessTests",
             dependencies: ["SurgeCore", "Workload", "Harness", "Orchestration", "Reporting", "StoreCatalog", "MemoryStore",
-                           "CalibrationStore", "PostgresStore", "PgbenchCheck", "TestSupport"]),
+                           "CalibrationStore", "PostgresStore", "PgbenchCheck", "CrashTesting", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -34,6 +34,8 @@ public struct ReplayOptions: Sendable {
     public var faultSettler: (@Sendable () -> Void)?
     /// The engine's cumulative counters (``EngineCounterSampling``), sampled at every second of the schedule.
     public var engineSampler: (@Sendable () -> [String: Double])?
+    /// Where acknowledged writes are logged as they happen, for a crash run's verification; nil otherwise.
+    public var acknowledgements: AcknowledgementLog?
 
     public init(workers: Int, mode: Mode = .open, lateStartNanos: UInt64 = 1_000_000, invalidWakeLagNanos: UInt64 = 2_000_000,
                 progress: (@Sendable (ReplayProgress) -> Void)? = nil, progressIntervalSeconds: Double = 1) {

@@ -21,7 +21,8 @@ public enum Replayer {
         }
         let setupStart = MonotonicClock.now()
         for stage in plan.setupStages {
-            try runSetupStage(stage, plan: plan, connections: connections, users: users, chats: chats, recorders: setupRecorders)
+            try runSetupStage(stage, plan: plan, connections: connections, users: users, chats: chats, recorders: setupRecorders,
+                              acknowledgements: options.acknowledgements)
         }
         let setupNanos = MonotonicClock.now() - setupStart
 
@@ -33,12 +34,17 @@ public enum Replayer {
         }
         let usageBefore = ResourceUsage.current()
         let startNanos = MonotonicClock.now() + 50_000_000  // every worker is waiting before the clock starts
+        if let log = options.acknowledgements {
+            var started = AcknowledgementLog.Record(.scheduleStarted, .register)
+            started.sequence = startNanos
+            log.append(started)
+        }
         let monitor = ProgressMonitor(plan: plan, recorders: recorders, startNanos: startNanos, options: options)
         monitor.start()
         let faults = FaultThread(options: options, startNanos: startNanos)
         let engine = EngineSampler(options: options, startNanos: startNanos, seconds: plan.offeredPerSecond.count)
         onThreads(workers) { worker in
-            var runner = OperationRunner(connection: connections[worker], plan: plan, users: users, chats: chats)
+            var runner = OperationRunner(connection: connections[worker], plan: plan, users: users, chats: chats, acknowledgements: options.acknowledgements)
             replay(schedule.operations[worker], runner: &runner, recorder: recorders[worker], startNanos: startNanos, plan: plan, options: options)
         }
         let endNanos = MonotonicClock.now()
@@ -72,12 +78,12 @@ public enum Replayer {
     /// One setup stage, closed loop, lanes spread over the workers; any failure stops the run.
     private static func runSetupStage<Connection: StoreConnection>(
         _ stage: [TraceOperation], plan: ReplayPlan, connections: [Connection], users: IdentifierTable, chats: IdentifierTable,
-        recorders: [WorkerRecorder]
+        recorders: [WorkerRecorder], acknowledgements: AcknowledgementLog?
     ) throws(StoreError) {
         let workers = connections.count
         let failures = FirstFailure()
         onThreads(workers) { worker in
-            var runner = OperationRunner(connection: connections[worker], plan: plan, users: users, chats: chats)
+            var runner = OperationRunner(connection: connections[worker], plan: plan, users: users, chats: chats, acknowledgements: acknowledgements)
             for operation in stage where Int(operation.lane) % workers == worker {
                 if failures.hasFailed || replayInterruption.load(ordering: .relaxed) { return }
                 do throws(StoreError) {

@@ -25,7 +25,7 @@ public final class LMDBConnection: StoreConnection {
 
     // MARK: Transactions
 
-    private func read<Result>(_ body: (LMDBTransaction) throws(StoreError) -> Result) throws(StoreError) -> Result {
+    func read<Result>(_ body: (LMDBTransaction) throws(StoreError) -> Result) throws(StoreError) -> Result {
         try check(mdb_txn_renew(readHandle), "renewing a read transaction")
         defer { mdb_txn_reset(readHandle) }
         return try body(LMDBTransaction(handle: readHandle, databases: environment.databases))
@@ -115,3 +115,27 @@ public final class LMDBConnection: StoreConnection {
 
 @available(*, unavailable)
 extension LMDBConnection: Sendable {}
+
+extension LMDBMessageStore: IntegrityChecking {
+    /// Walks every entry of every sub-database in one read transaction: a damaged page makes a cursor fail.
+    public func checkEngineIntegrity() throws(StoreError) -> [String] {
+        let databases = environment.databases
+        let all = [("meta", databases.meta), ("users", databases.users), ("phones", databases.phones), ("contacts", databases.contacts),
+                   ("chats", databases.chats), ("direct-chats", databases.directChats), ("members", databases.members),
+                   ("user-chats", databases.userChats), ("messages", databases.messages), ("sends", databases.sends)]
+        var problems: [String] = []
+        try connect().read { transaction throws(StoreError) in
+            for (name, database) in all {
+                do throws(StoreError) {
+                    try transaction.withCursor(database) { cursor throws(StoreError) in
+                        var entry = try cursor.first()
+                        while entry != nil { entry = try cursor.next() }
+                    }
+                } catch {
+                    problems.append("LMDB sub-database '\(name)' cannot be walked: \(error.message)")
+                }
+            }
+        }
+        return problems
+    }
+}

@@ -1,4 +1,5 @@
 import CLMDB
+import SurgeCore
 
 /// How hard an LMDB commit tries to reach the disk.
 public enum LMDBDurability: String, Sendable, CaseIterable {
@@ -16,4 +17,14 @@ public enum LMDBDurability: String, Sendable, CaseIterable {
         case .sync: 0
         }
     }
+
+    /// What LMDB's documentation (`mdb_env_open` flags) promises for each mode.
+    static let promises = [
+        DurabilityPromise(mode: "nosync", processKill: .keepsEverything, powerLoss: .nothing,
+                          documentation: "MDB_NOSYNC: a system crash can corrupt the database or lose the last transactions (lmdb.h, mdb_env_open)"),
+        DurabilityPromise(mode: "nometasync", processKill: .keepsEverything, powerLoss: .mayLoseRecent,
+                          documentation: "MDB_NOMETASYNC: a system crash may undo the last committed transaction; keeps integrity (lmdb.h, mdb_env_open)"),
+        DurabilityPromise(mode: "sync", processKill: .keepsEverything, powerLoss: .keepsEverything,
+                          documentation: "default flags: data and meta page flushed at every commit: full ACID (lmdb.h, mdb_env_open)"),
+    ]
 }

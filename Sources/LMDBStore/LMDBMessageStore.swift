@@ -45,7 +45,7 @@ public final class LMDBMessageStore: MessageStore {
         engineVersion: LMDBEnvironment.libraryVersion,
         location: .directory,
         options: [.path, durabilityOption] + CommitSettings.options + [mapSizeOption, maxReadersOption],
-        bulkLoadOptions: ["durability": "nosync", "commit": "group"],
+        bulkLoadOptions: ["durability": "nosync", "commit": "group"], durabilityPromises: LMDBDurability.promises,
         check: { options throws(StoreError) in _ = try Configuration(options) },
         open: { options throws(StoreError) in
             try LMDBMessageStore(directory: StoreDirectory(requestedPath: options.string(.path), backend: "lmdb"),

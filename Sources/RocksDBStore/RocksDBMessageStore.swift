@@ -83,7 +83,7 @@ public final class RocksDBMessageStore: MessageStore {
         engineVersion: RocksDBDatabase.libraryVersion,
         location: .directory,
         options: [.path, durabilityOption] + CommitSettings.options + [blockCacheOption, writeBufferOption, compactionOption, compressionOption],
-        bulkLoadOptions: ["durability": "disable-wal"],
+        bulkLoadOptions: ["durability": "disable-wal"], durabilityPromises: RocksDBDurability.promises,
         check: { options throws(StoreError) in _ = try Configuration(options) },
         open: { options throws(StoreError) in
             try RocksDBMessageStore(directory: StoreDirectory(requestedPath: options.string(.path), backend: "rocksdb"),

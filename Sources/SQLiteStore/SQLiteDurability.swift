@@ -1,3 +1,5 @@
+import SurgeCore
+
 /// How hard an SQLite commit tries to reach the disk. The journal is always WAL.
 public enum SQLiteDurability: String, Sendable, CaseIterable {
     /// `synchronous=OFF`: no sync at all; an OS crash or power loss can corrupt recent commits.
@@ -14,4 +16,14 @@ public enum SQLiteDurability: String, Sendable, CaseIterable {
         case .full: "FULL"
         }
     }
+
+    /// What SQLite's documentation (the `synchronous` pragma, WAL mode) promises for each mode.
+    static let promises = [
+        DurabilityPromise(mode: "off", processKill: .keepsEverything, powerLoss: .nothing,
+                          documentation: "synchronous=OFF: safe if the application crashes; an OS crash or power loss may corrupt the database (sqlite.org/pragma.html#pragma_synchronous)"),
+        DurabilityPromise(mode: "normal", processKill: .keepsEverything, powerLoss: .mayLoseRecent,
+                          documentation: "WAL with NORMAL: a commit may roll back after a power loss; the database cannot be corrupted (sqlite.org/pragma.html#pragma_synchronous)"),
+        DurabilityPromise(mode: "full", processKill: .keepsEverything, powerLoss: .keepsEverything,
+                          documentation: "WAL with FULL: durable across power loss (sqlite.org/pragma.html#pragma_synchronous)"),
+    ]
 }

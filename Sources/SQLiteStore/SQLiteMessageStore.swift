@@ -36,7 +36,7 @@ public final class SQLiteMessageStore: MessageStore {
         engineVersion: "SQLite \(SQLiteDatabase.libraryVersion)",
         location: .directory,
         options: [.path, durabilityOption] + CommitSettings.options + [busyTimeoutOption, autoCheckpointOption],
-        bulkLoadOptions: ["durability": "off", "commit": "group"],
+        bulkLoadOptions: ["durability": "off", "commit": "group"], durabilityPromises: SQLiteDurability.promises,
         check: { options throws(StoreError) in _ = try Configuration(options) },
         open: { options throws(StoreError) in
             try SQLiteMessageStore(directory: StoreDirectory(requestedPath: options.string(.path), backend: "sqlite"),
@@ -112,5 +112,20 @@ public final class SQLiteMessageStore: MessageStore {
             throw StoreError(.notAStore,
                 "'\(path)' is an SQLite database but not a SurgeBench store; point path= at an empty directory or an sqlite store's")
         }
+    }
+}
+
+extension SQLiteMessageStore: IntegrityChecking {
+    /// `PRAGMA integrity_check` on a connection of its own: every page, index and constraint of the database.
+    public func checkEngineIntegrity() throws(StoreError) -> [String] {
+        let database = try SQLiteDatabase(path: databasePath, busyTimeoutMillis: configuration.busyTimeoutMillis)
+        let check = try database.prepare("PRAGMA integrity_check")
+        defer { check.reset() }
+        var problems: [String] = []
+        while try check.step() {
+            let line = String(decoding: check.bytes(0), as: UTF8.self)
+            if line != "ok" { problems.append("SQLite integrity_check: \(line)") }
+        }
+        return problems
     }
 }

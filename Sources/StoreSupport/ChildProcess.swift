@@ -22,9 +22,9 @@ public enum ChildProcess {
         return text
     }
 
-    /// Starts `arguments` with standard input from /dev/null and its output appended to `output`; returns its pid
-    /// (0 when it could not start).
-    public static func spawn(_ arguments: [String], output: String, newSession: Bool) -> pid_t {
+    /// Starts `arguments` with standard input from /dev/null and its output appended to `output`, with `environment`
+    /// added to this process's; returns its pid (0 when it could not start).
+    public static func spawn(_ arguments: [String], output: String, newSession: Bool, environment: [String: String] = [:]) -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -47,7 +47,14 @@ public enum ChildProcess {
         var argv = arguments.map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         var pid: pid_t = 0
-        guard posix_spawn(&pid, arguments[0], &actions, &attributes, &argv, environ) == 0 else { return 0 }
+        if environment.isEmpty {
+            guard posix_spawn(&pid, arguments[0], &actions, &attributes, &argv, environ) == 0 else { return 0 }
+            return pid
+        }
+        let merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        var envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for pointer in envp { free(pointer) } }
+        guard posix_spawn(&pid, arguments[0], &actions, &attributes, &argv, &envp) == 0 else { return 0 }
         return pid
     }
 

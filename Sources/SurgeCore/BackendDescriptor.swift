@@ -13,12 +13,14 @@ public struct BackendDescriptor: Sendable {
     /// Options that make filling a store fastest while keeping everything a clean close writes (its cheapest
     /// durability, group commit where that helps): what `grow` preloads with.
     public var bulkLoadOptions: [String: String]
+    /// What each value of the `durability` option promises about crashes; empty for a store without files.
+    public var durabilityPromises: [DurabilityPromise]
     private let openStore: @Sendable (BackendOptions) throws(StoreError) -> any MessageStore
     private let checkOptions: @Sendable (BackendOptions) throws(StoreError) -> Void
 
     public init(
         name: String, summary: String, engineVersion: String = "", location: DataLocation, isInstrument: Bool = false, options: [BackendOption],
-        bulkLoadOptions: [String: String] = [:],
+        bulkLoadOptions: [String: String] = [:], durabilityPromises: [DurabilityPromise] = [],
         check: @escaping @Sendable (BackendOptions) throws(StoreError) -> Void = { _ throws(StoreError) in },
         open: @escaping @Sendable (BackendOptions) throws(StoreError) -> any MessageStore
     ) {
@@ -29,6 +31,7 @@ public struct BackendDescriptor: Sendable {
         self.isInstrument = isInstrument
         self.options = options
         self.bulkLoadOptions = bulkLoadOptions
+        self.durabilityPromises = durabilityPromises
         self.openStore = open
         self.checkOptions = check
     }

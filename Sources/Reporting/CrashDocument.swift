@@ -1,0 +1,136 @@
+import CrashTesting
+import Foundation
+import Harness
+import SurgeCore
+import Workload
+
+/// `crash.json`: one cell of the durability matrix (a backend, a durability mode, a kind of crash), what its engine
+/// promises and what `surgebench crash` measured.
+public struct CrashDocument: Sendable, Hashable, Codable {
+    public static let currentSchemaVersion = 1
+
+    public var schema = "surgebench-crash"
+    public var schemaVersion = CrashDocument.currentSchemaVersion
+    public var createdAt: String
+    public var environment: EnvironmentInfo
+    public var backend: String
+    /// The durability mode in force (the backend's default when not given).
+    public var mode: String
+    /// Options as given, secrets redacted.
+    public var options: [String: String]
+    public var kind: CrashKind
+    public var scenario: String
+    public var scale: Double
+    public var scheduleSeconds: Double
+    public var seed: UInt64
+    public var workers: Int
+    public var crashesRequested: Int
+    /// What the engine's documentation promises for this mode and kind of crash; nil when nothing is on record.
+    public var promise: DurabilityPromise.Guarantee?
+    public var documentation: String?
+    public var outcome: CrashCampaign.Outcome
+
+    public init(createdAt: String, environment: EnvironmentInfo, backend: String, mode: String, options: [String: String], kind: CrashKind,
+                scenario: String, scale: Double, scheduleSeconds: Double, seed: UInt64, workers: Int, crashesRequested: Int,
+                promise: DurabilityPromise?, outcome: CrashCampaign.Outcome) {
+        self.createdAt = createdAt
+        self.environment = environment
+        self.backend = backend
+        self.mode = mode
+        self.options = Redaction.redact(options)
+        self.kind = kind
+        self.scenario = scenario
+        self.scale = scale
+        self.scheduleSeconds = scheduleSeconds
+        self.seed = seed
+        self.workers = workers
+        self.crashesRequested = crashesRequested
+        self.promise = promise.map { kind == .process ? $0.processKill : $0.powerLoss }
+        documentation = promise?.documentation
+        self.outcome = outcome
+    }
+
+    public static func read(path: String) throws(BenchmarkError) -> CrashDocument {
+        guard let data = FileManager.default.contents(atPath: path) else { throw BenchmarkError("cannot read '\(path)': no such file") }
+        guard let document = try? JSONDecoder().decode(CrashDocument.self, from: data), document.schema == "surgebench-crash" else {
+            throw BenchmarkError("'\(path)' is not a SurgeBench crash file (or it is damaged)")
+        }
+        guard document.schemaVersion == currentSchemaVersion else {
+            throw BenchmarkError("'\(path)' has crash schema version \(document.schemaVersion); this build reads \(currentSchemaVersion)")
+        }
+        return document
+    }
+
+    public func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+    }
+
+    /// Whether the measurement agrees with the promise: nil when nothing is promised or on record.
+    public var keepsPromise: Bool? {
+        let total = outcome.total
+        switch promise {
+        case .keepsEverything?: return total.lost == 0 && outcome.corruptCrashes == 0
+        case .mayLoseRecent?: return outcome.corruptCrashes == 0
+        case .nothing?, nil: return nil
+        }
+    }
+
+    /// The verdict in words: a broken promise is a headline.
+    public var verdict: String {
+        let total = outcome.total
+        let corrupt = outcome.corruptCrashes
+        switch keepsPromise {
+        case true?: return "agrees"
+        case false?:
+            var broken: [String] = []
+            if promise == .keepsEverything, total.lost > 0 { broken.append("LOST \(total.lost) acknowledged writes") }
+            if corrupt > 0 { broken.append("CORRUPT after \(corrupt) crashes") }
+            return "BROKEN PROMISE: " + broken.joined(separator: ", ")
+        case nil:
+            return total.lost > 0 || corrupt > 0 ? "no promise; lost \(total.lost), corrupt \(corrupt)" : "no promise; nothing lost"
+        }
+    }
+
+    /// Recovery times in milliseconds, in crash order.
+    public var recoveryMillis: [Double] { outcome.crashes.compactMap(\.recoveryMillis) }
+
+    /// The durability matrix: one row per cell.
+    public static func table(_ cells: [CrashDocument]) -> Table {
+        let sorted = cells.sorted { ($0.backend, $0.mode, $0.kind.rawValue) < ($1.backend, $1.mode, $1.kind.rawValue) }
+        let rows = sorted.map { cell -> [String] in
+            let total = cell.outcome.total
+            let worst = cell.outcome.crashes.map(\.check.lost).max() ?? 0
+            let recovery = cell.recoveryMillis.sorted()
+            let recoveryText = recovery.isEmpty ? "-" : Figures.format(median(recovery)) + " / " + Figures.format(recovery.last!)
+            return [
+                cell.backend, cell.mode, cell.kind.rawValue, "\(cell.outcome.crashes.count)", "\(total.acknowledgedChecked)",
+                "\(total.lost) (\(worst))", "\(cell.outcome.corruptCrashes)", "\(total.inFlightKept) / \(total.inFlightDropped)",
+                recoveryText, cell.promise?.rawValue ?? "-", cell.verdict,
+            ]
+        }
+        return Table(
+            caption: "Durability under crashes: each store killed mid-surge again and again (process: SIGKILL of the process owning "
+                + "the data; power: SIGKILL, then every file put back to its last sync), reopened and checked against every write it "
+                + "acknowledged. Lost: acknowledged writes missing after the last crash (worst single crash). Corrupt: crashes after "
+                + "which the store did not open, or contradicted itself. In flight: writes under way at the kill, found whole / absent.",
+            header: ["backend", "mode", "crash", "crashes", "acknowledged writes checked", "lost (worst crash)", "corrupt",
+                     "in flight kept / dropped", "recovery p50 / max ms", "documented promise", "measured"],
+            rows: rows, numeric: false)
+    }
+
+    /// Each cell's documentation, one line per mode.
+    public static func promisesTable(_ cells: [CrashDocument]) -> Table {
+        var seen = Set<String>()
+        var rows: [[String]] = []
+        for cell in cells.sorted(by: { ($0.backend, $0.mode) < ($1.backend, $1.mode) }) where seen.insert(cell.backend + "/" + cell.mode).inserted {
+            rows.append([cell.backend, cell.mode, cell.documentation ?? "-"])
+        }
+        return Table(caption: "What each mode's documentation promises", header: ["backend", "mode", "documentation"], rows: rows, numeric: false)
+    }
+
+    private static func median(_ sorted: [Double]) -> Double {
+        sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+}
