@@ -33,7 +33,23 @@ SERVER_BENCH_ARGS ?= --scenario outage-2021 --scale 8 --duration 30s
 SERVER_OUT ?=
 PUBLISHED_SERVER_RUNS := results/servers-local results/servers-replicated results/servers-redis-faults
 
-.PHONY: bench-servers pgbench-check publish-servers publish-growth publish report deps build test bench ci-compare ci-baseline microbench microbench-check microbench-thresholds clean
+# The durability matrix (`make durability`): every durability mode of every persistent backend crashed mid-surge,
+# by SIGKILL (process) and by a simulated power cut (power), in docs/crash-surge.yaml's peak. Each cell is
+# backend:mode:kind:crashes: 50 crashes where the mode promises to keep every acknowledged write, 20 where it may lose
+# recent ones but must never corrupt, 10 where it promises nothing. Writes results/durability/<cell>/ and
+# results/durability/README.md. DURABILITY_CELLS picks cells, DURABILITY_ARGS passes options to every cell.
+DURABILITY_ARGS ?= --scenario docs/crash-surge.yaml --workers 4
+DURABILITY_CELLS ?= sqlite:off:process:50 sqlite:off:power:10 sqlite:normal:process:50 sqlite:normal:power:20 \
+	sqlite:full:process:50 sqlite:full:power:50 \
+	lmdb:nosync:process:50 lmdb:nosync:power:10 lmdb:nometasync:process:50 lmdb:nometasync:power:20 \
+	lmdb:sync:process:50 lmdb:sync:power:50 \
+	rocksdb:nosync:process:50 rocksdb:nosync:power:20 rocksdb:sync:process:50 rocksdb:sync:power:50 \
+	rocksdb:disable-wal:process:10 rocksdb:disable-wal:power:10 \
+	postgres:async:process:20 postgres:local:process:50
+DURABILITY_OUT ?= results/durability
+SURGEBENCH ?= .build/release/surgebench
+
+.PHONY: durability durability-report bench-servers pgbench-check publish-servers publish-growth publish report deps build test bench ci-compare ci-baseline microbench microbench-check microbench-thresholds clean
 
 deps:
 	@if pkg-config --exists sqlite3 lmdb libpq hiredis rocksdb && command -v sqlite3 >/dev/null && [ -x /usr/lib/postgresql/15/bin/pg_ctl ] \
@@ -76,6 +92,26 @@ publish-growth: build
 	rm -rf $(PUBLISHED_GROWTH)
 	.build/release/surgebench grow $(GROW_ARGS) --out $(PUBLISHED_GROWTH)
 	$(MAKE) report
+
+durability: build
+	rm -rf $(DURABILITY_OUT)
+	@for cell in $(DURABILITY_CELLS); do \
+		set -- $$(echo $$cell | tr : ' '); \
+		echo "== $$1 durability=$$2, $$3 crashes x $$4"; \
+		$(SURGEBENCH) crash --backend $$1 --option durability=$$2 --kind $$3 --crashes $$4 $(DURABILITY_ARGS) \
+			--out $(DURABILITY_OUT)/$$1-$$2-$$3 || exit 1; \
+	done
+	$(MAKE) durability-report
+
+# Regenerates results/durability/README.md (and its report.html) from the cells there.
+durability-report: build
+	$(SURGEBENCH) report $(DURABILITY_OUT)/*/ --markdown $(DURABILITY_OUT)/matrix.md --html $(DURABILITY_OUT)/report.html
+	{ printf '%s\n\n%s\n%s\n%s\n\n' '# Durability under crashes' \
+	  'Regenerated with `make durability` (see the README, "Crash durability", for the model and its limits). Each cell is' \
+	  'one store crashed again and again in the surge of docs/crash-surge.yaml, reopened after every crash and checked' \
+	  'against every write it acknowledged; its folder holds crash.json (every crash) and crash.md.'; \
+	  cat $(DURABILITY_OUT)/matrix.md; } > $(DURABILITY_OUT)/README.md
+	rm $(DURABILITY_OUT)/matrix.md
 
 # Publishes the server runs and the pgbench check in results/ (about 11 minutes), then regenerates the tables.
 publish-servers: build
@@ -125,6 +161,7 @@ publish: build
 # Regenerates results/README.md and results/report.html from the published folders.
 report: build
 	.build/release/surgebench report $(PUBLISHED_RUNS) $(wildcard $(PUBLISHED_SERVER_RUNS)) $(PUBLISHED_CAPACITY) $(wildcard $(PUBLISHED_GROWTH)) \
+		$(wildcard $(DURABILITY_OUT)/*/) \
 		--markdown results/tables.md --html results/report.html
 	{ printf '%s\n\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n\n' '# Published results' \
 	  'Reference runs of every built-in scenario and capacity searches, regenerated with `make publish` (runs and' \

@@ -120,6 +120,17 @@ public struct CrashDocument: Sendable, Hashable, Codable {
             rows: rows, numeric: false)
     }
 
+    /// One line per cell whose measurement contradicts its documented promise: the headlines.
+    public static func brokenPromises(_ cells: [CrashDocument]) -> [String] {
+        cells.filter { $0.keepsPromise == false }.map { "\($0.backend) durability=\($0.mode), \($0.kind.rawValue) crashes: \($0.verdict)" }
+    }
+
+    /// The matrix in Markdown: broken promises first, then the cells and what each mode's documentation says.
+    public static func markdown(_ cells: [CrashDocument]) -> String {
+        let broken = brokenPromises(cells)
+        return (broken.isEmpty ? "" : broken.map { "**\($0)**\n\n" }.joined()) + table(cells).markdown() + "\n" + promisesTable(cells).markdown()
+    }
+
     /// Each cell's documentation, one line per mode.
     public static func promisesTable(_ cells: [CrashDocument]) -> Table {
         var seen = Set<String>()

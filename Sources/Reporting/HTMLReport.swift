@@ -3,7 +3,7 @@ import Foundation
 /// One self-contained HTML page for one or more runs: their tables and three SVG charts each, readable offline.
 public enum HTMLReport {
     public static func render(_ runs: [ResultsFolder], sizing: Table? = nil, capacities: [CapacityDocument] = [],
-                              growths: [GrowthDocument] = []) -> String {
+                              growths: [GrowthDocument] = [], crashes: [CrashDocument] = []) -> String {
         var body = "<h1>SurgeBench report</h1>\n"
         body += "<p class=\"lead\">Which message store survives a registration surge? Response times count from each operation's "
             + "intended start (open loop), so stalls show in the latency they cause. Backends compared within one run are "
@@ -18,6 +18,12 @@ public enum HTMLReport {
         for growth in growths {
             body += "<section><h2>Cost growth with data size</h2>" + growth.charts.map { "<figure>\($0)</figure>" }.joined()
                 + growth.table.html() + "</section>\n"
+        }
+        if !crashes.isEmpty {
+            let broken = CrashDocument.brokenPromises(crashes)
+            body += "<section><h2>Durability under crashes</h2>"
+                + (broken.isEmpty ? "" : "<p class=\"lead\"><strong>" + broken.map(HTML.escape).joined(separator: "<br>") + "</strong></p>")
+                + CrashDocument.table(crashes).html() + CrashDocument.promisesTable(crashes).html() + "</section>\n"
         }
         return """
             <!DOCTYPE html>

@@ -22,6 +22,7 @@ extension SurgeBench {
                 watermark must be there, every chat gapless, every unread count right, and the engine's own check clean. The \
                 store carries over from crash to crash. --kind power also puts every file back to its last sync, as a power cut \
                 would (see the README for the model). Writes crash.json and crash.md; `surgebench report` draws the matrix.
+                Without --duration, a scenario longer than 10 s is compressed to 10 s.
                 Example: surgebench crash --backend sqlite --option durability=normal --kind power --crashes 50
                 """)
 
@@ -45,8 +46,8 @@ extension SurgeBench {
         @Option(help: "Results folder; default: results/runs/<UTC time>-crash.")
         var out: String?
 
-        /// Without --duration, each crash's replay compresses the scenario to this.
-        static let defaultSchedule = "10s"
+        /// Without --duration, a longer scenario is compressed to this for each crash's replay.
+        static let longestDefaultSchedule = TimeSpan(seconds: 10)
 
         func validate() throws {
             guard (1...CrashCampaign.maximumCrashes).contains(crashes) else {
@@ -73,9 +74,10 @@ extension SurgeBench {
 
         func run() throws {
             let (descriptor, options) = try chosen()
-            var scheduled = workload
-            if scheduled.duration == nil { scheduled.duration = Self.defaultSchedule }
-            let scenario = try scheduled.effectiveScenario()
+            var scenario = try workload.effectiveScenario()
+            if workload.duration == nil, scenario.duration.nanoseconds > Self.longestDefaultSchedule.nanoseconds {
+                scenario = try scenario.scaled(by: 1, toDuration: Self.longestDefaultSchedule)
+            }
             let seed = workload.seed ?? scenario.seed
             let outPath = out ?? ResultsFolderWriter.defaultPath(scenario: "crash", under: "results/runs")
             let folder = try ResultsFolderWriter(path: outPath)
@@ -97,7 +99,7 @@ extension SurgeBench {
                 backend: descriptor.name, mode: mode, options: options.values, kind: kind, scenario: scenario.name, scale: workload.scale,
                 scheduleSeconds: scenario.duration.seconds, seed: seed, workers: workers, crashesRequested: crashes,
                 promise: descriptor.durabilityPromises.first { $0.mode == mode }, outcome: outcome)
-            var summary = "### Durability under crashes\n\n" + CrashDocument.table([document]).markdown()
+            var summary = "### Durability under crashes\n\n" + CrashDocument.markdown([document])
             let problems = outcome.total.problems + outcome.crashes.compactMap { crash in crash.failure.map { "crash \(crash.index + 1): \($0)" } }
             if !problems.isEmpty { summary += "\nFirst problems:\n\n" + problems.map { "- \($0)" }.joined(separator: "\n") + "\n" }
             if !outcome.unmodelledFiles.isEmpty {

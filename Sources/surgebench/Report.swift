@@ -9,9 +9,9 @@ extension SurgeBench {
         static let configuration = CommandConfiguration(
             abstract: "Turn results folders into Markdown tables and one self-contained HTML page with charts.",
             discussion: "Capacity folders (from `surgebench capacity`) add a sizing table for the October 2021 surge; growth folders (from "
-                + "`surgebench grow`) add the cost-growth table and charts.")
+                + "`surgebench grow`) add the cost-growth table and charts; crash folders (from `surgebench crash`) the durability matrix.")
 
-        @Argument(help: "Results folders written by `surgebench run`, `surgebench capacity` or `surgebench grow`.")
+        @Argument(help: "Results folders written by `surgebench run`, `surgebench capacity`, `surgebench grow` or `surgebench crash`.")
         var runs: [String]
 
         @Option(help: "Where to write the HTML page.")
@@ -28,10 +28,14 @@ extension SurgeBench {
             var folders: [ResultsFolder] = []
             var capacities: [CapacityDocument] = []
             var growths: [GrowthDocument] = []
+            var crashes: [CrashDocument] = []
             for path in runs {
                 let capacityFile = (path as NSString).appendingPathComponent("capacity.json")
                 let growthFile = (path as NSString).appendingPathComponent("growth.json")
-                if FileManager.default.fileExists(atPath: capacityFile) {
+                let crashFile = (path as NSString).appendingPathComponent("crash.json")
+                if FileManager.default.fileExists(atPath: crashFile) {
+                    crashes.append(try CrashDocument.read(path: crashFile))
+                } else if FileManager.default.fileExists(atPath: capacityFile) {
                     capacities.append(try CapacityDocument.read(path: capacityFile))
                 } else if FileManager.default.fileExists(atPath: growthFile) {
                     growths.append(try GrowthDocument.read(path: growthFile))
@@ -46,7 +50,8 @@ extension SurgeBench {
                     + capacities.map { $0.trialsTable.markdown() }.joined(separator: "\n")
             }
             for growth in growths { text += "\n### Cost growth with data size\n\n" + growth.table.markdown() }
-            try AtomicFile.write(HTMLReport.render(folders, sizing: sizing, capacities: capacities, growths: growths), to: html)
+            if !crashes.isEmpty { text += "\n### Durability under crashes\n\n" + CrashDocument.markdown(crashes) }
+            try AtomicFile.write(HTMLReport.render(folders, sizing: sizing, capacities: capacities, growths: growths, crashes: crashes), to: html)
             if let markdown {
                 try AtomicFile.write(text, to: markdown)
                 print("wrote \(markdown) and \(html)")
