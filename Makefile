@@ -45,7 +45,7 @@ DURABILITY_CELLS ?= sqlite:off:process:50 sqlite:off:power:10 sqlite:normal:proc
 	lmdb:sync:process:50 lmdb:sync:power:50 \
 	rocksdb:nosync:process:50 rocksdb:nosync:power:20 rocksdb:sync:process:50 rocksdb:sync:power:50 \
 	rocksdb:disable-wal:process:10 rocksdb:disable-wal:power:10 \
-	postgres:async:process:20 postgres:local:process:50
+	postgres:async:process:20 postgres:async:power:20 postgres:local:process:50 postgres:local:power:50
 DURABILITY_OUT ?= results/durability
 SURGEBENCH ?= .build/release/surgebench
 

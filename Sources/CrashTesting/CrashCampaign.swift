@@ -101,6 +101,12 @@ public enum CrashCampaign {
             throw BenchmarkError("store path '\(storePath)' is not empty; a crash run starts from a fresh store: give an empty or new directory")
         }
         try? FileManager.default.createDirectory(atPath: storePath, withIntermediateDirectories: true)
+        if configuration.descriptor.location == .server {
+            guard configuration.descriptor.serverProcesses != nil else {
+                throw BenchmarkError("\(configuration.descriptor.name) cannot be crashed: SurgeBench cannot find the processes of its server")
+            }
+            chmod(work.path, 0o711)  // the server's own user keeps its cluster in there
+        }
         guard configuration.kind == .process || configuration.powerCutLibrary != nil else {
             throw BenchmarkError("power cuts need libSurgePowerCut.so beside the surgebench executable (built by `swift build`), "
                 + "or SURGEBENCH_POWERCUT_LIBRARY naming it")
@@ -151,6 +157,10 @@ public enum CrashCampaign {
             environment = PowerCutJournal.environment(library: library, directory: directory, journal: journal)
         }
         try? Data().write(to: URL(fileURLWithPath: output))
+        if configuration.kind == .power {
+            FileManager.default.createFile(atPath: journal, contents: nil, attributes: [.posixPermissions: 0o666])  // server processes write it
+            chmod(journal, 0o666)
+        }
         let child = ChildProcess.spawn(arguments, output: output, newSession: false, environment: environment)
         guard child > 0 else { throw BenchmarkError("cannot start the crash child \(configuration.executable)") }
         var reaped = false
@@ -158,15 +168,23 @@ public enum CrashCampaign {
 
         let started = try awaitScheduleStart(child: child, log: log, output: output)
         MonotonicClock.sleep(until: started + UInt64(killAt * 1e9))
+        if replayInterruption.load(ordering: .relaxed) { throw BenchmarkError("interrupted; nothing written") }
         var status: Int32 = 0
         if waitpid(child, &status, WNOHANG) == child {
             reaped = true
             throw BenchmarkError("the crash child ended before it was killed, \(String(format: "%.2f", killAt)) s into its schedule: "
                 + childTail(output))
         }
+        // A server crashes first (the process owning the data, with its children), then the client replay stops.
+        if let serverProcesses = configuration.descriptor.serverProcesses {
+            let owners = serverProcesses(BackendOptions(storeOptions))
+            guard !owners.isEmpty else { throw BenchmarkError("the \(configuration.descriptor.name) server was not running at the crash: \(childTail(output))") }
+            ProcessTree.killAll(owners)
+        }
         kill(child, SIGKILL)
         ChildProcess.wait(for: child)
         reaped = true
+        ProcessTree.awaitWatchdogs(of: child)  // a server's watchdog must not stop the server the check starts
 
         var writesUndone = 0
         if configuration.kind == .power {

@@ -59,7 +59,8 @@ public final class PostgresMessageStore: MessageStore {
         engineVersion: "libpq \(libraryVersion)",
         location: .server,
         options: [urlOption, .path, durabilityOption, resetOption],
-        bulkLoadOptions: ["durability": "async"],
+        bulkLoadOptions: ["durability": "async"], durabilityPromises: PostgresDurability.promises,
+        serverProcesses: { options in PostgresServer.postmaster(inPath: options.string(.path)).map { [$0] } ?? [] },
         check: { options throws(StoreError) in _ = try Configuration(options) },
         open: { options throws(StoreError) in try PostgresMessageStore(configuration: Configuration(options)) })
 
@@ -188,4 +189,17 @@ public enum PostgresDurability: String, Sendable, Hashable, CaseIterable {
         case .replicated: "on"
         }
     }
+
+    /// What PostgreSQL's documentation (`synchronous_commit`, WAL reliability) promises for each mode.
+    static let promises = [
+        DurabilityPromise(mode: "async", processKill: .mayLoseRecent, powerLoss: .mayLoseRecent,
+                          documentation: "synchronous_commit=off: a database or OS crash may lose the last transactions reported committed "
+                              + "(up to 3 x wal_writer_delay), with no risk of inconsistency (postgresql.org/docs/15/wal-async-commit.html)"),
+        DurabilityPromise(mode: "local", processKill: .keepsEverything, powerLoss: .keepsEverything,
+                          documentation: "synchronous_commit=local: a commit returns after its WAL is flushed to this server's disk "
+                              + "(postgresql.org/docs/15/runtime-config-wal.html)"),
+        DurabilityPromise(mode: "replicated", processKill: .keepsEverything, powerLoss: .keepsEverything,
+                          documentation: "synchronous_commit=on with a synchronous standby: flushed on both servers before a commit returns "
+                              + "(postgresql.org/docs/15/warm-standby.html#SYNCHRONOUS-REPLICATION)"),
+    ]
 }

@@ -96,6 +96,14 @@ final class PostgresServer: Sendable {
 
     deinit { stop() }
 
+    /// The pid of the primary's postmaster on the cluster in `path` (from its postmaster.pid), if it is running.
+    static func postmaster(inPath path: String) -> Int32? {
+        let file = ((path as NSString).appendingPathComponent("data") as NSString).appendingPathComponent("postmaster.pid")
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8), let first = text.split(separator: "\n").first,
+              let pid = Int32(first), pid > 0, kill(pid, 0) == 0 else { return nil }
+        return pid
+    }
+
     /// Stops the servers (fast shutdown: open transactions roll back, committed data is kept; the primary first, so
     /// its last WAL reaches the standby) and removes a temporary cluster. Safe to call twice.
     func stop() {

@@ -15,12 +15,16 @@ public struct BackendDescriptor: Sendable {
     public var bulkLoadOptions: [String: String]
     /// What each value of the `durability` option promises about crashes; empty for a store without files.
     public var durabilityPromises: [DurabilityPromise]
+    /// For a server backend that starts its own server in `path=`: the processes that own the data there now (a
+    /// PostgreSQL postmaster), which `surgebench crash` kills with their children; nil when it cannot be crashed so.
+    public var serverProcesses: (@Sendable (BackendOptions) -> [Int32])?
     private let openStore: @Sendable (BackendOptions) throws(StoreError) -> any MessageStore
     private let checkOptions: @Sendable (BackendOptions) throws(StoreError) -> Void
 
     public init(
         name: String, summary: String, engineVersion: String = "", location: DataLocation, isInstrument: Bool = false, options: [BackendOption],
         bulkLoadOptions: [String: String] = [:], durabilityPromises: [DurabilityPromise] = [],
+        serverProcesses: (@Sendable (BackendOptions) -> [Int32])? = nil,
         check: @escaping @Sendable (BackendOptions) throws(StoreError) -> Void = { _ throws(StoreError) in },
         open: @escaping @Sendable (BackendOptions) throws(StoreError) -> any MessageStore
     ) {
@@ -32,6 +36,7 @@ public struct BackendDescriptor: Sendable {
         self.options = options
         self.bulkLoadOptions = bulkLoadOptions
         self.durabilityPromises = durabilityPromises
+        self.serverProcesses = serverProcesses
         self.openStore = open
         self.checkOptions = check
     }

@@ -26,7 +26,7 @@ extension SurgeBench {
                 Example: surgebench crash --backend sqlite --option durability=normal --kind power --crashes 50
                 """)
 
-        @Option(help: "The backend to crash (one with store files: sqlite, lmdb, rocksdb).")
+        @Option(help: "The backend to crash: sqlite, lmdb, rocksdb or postgres (a server SurgeBench starts).")
         var backend: String
 
         @Option(name: .customLong("option"), help: ArgumentHelp("A backend option (repeatable), e.g. durability=full.", valueName: "name=value"))
@@ -57,9 +57,12 @@ extension SurgeBench {
             if let out, out.isEmpty { throw ValidationError("--out is empty; give a folder, or leave --out out for the default") }
             do {
                 let (descriptor, _) = try chosen()
-                guard descriptor.location == .directory else {
-                    throw ValidationError("\(backend) cannot be crashed by `surgebench crash` yet: it crashes stores whose files SurgeBench "
-                        + "opens itself (sqlite, lmdb, rocksdb); see the README")
+                guard descriptor.location == .directory || descriptor.serverProcesses != nil else {
+                    throw ValidationError("\(backend) cannot be crashed by `surgebench crash`: it crashes stores with files of their own "
+                        + "(sqlite, lmdb, rocksdb) and servers SurgeBench starts in a directory (postgres); see the README")
+                }
+                if descriptor.location == .server, options.contains(where: { $0.hasPrefix("url=") || $0.hasPrefix("\(backend).url=") }) {
+                    throw ValidationError("`surgebench crash` kills the server: it crashes only a server SurgeBench starts itself, not url=")
                 }
             } catch let error as StoreError {
                 throw ValidationError(error.message)

@@ -96,7 +96,7 @@ struct CrashTests {
 
     @Test("a short crash run per embedded backend loses nothing on process kills; a power cut loses what was never synced",
           arguments: [("sqlite", "normal", CrashKind.process), ("lmdb", "sync", .process), ("rocksdb", "nosync", .process),
-                      ("sqlite", "full", .power), ("lmdb", "nosync", .power)])
+                      ("sqlite", "full", .power), ("lmdb", "nosync", .power), ("postgres", "local", .process)])
     func shortCrashRun(backend: String, durability: String, kind: CrashKind) throws {
         let directory = try ScratchDirectory()
         let trace = directory.file("smoke.trace")
@@ -106,6 +106,7 @@ struct CrashTests {
             descriptor: try BackendCatalog.backend(named: backend), options: ["durability": durability], kind: kind, crashes: 2, seed: 9,
             tracePath: trace, workers: 4, executable: BuiltProducts.path("surgebench"), powerCutLibrary: BuiltProducts.path("libSurgePowerCut.so"))
         var lines: [String] = []
+        let before = try Self.crashLeftovers()
         let outcome = try CrashCampaign.run(configuration) { lines.append($0) }
         #expect(outcome.crashes.count == 2 && lines.count == 2)
         let total = try #require(outcome.finalCheck)
@@ -121,8 +122,8 @@ struct CrashTests {
         } else {
             #expect(total.lost == 0, "\(total.problems)")
         }
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter { $0.hasPrefix("surgebench-crash-") }
-        #expect(leftovers.isEmpty, "the store, logs and journals are removed: \(leftovers)")
+        let leftovers = try Self.crashLeftovers().subtracting(before)
+        #expect(leftovers.isEmpty, "the store, logs, journals and any server are removed: \(leftovers)")
 
         let document = CrashDocument(
             createdAt: "now", environment: EnvironmentInfo.current(engines: [:], storeDirectory: NSTemporaryDirectory()), backend: backend,
@@ -135,6 +136,16 @@ struct CrashTests {
     }
 
     // MARK: - Helpers
+
+    /// Work directories of crash runs, and processes (a server) running from one.
+    static func crashLeftovers() throws -> Set<String> {
+        let directories = try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter { $0.hasPrefix("surgebench-crash-") }
+        let processes = try FileManager.default.contentsOfDirectory(atPath: "/proc").filter { pid in
+            Int(pid) != nil && (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8))?.contains("surgebench-crash-") == true
+                && !((try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8))?.contains("kill -0") ?? false)
+        }
+        return Set(directories + processes.map { "process \($0)" })
+    }
 
     /// Replays the smoke scenario on `store` with an acknowledgement log; returns the plan and the log's records.
     static func replayWithLog(_ store: some MessageStore) throws -> (ReplayPlan, [Record]) {

@@ -1,0 +1,66 @@
+import Foundation
+import SurgeCore
+
+/// Processes found through /proc: a server's process tree, to kill it as a crash would, and the watchdogs a process
+/// left behind.
+public enum ProcessTree {
+    /// `roots` and every process descended from them.
+    public static func withDescendants(of roots: [pid_t]) -> [pid_t] {
+        var children: [pid_t: [pid_t]] = [:]
+        for (pid, parent) in parents() { children[parent, default: []].append(pid) }
+        var found = roots
+        var seen = Set(roots)
+        var index = 0
+        while index < found.count {
+            for child in children[found[index]] ?? [] where seen.insert(child).inserted { found.append(child) }
+            index += 1
+        }
+        return found
+    }
+
+    /// Kills `roots` and their descendants with SIGKILL at once, then waits (up to 10 s) until none is left.
+    public static func killAll(_ roots: [pid_t]) {
+        let tree = withDescendants(of: roots)
+        for pid in tree { kill(pid, SIGKILL) }
+        awaitGone { tree.contains { isAlive($0) } }
+    }
+
+    /// Waits (up to 10 s) until no watchdog of `pid` (``ChildProcess/startWatchdog(cleanup:)``) is left: after `pid`
+    /// died, its watchdogs run their cleanup, which must be over before anything reuses what they clean up.
+    public static func awaitWatchdogs(of pid: pid_t) {
+        let marker = Array("kill -0 \(pid) ".utf8)
+        awaitGone {
+            processes().contains { other in
+                let command = (try? [UInt8](Data(contentsOf: URL(fileURLWithPath: "/proc/\(other)/cmdline")))) ?? []
+                return command.count >= marker.count && (0...(command.count - marker.count)).contains { command[$0..<$0 + marker.count].elementsEqual(marker) }
+            }
+        }
+    }
+
+    private static func awaitGone(_ stillThere: () -> Bool) {
+        let deadline = MonotonicClock.now() + 10_000_000_000
+        while stillThere(), MonotonicClock.now() < deadline { usleep(10_000) }
+    }
+
+    /// Alive and not a zombie.
+    private static func isAlive(_ pid: pid_t) -> Bool {
+        guard kill(pid, 0) == 0 else { return false }
+        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+        guard let close = stat.lastIndex(of: ")") else { return false }
+        return !stat[close...].hasPrefix(") Z")
+    }
+
+    private static func processes() -> [pid_t] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { pid_t($0) }
+    }
+
+    /// Each process's parent.
+    private static func parents() -> [(pid_t, pid_t)] {
+        processes().compactMap { pid in
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return nil }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 2, let parent = pid_t(fields[2]) else { return nil }
+            return (pid, parent)
+        }
+    }
+}
