@@ -137,14 +137,19 @@ struct CrashTests {
 
     // MARK: - Helpers
 
-    /// Work directories of crash runs, and processes (a server) running from one.
+    /// Work directories of crash runs, and processes (a server) still running from one that is gone.
     static func crashLeftovers() throws -> Set<String> {
-        let directories = try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter { $0.hasPrefix("surgebench-crash-") }
-        let processes = try FileManager.default.contentsOfDirectory(atPath: "/proc").filter { pid in
-            Int(pid) != nil && (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8))?.contains("surgebench-crash-") == true
-                && !((try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8))?.contains("kill -0") ?? false)
+        let temporary = NSTemporaryDirectory()
+        let directories = try FileManager.default.contentsOfDirectory(atPath: temporary).filter { $0.hasPrefix("surgebench-crash-") }
+        var orphans: [String] = []
+        for pid in try FileManager.default.contentsOfDirectory(atPath: "/proc") where Int(pid) != nil {
+            let command = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
+            guard !command.contains("kill -0"), let start = command.range(of: temporary + "surgebench-crash-") else { continue }
+            let directory = String(command[start.lowerBound...].prefix(temporary.count + "surgebench-crash-XXXXXX".count))
+            guard command[start.lowerBound...].dropFirst(directory.count).first == "/" else { continue }  // a directory, not a trace file
+            if !FileManager.default.fileExists(atPath: directory) { orphans.append("process \(pid) in \(directory)") }
         }
-        return Set(directories + processes.map { "process \($0)" })
+        return Set(directories + orphans)
     }
 
     /// Replays the smoke scenario on `store` with an acknowledgement log; returns the plan and the log's records.
