@@ -245,49 +245,21 @@ static int mode_argument(int flags, va_list arguments) {
     return (flags & (O_CREAT | O_TMPFILE)) ? va_arg(arguments, int) : 0;
 }
 
-int open(const char *path, int flags, ...) {
-    ENSURE();
-    va_list arguments;
-    va_start(arguments, flags);
-    int mode = mode_argument(flags, arguments);
-    va_end(arguments);
-    int fd = real_open(path, flags, mode);
-    forget(fd);
+// The open family: the mode argument is there only with O_CREAT or O_TMPFILE; the new descriptor is classified later.
+#define OPEN_PASSING_MODE(call)                                   \
+    ENSURE();                                                     \
+    va_list arguments;                                            \
+    va_start(arguments, flags);                                   \
+    int mode = mode_argument(flags, arguments);                   \
+    va_end(arguments);                                            \
+    int fd = call;                                                \
+    forget(fd);                                                   \
     return fd;
-}
 
-int open64(const char *path, int flags, ...) {
-    ENSURE();
-    va_list arguments;
-    va_start(arguments, flags);
-    int mode = mode_argument(flags, arguments);
-    va_end(arguments);
-    int fd = real_open(path, flags, mode);
-    forget(fd);
-    return fd;
-}
-
-int openat(int directory, const char *path, int flags, ...) {
-    ENSURE();
-    va_list arguments;
-    va_start(arguments, flags);
-    int mode = mode_argument(flags, arguments);
-    va_end(arguments);
-    int fd = real_openat(directory, path, flags, mode);
-    forget(fd);
-    return fd;
-}
-
-int openat64(int directory, const char *path, int flags, ...) {
-    ENSURE();
-    va_list arguments;
-    va_start(arguments, flags);
-    int mode = mode_argument(flags, arguments);
-    va_end(arguments);
-    int fd = real_openat(directory, path, flags, mode);
-    forget(fd);
-    return fd;
-}
+int open(const char *path, int flags, ...) { OPEN_PASSING_MODE(real_open(path, flags, mode)) }
+int open64(const char *path, int flags, ...) { OPEN_PASSING_MODE(real_open(path, flags, mode)) }
+int openat(int directory, const char *path, int flags, ...) { OPEN_PASSING_MODE(real_openat(directory, path, flags, mode)) }
+int openat64(int directory, const char *path, int flags, ...) { OPEN_PASSING_MODE(real_openat(directory, path, flags, mode)) }
 
 int __open_2(const char *path, int flags) { return open(path, flags); }
 int __open64_2(const char *path, int flags) { return open(path, flags); }

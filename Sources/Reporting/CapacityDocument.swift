@@ -5,10 +5,12 @@ import SurgeCore
 import Workload
 
 /// `capacity.json`: the highest sustainable rate one backend reached under an SLO, with every trial behind it.
-public struct CapacityDocument: Sendable, Hashable, Codable {
+public struct CapacityDocument: SummaryDocument, Sendable, Hashable {
     public static let currentSchemaVersion = 1
+    public static let schemaName = "surgebench-capacity"
+    public static let kindName = "capacity"
 
-    public var schema = "surgebench-capacity"
+    public var schema = CapacityDocument.schemaName
     public var schemaVersion = CapacityDocument.currentSchemaVersion
     public var createdAt: String
     public var environment: EnvironmentInfo
@@ -51,23 +53,6 @@ public struct CapacityDocument: Sendable, Hashable, Codable {
         capacityOpsPerSecond = capacity.offeredOpsPerSecond
         operationsPerSession = capacity.offeredOpsPerSecond / capacity.sessionsPerSecond
         self.trials = trials
-    }
-
-    public static func read(path: String) throws(BenchmarkError) -> CapacityDocument {
-        guard let data = FileManager.default.contents(atPath: path) else { throw BenchmarkError("cannot read '\(path)': no such file") }
-        guard let document = try? JSONDecoder().decode(CapacityDocument.self, from: data), document.schema == "surgebench-capacity" else {
-            throw BenchmarkError("'\(path)' is not a SurgeBench capacity file (or it is damaged)")
-        }
-        guard document.schemaVersion == currentSchemaVersion else {
-            throw BenchmarkError("'\(path)' has capacity schema version \(document.schemaVersion); this build reads \(currentSchemaVersion)")
-        }
-        return document
-    }
-
-    public func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
     }
 
     /// The trials as a table.

@@ -6,10 +6,12 @@ import Workload
 
 /// `crash.json`: one cell of the durability matrix (a backend, a durability mode, a kind of crash), what its engine
 /// promises and what `surgebench crash` measured.
-public struct CrashDocument: Sendable, Hashable, Codable {
+public struct CrashDocument: SummaryDocument, Sendable, Hashable {
     public static let currentSchemaVersion = 1
+    public static let schemaName = "surgebench-crash"
+    public static let kindName = "crash"
 
-    public var schema = "surgebench-crash"
+    public var schema = CrashDocument.schemaName
     public var schemaVersion = CrashDocument.currentSchemaVersion
     public var createdAt: String
     public var environment: EnvironmentInfo
@@ -48,23 +50,6 @@ public struct CrashDocument: Sendable, Hashable, Codable {
         self.promise = promise.map { kind == .process ? $0.processKill : $0.powerLoss }
         documentation = promise?.documentation
         self.outcome = outcome
-    }
-
-    public static func read(path: String) throws(BenchmarkError) -> CrashDocument {
-        guard let data = FileManager.default.contents(atPath: path) else { throw BenchmarkError("cannot read '\(path)': no such file") }
-        guard let document = try? JSONDecoder().decode(CrashDocument.self, from: data), document.schema == "surgebench-crash" else {
-            throw BenchmarkError("'\(path)' is not a SurgeBench crash file (or it is damaged)")
-        }
-        guard document.schemaVersion == currentSchemaVersion else {
-            throw BenchmarkError("'\(path)' has crash schema version \(document.schemaVersion); this build reads \(currentSchemaVersion)")
-        }
-        return document
-    }
-
-    public func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
     }
 
     /// Whether the measurement agrees with the promise: nil when nothing is promised or on record.

@@ -5,10 +5,12 @@ import SurgeCore
 import Workload
 
 /// `growth.json`: how each backend's cost grew with the data it held (`surgebench grow`), with the machine it ran on.
-public struct GrowthDocument: Sendable, Hashable, Codable {
+public struct GrowthDocument: SummaryDocument, Sendable, Hashable {
     public static let currentSchemaVersion = 1
+    public static let schemaName = "surgebench-growth"
+    public static let kindName = "growth"
 
-    public var schema = "surgebench-growth"
+    public var schema = GrowthDocument.schemaName
     public var schemaVersion = GrowthDocument.currentSchemaVersion
     public var createdAt: String
     public var environment: EnvironmentInfo
@@ -32,23 +34,6 @@ public struct GrowthDocument: Sendable, Hashable, Codable {
         self.options = options.mapValues { Redaction.redact($0) }
         self.points = points
         self.failures = failures
-    }
-
-    public static func read(path: String) throws(BenchmarkError) -> GrowthDocument {
-        guard let data = FileManager.default.contents(atPath: path) else { throw BenchmarkError("cannot read '\(path)': no such file") }
-        guard let document = try? JSONDecoder().decode(GrowthDocument.self, from: data), document.schema == "surgebench-growth" else {
-            throw BenchmarkError("'\(path)' is not a SurgeBench growth file (or it is damaged)")
-        }
-        guard document.schemaVersion == currentSchemaVersion else {
-            throw BenchmarkError("'\(path)' has growth schema version \(document.schemaVersion); this build reads \(currentSchemaVersion)")
-        }
-        return document
-    }
-
-    public func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
     }
 
     /// The rate the mix was offered at (the same trace shape at every size).
