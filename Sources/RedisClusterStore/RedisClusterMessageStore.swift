@@ -61,6 +61,8 @@ public final class RedisClusterMessageStore: MessageStore {
         engineVersion: "hiredis \(RedisNodeConnection.libraryVersion)",
         location: .server,
         options: [nodesOption, .path, mastersOption, replicasOption, durabilityOption],
+        durabilityPromises: RedisDurability.promises,
+        serverProcesses: { options in RedisClusterServers.nodeProcesses(inPath: options.string(.path)) },
         check: { options throws(StoreError) in _ = try Configuration(options) },
         open: { options throws(StoreError) in try RedisClusterMessageStore(configuration: Configuration(options)) })
 
@@ -200,4 +202,17 @@ public enum RedisDurability: String, Sendable, Hashable, CaseIterable {
         case .replicated: nil
         }
     }
+
+    /// What Redis's documentation (persistence, `appendfsync`) promises for each mode.
+    static let promises = [
+        DurabilityPromise(mode: "none", processKill: .nothing, powerLoss: .nothing,
+                          documentation: "no AOF and no RDB snapshots: the data lives only as long as the server (redis.io/docs/management/persistence)"),
+        DurabilityPromise(mode: "everysec", processKill: .keepsEverything, powerLoss: .mayLoseRecent,
+                          documentation: "appendfsync everysec: the AOF is written before the reply, synced once a second: a crash of the "
+                              + "process loses nothing, of the machine about a second (redis.io/docs/management/persistence)"),
+        DurabilityPromise(mode: "always", processKill: .keepsEverything, powerLoss: .keepsEverything,
+                          documentation: "appendfsync always: the AOF is synced before every reply (redis.io/docs/management/persistence)"),
+        DurabilityPromise(mode: "replicated", processKill: .keepsEverything, powerLoss: .mayLoseRecent,
+                          documentation: "everysec on every node, and WAIT 1: a write is on a replica before the reply (redis.io/commands/wait)"),
+    ]
 }

@@ -27,6 +27,8 @@ final class RedisClusterServers: Sendable {
 
     static let server = "/usr/bin/redis-server"
     static let cli = "/usr/bin/redis-cli"
+    /// The start of every node's process title, followed by the cluster's directory and the node's port.
+    static let title = "surgebench-redis-node"
 
     init(requestedPath: String, masters: Int, replicasPerMaster: Int, settings: [String]) throws(StoreError) {
         guard FileManager.default.isExecutableFile(atPath: Self.server), FileManager.default.isExecutableFile(atPath: Self.cli) else {
@@ -47,7 +49,7 @@ final class RedisClusterServers: Sendable {
         self.settings = settings
         // Kills until none is left (a node still writing would refill the directory), then removes a temporary one.
         // The pattern's "[e]" keeps it from matching the watchdog's own command line, which holds the pattern.
-        let killNodes = "while pkill -9 -f 'surgebench-redis-nod[e] \(directory) '; do sleep 0.1; done"
+        let killNodes = "while pkill -9 -f '\(Self.title.dropLast())[\(Self.title.last!)] \(directory) '; do sleep 0.1; done"
         watchdog = ChildProcess.startWatchdog(cleanup: isTemporary ? "\(killNodes); rm -rf '\(directory)'" : killNodes)
         do throws(StoreError) {
             for port in ports { processes.withLock { $0.append(0) } }
@@ -70,6 +72,12 @@ final class RedisClusterServers: Sendable {
     }
 
     deinit { stop() }
+
+    /// The processes of every node of the cluster kept in `path` that are running now (found by their title).
+    static func nodeProcesses(inPath path: String) -> [pid_t] {
+        guard !path.isEmpty else { return [] }
+        return ProcessTree.processes(commandStartingWith: "\(title) \(URL(fileURLWithPath: path).standardizedFileURL.path) ")
+    }
 
     /// Stops every node (saving its data when the cluster is kept) and removes a temporary cluster. Safe to call twice.
     func stop() {
@@ -124,7 +132,7 @@ final class RedisClusterServers: Sendable {
         let arguments = [Self.server, "--port", String(port), "--bind", "127.0.0.1", "--cluster-enabled", "yes",
                          "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000", "--dir", nodeDirectory,
                          "--save", "", "--daemonize", "no", "--logfile", "redis.log", "--proc-title-template",
-                         "surgebench-redis-node \(directory) {port}"] + settings
+                         "\(Self.title) \(directory) {port}"] + settings
         let pid = ChildProcess.spawn(arguments, output: (nodeDirectory as NSString).appendingPathComponent("output.log"), newSession: false)
         guard pid > 0 else { throw StoreError(.cannotOpen, "cannot start \(Self.server)") }
         processes.withLock { $0[index] = pid }

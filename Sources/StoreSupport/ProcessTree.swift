@@ -18,6 +18,15 @@ public enum ProcessTree {
         return found
     }
 
+    /// The processes whose command line (or process title) starts with `prefix`.
+    public static func processes(commandStartingWith prefix: String) -> [pid_t] {
+        let marker = Array(prefix.utf8)
+        return processes().filter { pid in
+            let command = (try? [UInt8](Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline")))) ?? []
+            return command.count >= marker.count && command.prefix(marker.count).elementsEqual(marker)
+        }
+    }
+
     /// Kills `roots` and their descendants with SIGKILL at once, then waits (up to 10 s) until none is left.
     public static func killAll(_ roots: [pid_t]) {
         let tree = withDescendants(of: roots)

@@ -26,7 +26,7 @@ extension SurgeBench {
                 Example: surgebench crash --backend sqlite --option durability=normal --kind power --crashes 50
                 """)
 
-        @Option(help: "The backend to crash: sqlite, lmdb, rocksdb or postgres (a server SurgeBench starts).")
+        @Option(help: "The backend to crash: sqlite, lmdb, rocksdb, or postgres or redis-cluster (servers SurgeBench starts).")
         var backend: String
 
         @Option(name: .customLong("option"), help: ArgumentHelp("A backend option (repeatable), e.g. durability=full.", valueName: "name=value"))
@@ -56,13 +56,13 @@ extension SurgeBench {
             guard (1...256).contains(workers) else { throw ValidationError("--workers must be from 1 to 256") }
             if let out, out.isEmpty { throw ValidationError("--out is empty; give a folder, or leave --out out for the default") }
             do {
-                let (descriptor, _) = try chosen()
+                let (descriptor, given) = try chosen()
                 guard descriptor.location == .directory || descriptor.serverProcesses != nil else {
                     throw ValidationError("\(backend) cannot be crashed by `surgebench crash`: it crashes stores with files of their own "
-                        + "(sqlite, lmdb, rocksdb) and servers SurgeBench starts in a directory (postgres); see the README")
+                        + "(sqlite, lmdb, rocksdb) and servers SurgeBench starts in a directory (postgres, redis-cluster); see the README")
                 }
-                if descriptor.location == .server, options.contains(where: { $0.hasPrefix("url=") || $0.hasPrefix("\(backend).url=") }) {
-                    throw ValidationError("`surgebench crash` kills the server: it crashes only a server SurgeBench starts itself, not url=")
+                if let remote = ["url", "nodes"].first(where: { !(given.values[$0] ?? "").isEmpty }) {
+                    throw ValidationError("`surgebench crash` kills the server: it crashes only servers SurgeBench starts itself, not \(remote)=")
                 }
             } catch let error as StoreError {
                 throw ValidationError(error.message)

@@ -94,9 +94,10 @@ struct CrashTests {
         #expect(outcome.writesUndone == 5 && outcome.filesReverted == 2, "\(outcome)")
     }
 
-    @Test("a short crash run per embedded backend loses nothing on process kills; a power cut loses what was never synced",
+    @Test("a short crash run per backend loses nothing on process kills; a power cut loses what was never synced",
           arguments: [("sqlite", "normal", CrashKind.process), ("lmdb", "sync", .process), ("rocksdb", "nosync", .process),
-                      ("sqlite", "full", .power), ("lmdb", "nosync", .power), ("postgres", "local", .process)])
+                      ("sqlite", "full", .power), ("lmdb", "nosync", .power), ("postgres", "local", .process),
+                      ("redis-cluster", "everysec", .process)])
     func shortCrashRun(backend: String, durability: String, kind: CrashKind) throws {
         let directory = try ScratchDirectory()
         let trace = directory.file("smoke.trace")
