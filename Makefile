@@ -165,10 +165,11 @@ report: build
 	.build/release/surgebench report $(PUBLISHED_RUNS) $(wildcard $(PUBLISHED_SERVER_RUNS)) $(PUBLISHED_CAPACITY) $(wildcard $(PUBLISHED_GROWTH)) \
 		$(wildcard $(DURABILITY_OUT)/*/) \
 		--markdown results/tables.md --html results/report.html
-	{ printf '%s\n\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n\n' '# Published results' \
+	{ printf '%s\n\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n\n' '# Published results' \
 	  'Reference runs of every built-in scenario and capacity searches, regenerated with `make publish` (runs and' \
 	  'capacity searches about 17 minutes before rocksdb joined them; it adds one search of 3 minutes and about 45 s a run), the server runs and the pgbench check with `make publish-servers` (about 11 minutes), the' \
-	  'cost-growth curve with `make publish-growth` (37 minutes), or' \
+	  'cost-growth curve with `make publish-growth` (37 minutes), the durability matrix with `make durability` (its own' \
+	  'page: [durability/README.md](durability/README.md)), or' \
 	  '`make report` (tables only). Each table names the machine, commit and configuration that produced' \
 	  'it. The same figures with charts: [report.html](report.html) (open it in a browser; it needs no network).' \
 	  'Each folder holds results.json, summary.md, timeseries.csv and .hgrm files ([schema](../docs/results-schema.md));' \

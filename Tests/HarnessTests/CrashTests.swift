@@ -97,7 +97,7 @@ struct CrashTests {
     @Test("a short crash run per backend loses nothing on process kills; a power cut loses what was never synced",
           arguments: [("sqlite", "normal", CrashKind.process), ("lmdb", "sync", .process), ("rocksdb", "nosync", .process),
                       ("sqlite", "full", .power), ("lmdb", "nosync", .power), ("postgres", "local", .process),
-                      ("redis-cluster", "everysec", .process)])
+                      ("redis-cluster", "always", .process)])
     func shortCrashRun(backend: String, durability: String, kind: CrashKind) throws {
         let directory = try ScratchDirectory()
         let trace = directory.file("smoke.trace")
