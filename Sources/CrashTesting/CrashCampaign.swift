@@ -34,6 +34,8 @@ public enum CrashCampaign {
         public var executable: String
         /// libSurgePowerCut.so, for power cuts.
         public var powerCutLibrary: String?
+        /// Where the campaign's temporary directory (store, logs, journals) is made.
+        public var temporaryParent = NSTemporaryDirectory()
 
         public init(descriptor: BackendDescriptor, options: [String: String], kind: CrashKind, crashes: Int, seed: UInt64, tracePath: String,
                     workers: Int, executable: String, powerCutLibrary: String?) {
@@ -92,7 +94,7 @@ public enum CrashCampaign {
 
     /// Runs the campaign; `note` receives a line per crash. Throws when the child cannot run at all or on Ctrl-C.
     public static func run(_ configuration: Configuration, note: (String) -> Void) throws(BenchmarkError) -> Outcome {
-        let work = try WorkDirectory()
+        let work = try WorkDirectory(under: configuration.temporaryParent)
         defer { work.remove() }
         var storeOptions = configuration.options
         if storeOptions[BackendOption.path.name, default: ""].isEmpty { storeOptions[BackendOption.path.name] = work.file("store") }
@@ -322,10 +324,10 @@ final class WorkDirectory {
     let path: String
     private let watchdog: pid_t
 
-    init() throws(BenchmarkError) {
-        var template = Array((NSTemporaryDirectory() + "surgebench-crash-XXXXXX").utf8CString)
+    init(under parent: String) throws(BenchmarkError) {
+        var template = Array(((parent as NSString).appendingPathComponent("surgebench-crash-XXXXXX")).utf8CString)
         guard mkdtemp(&template) != nil else {
-            throw BenchmarkError("cannot create a temporary directory under \(NSTemporaryDirectory()): \(String(cString: strerror(errno)))")
+            throw BenchmarkError("cannot create a temporary directory under \(parent): \(String(cString: strerror(errno)))")
         }
         path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         watchdog = ChildProcess.startWatchdog(cleanup: "rm -rf '\(path)'")

@@ -75,6 +75,24 @@ public final class AcknowledgementLog: Sendable {
         }
     }
 
+    /// Appends the record of one event (the fields as ``Record`` describes them; a send's body is logged as its length
+    /// and digest).
+    public func note(_ event: Record.Event, _ kind: OperationKind, traceUser: UInt32 = 0, user: UInt64 = 0, chat: UInt64 = 0,
+                     other: UInt64 = 0, sequence: UInt64 = 0, clientMessageID: UInt64 = 0, body: [UInt8]? = nil) {
+        var record = Record(event, kind)
+        record.traceUser = traceUser
+        record.user = user
+        record.chat = chat
+        record.other = other
+        record.sequence = sequence
+        record.clientMessageID = clientMessageID
+        if let body {
+            record.bodyLength = UInt32(body.count)
+            record.bodyDigest = Self.digest(body)
+        }
+        append(record)
+    }
+
     /// Reads every whole record of the log at `path`.
     public static func read(path: String) throws(StoreError) -> Contents {
         guard let handle = fopen(path, "rb") else {

@@ -41,9 +41,7 @@ struct OperationRunner<Connection: StoreConnection> {
         switch operation.kind {
         case .register:
             let known = users[operation.user]
-            var logged = AcknowledgementLog.Record(.intent, .register)
-            logged.traceUser = operation.user
-            if known == 0 { acknowledgements?.append(logged) }
+            if known == 0 { acknowledgements?.note(.intent, .register, traceUser: operation.user) }
             let registration = try connection.register(phone: plan.phones[Int(operation.user)], displayName: Self.displayName)
             if known != 0 {
                 // A retry after an acknowledged registration must find that user.
@@ -52,9 +50,7 @@ struct OperationRunner<Connection: StoreConnection> {
             }
             guard registration.outcome == .created else { return .wrongResult }
             users[operation.user] = registration.user.rawValue
-            logged.event = .acknowledged
-            logged.user = registration.user.rawValue
-            acknowledgements?.append(logged)
+            acknowledgements?.note(.acknowledged, .register, traceUser: operation.user, user: registration.user.rawValue)
             return nil
 
         case .importContacts:
@@ -62,13 +58,7 @@ struct OperationRunner<Connection: StoreConnection> {
             guard owner != 0, listIndex >= 0 else { return .dependencyFailed }
             let matches = try connection.importContacts(of: UserID(owner), phones: plan.phoneLists[Int(listIndex)])
             guard matches.count == plan.expectedMatches[Int(listIndex)] else { return .wrongResult }
-            if let acknowledgements {
-                var logged = AcknowledgementLog.Record(.acknowledged, .importContacts)
-                logged.user = owner
-                logged.other = UInt64(listIndex)
-                logged.sequence = UInt64(matches.count)
-                acknowledgements.append(logged)
-            }
+            acknowledgements?.note(.acknowledged, .importContacts, user: owner, other: UInt64(listIndex), sequence: UInt64(matches.count))
             return nil
 
         case .openDirectChat:
@@ -76,13 +66,7 @@ struct OperationRunner<Connection: StoreConnection> {
             let second = users[operation.otherUser]
             guard first != 0, second != 0 else { return .dependencyFailed }
             chats[operation.chat] = try connection.directChat(between: UserID(first), and: UserID(second)).rawValue
-            if let acknowledgements {
-                var logged = AcknowledgementLog.Record(.acknowledged, .openDirectChat)
-                logged.user = first
-                logged.other = second
-                logged.chat = chats[operation.chat]
-                acknowledgements.append(logged)
-            }
+            acknowledgements?.note(.acknowledged, .openDirectChat, user: first, chat: chats[operation.chat], other: second)
             return nil
 
         case .createGroup:
@@ -90,28 +74,15 @@ struct OperationRunner<Connection: StoreConnection> {
             let members = operation.list.map { UserID(users[UInt32(truncatingIfNeeded: $0)]) }
             guard creator != 0, !members.contains(UserID(0)) else { return .dependencyFailed }
             chats[operation.chat] = try connection.createGroup(by: UserID(creator), members: members).rawValue
-            if let acknowledgements {
-                var logged = AcknowledgementLog.Record(.acknowledged, .createGroup)
-                logged.user = creator
-                logged.chat = chats[operation.chat]
-                logged.other = UInt64(Set(members + [UserID(creator)]).count)
-                acknowledgements.append(logged)
-            }
+            acknowledgements?.note(.acknowledged, .createGroup, user: creator, chat: chats[operation.chat],
+                                   other: UInt64(Set(members + [UserID(creator)]).count))
             return nil
 
         case .send:
             let chat = chats[operation.chat]
             let sender = users[operation.user]
             guard chat != 0, sender != 0, let body = plan.bodies[operation.bodyBytes] else { return .dependencyFailed }
-            var logged = AcknowledgementLog.Record(.intent, .send)
-            if let acknowledgements {
-                logged.user = sender
-                logged.chat = chat
-                logged.clientMessageID = operation.clientMessageID
-                logged.bodyLength = operation.bodyBytes
-                logged.bodyDigest = AcknowledgementLog.digest(body)
-                acknowledgements.append(logged)
-            }
+            acknowledgements?.note(.intent, .send, user: sender, chat: chat, clientMessageID: operation.clientMessageID, body: body)
             let receipt = try connection.send(body, to: ChatID(chat), from: UserID(sender), clientMessageID: operation.clientMessageID)
             let retriedAfterFailure = operation.isRetry && lastFailedClientID == operation.clientMessageID
             let duplicateExpected = operation.isRetry && !retriedAfterFailure
@@ -124,9 +95,8 @@ struct OperationRunner<Connection: StoreConnection> {
             guard receipt.isDuplicate == duplicateExpected || eitherIsRight, receipt.chat.rawValue == chat else { return .wrongResult }
             if !receipt.isDuplicate || eitherIsRight {  // a duplicate after an in-doubt failure: that send was kept
                 recorder.messageAcks.append(.init(chat: operation.chat, sequence: receipt.sequence, sender: sender))
-                logged.event = .acknowledged
-                logged.sequence = receipt.sequence
-                acknowledgements?.append(logged)
+                acknowledgements?.note(.acknowledged, .send, user: sender, chat: chat, sequence: receipt.sequence,
+                                       clientMessageID: operation.clientMessageID, body: body)
             }
             return nil
 
@@ -142,13 +112,7 @@ struct OperationRunner<Connection: StoreConnection> {
             guard chat != 0, user != 0 else { return .dependencyFailed }
             let watermark = try connection.markRead(ChatID(chat), by: UserID(user), upTo: .max)
             recorder.readAcks.append(.init(user: operation.user, chat: operation.chat, watermark: watermark))
-            if let acknowledgements {
-                var logged = AcknowledgementLog.Record(.acknowledged, .markRead)
-                logged.user = user
-                logged.chat = chat
-                logged.sequence = watermark
-                acknowledgements.append(logged)
-            }
+            acknowledgements?.note(.acknowledged, .markRead, user: user, chat: chat, sequence: watermark)
             return nil
 
         case .inbox:

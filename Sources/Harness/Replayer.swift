@@ -34,11 +34,7 @@ public enum Replayer {
         }
         let usageBefore = ResourceUsage.current()
         let startNanos = MonotonicClock.now() + 50_000_000  // every worker is waiting before the clock starts
-        if let log = options.acknowledgements {
-            var started = AcknowledgementLog.Record(.scheduleStarted, .register)
-            started.sequence = startNanos
-            log.append(started)
-        }
+        options.acknowledgements?.note(.scheduleStarted, .register, sequence: startNanos)
         let monitor = ProgressMonitor(plan: plan, recorders: recorders, startNanos: startNanos, options: options)
         monitor.start()
         let faults = FaultThread(options: options, startNanos: startNanos)

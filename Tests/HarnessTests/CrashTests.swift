@@ -106,9 +106,10 @@ struct CrashTests {
         let configuration = CrashCampaign.Configuration(
             descriptor: try BackendCatalog.backend(named: backend), options: ["durability": durability], kind: kind, crashes: 2, seed: 9,
             tracePath: trace, workers: 4, executable: BuiltProducts.path("surgebench"), powerCutLibrary: BuiltProducts.path("libSurgePowerCut.so"))
+        var configurationHere = configuration
+        configurationHere.temporaryParent = directory.path
         var lines: [String] = []
-        let before = try Self.crashLeftovers()
-        let outcome = try CrashCampaign.run(configuration) { lines.append($0) }
+        let outcome = try CrashCampaign.run(configurationHere) { lines.append($0) }
         #expect(outcome.crashes.count == 2 && lines.count == 2)
         let total = try #require(outcome.finalCheck)
         #expect(total.acknowledgedChecked > 300, "\(total)")
@@ -123,8 +124,11 @@ struct CrashTests {
         } else {
             #expect(total.lost == 0, "\(total.problems)")
         }
-        let leftovers = try Self.crashLeftovers().subtracting(before)
-        #expect(leftovers.isEmpty, "the store, logs, journals and any server are removed: \(leftovers)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["smoke.trace"], "the store, logs and journals are removed")
+        let servers = try FileManager.default.contentsOfDirectory(atPath: "/proc").filter { pid in
+            (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8))?.contains(directory.path + "/surgebench-crash-") == true
+        }
+        #expect(servers.isEmpty, "no server or watchdog of the run is left: \(servers)")
 
         let document = CrashDocument(
             createdAt: "now", environment: EnvironmentInfo.current(engines: [:], storeDirectory: NSTemporaryDirectory()), backend: backend,
@@ -137,21 +141,6 @@ struct CrashTests {
     }
 
     // MARK: - Helpers
-
-    /// Work directories of crash runs, and processes (a server) still running from one that is gone.
-    static func crashLeftovers() throws -> Set<String> {
-        let temporary = NSTemporaryDirectory()
-        let directories = try FileManager.default.contentsOfDirectory(atPath: temporary).filter { $0.hasPrefix("surgebench-crash-") }
-        var orphans: [String] = []
-        for pid in try FileManager.default.contentsOfDirectory(atPath: "/proc") where Int(pid) != nil {
-            let command = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
-            guard !command.contains("kill -0"), let start = command.range(of: temporary + "surgebench-crash-") else { continue }
-            let directory = String(command[start.lowerBound...].prefix(temporary.count + "surgebench-crash-XXXXXX".count))
-            guard command[start.lowerBound...].dropFirst(directory.count).first == "/" else { continue }  // a directory, not a trace file
-            if !FileManager.default.fileExists(atPath: directory) { orphans.append("process \(pid) in \(directory)") }
-        }
-        return Set(directories + orphans)
-    }
 
     /// Replays the smoke scenario on `store` with an acknowledgement log; returns the plan and the log's records.
     static func replayWithLog(_ store: some MessageStore) throws -> (ReplayPlan, [Record]) {
