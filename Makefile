@@ -36,7 +36,9 @@ PUBLISHED_SERVER_RUNS := results/servers-local results/servers-replicated result
 # The durability matrix (`make durability`): every durability mode of every persistent backend crashed mid-surge,
 # by SIGKILL (process) and by a simulated power cut (power), in docs/crash-surge.yaml's peak. Each cell is
 # backend:mode:kind:crashes: 50 crashes where the mode promises to keep every acknowledged write, 20 where it may lose
-# recent ones but must never corrupt, 10 (5 for Redis without persistence) where it promises nothing. Writes results/durability/<cell>/ and
+# recent ones but must never corrupt, 10 (5 for Redis without persistence) where it promises nothing; the replicated
+# modes fewer (20 for PostgreSQL, 10 for Redis), as each of their crashes restarts a primary and its standby (six
+# nodes for Redis) and waits for replication, 8 to 20 s a crash. Writes results/durability/<cell>/ and
 # results/durability/README.md. DURABILITY_CELLS picks cells, DURABILITY_ARGS passes options to every cell.
 DURABILITY_ARGS ?= --scenario docs/crash-surge.yaml --workers 4
 DURABILITY_CELLS ?= sqlite:off:process:50 sqlite:off:power:10 sqlite:normal:process:50 sqlite:normal:power:20 \
@@ -47,7 +49,8 @@ DURABILITY_CELLS ?= sqlite:off:process:50 sqlite:off:power:10 sqlite:normal:proc
 	rocksdb:disable-wal:process:10 rocksdb:disable-wal:power:10 \
 	postgres:async:process:20 postgres:async:power:20 postgres:local:process:50 postgres:local:power:50 \
 	redis-cluster:none:process:5 redis-cluster:none:power:5 redis-cluster:everysec:process:50 redis-cluster:everysec:power:20 \
-	redis-cluster:always:process:50 redis-cluster:always:power:50
+	redis-cluster:always:process:50 redis-cluster:always:power:50 \
+	postgres:replicated:process:20 postgres:replicated:power:20 redis-cluster:replicated:process:10 redis-cluster:replicated:power:10
 DURABILITY_OUT ?= results/durability
 SURGEBENCH ?= .build/release/surgebench
 
