@@ -210,13 +210,20 @@ static void save_region(int fd, const char *path, uint64_t offset, uint64_t leng
         saved_length = (offset + length <= old_size) ? length : old_size - offset;
         saved = malloc(saved_length);
         if (!saved) abort();
+        // A descriptor opened write-only cannot be read: the old contents come through one of our own.
+        int flags = fcntl(fd, F_GETFL);
+        int reader = (flags >= 0 && (flags & O_ACCMODE) == O_WRONLY) ? real_open(path, O_RDONLY | O_CLOEXEC) : fd;
         uint64_t done = 0;
-        while (done < saved_length) {
-            ssize_t got = pread(fd, saved + done, saved_length - done, (off_t)(offset + done));
+        while (reader >= 0 && done < saved_length) {
+            ssize_t got = pread(reader, saved + done, saved_length - done, (off_t)(offset + done));
             if (got <= 0) break;
             done += (uint64_t)got;
         }
-        saved_length = done;
+        if (reader != fd && reader >= 0) real_close(reader);
+        if (done != saved_length) {
+            fprintf(stderr, "surgebench power-cut: cannot save the old contents of %s: %s\n", path, strerror(errno));
+            abort();  // an undo that cannot be complete would leave a torn file and blame the store
+        }
     }
     append_record(POWERCUT_UNDO, path, NULL, stamp_now(), offset, old_size, saved, saved_length);
     free(saved);

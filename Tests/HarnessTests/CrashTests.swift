@@ -86,12 +86,14 @@ struct CrashTests {
         // Before the cut, the files hold everything written.
         #expect(contents("synced") == "BBBBxyCCCC")
         #expect(contents("dsync") == "durable")
+        #expect(contents("write-only") == "abcdefghijkl")
         let outcome = try PowerCutJournal.apply(path: journal)
         #expect(contents("synced") == "AAAAAAAA", "the overwrite, the append and the shrink after the fsync are undone")
         #expect(contents("unsynced") == "", "never synced: empty (its creation was durable)")
         #expect(contents("renamed") == "temporary", "synced, then renamed: the name and the contents survive")
         #expect(contents("dsync") == "durable", "O_DSYNC writes are durable at once")
-        #expect(outcome.writesUndone == 5 && outcome.filesReverted == 2, "\(outcome)")
+        #expect(contents("write-only") == "0123456789", "an overwrite through a write-only descriptor is undone too")
+        #expect(outcome.writesUndone == 7 && outcome.filesReverted == 3, "\(outcome)")
     }
 
     @Test("a short crash run per backend loses nothing on process kills; a power cut loses what was never synced",
@@ -154,7 +156,8 @@ struct CrashTests {
     }
 
     /// Writes to files under argv[1]: "synced" (written, fsynced, then overwritten, appended and shrunk), "unsynced"
-    /// (never synced), "temporary" (synced, then renamed to "renamed") and "dsync" (opened O_DSYNC).
+    /// (never synced), "temporary" (synced, then renamed to "renamed"), "write-only" (synced, then overwritten and shrunk
+    /// through a write-only descriptor, as Redis rewrites nodes.conf) and "dsync" (opened O_DSYNC).
     static let knownProgram = """
         #include <fcntl.h>
         #include <stdio.h>
@@ -180,9 +183,14 @@ struct CrashTests {
             snprintf(from, sizeof from, "%s/temporary", dir);
             snprintf(to, sizeof to, "%s/renamed", dir);
             if (rename(from, to) != 0) return 1;
+            int writeOnly = at(dir, "write-only", O_CREAT | O_WRONLY);
+            if (write(writeOnly, "0123456789", 10) != 10 || fsync(writeOnly) != 0) return 1;
+            close(writeOnly);
+            writeOnly = at(dir, "write-only", O_WRONLY);
+            if (write(writeOnly, "abcdefghijklmnop", 16) != 16 || ftruncate(writeOnly, 12) != 0) return 1;
             int dsync = at(dir, "dsync", O_CREAT | O_WRONLY | O_DSYNC);
             if (write(dsync, "durable", 7) != 7) return 1;
-            close(synced); close(unsynced); close(temporary); close(dsync);
+            close(synced); close(unsynced); close(temporary); close(dsync); close(writeOnly);
             return 0;
         }
         """
