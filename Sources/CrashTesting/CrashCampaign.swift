@@ -212,51 +212,58 @@ public enum CrashCampaign {
             let opening = MonotonicClock.now()
             let store = try configuration.descriptor.open(BackendOptions(storeOptions))
             defer { store.close() }
-            crash.check = try check(store, records: records, plan: plan) {
+            crash.check = try check(store, logs: [(records, plan)]) {
                 crash.recoveryMillis = Double(MonotonicClock.now() - opening) / 1e6
-            }
+            }[0]
         } catch {
             crash.failure = error.message
         }
         return crash
     }
 
-    /// Opens a connection, answers a first read (calling `reopened` then), verifies the log and asks the engine to
-    /// check itself.
-    private static func check<Store: MessageStore>(_ store: Store, records: [AcknowledgementLog.Record], plan: ReplayPlan,
-                                                   reopened: () -> Void = {}) throws(StoreError) -> CrashCheck {
+    /// Opens a connection, answers a first read (calling `reopened` then), checks the whole store (its chats, and the
+    /// engine's own check) once, then each log.
+    private static func check<Store: MessageStore>(_ store: Store, logs: [(records: [AcknowledgementLog.Record], plan: ReplayPlan)],
+                                                   reopened: () -> Void = {}) throws(StoreError) -> [CrashCheck] {
         let connection = try store.connect()
-        if let phone = plan.phone(ofUser: 0) { _ = try connection.user(withPhone: phone) }
+        if let phone = logs.first?.plan.phone(ofUser: 0) { _ = try connection.user(withPhone: phone) }
         reopened()
-        var check = try CrashVerifier.verify(records, plan: plan, connection: connection)
+        let summary = try connection.summary()
+        var whole = CrashVerifier.verifyWhole(summary)
         if let engine = store as? IntegrityChecking {
-            for problem in try engine.checkEngineIntegrity() { check.contradict(problem) }
+            for problem in try engine.checkEngineIntegrity() { whole.contradict(problem) }
         }
-        return check
+        var checks: [CrashCheck] = []
+        for log in logs {
+            checks.append(try CrashVerifier.verify(log.records, plan: log.plan, connection: connection, summary: summary))
+        }
+        if !checks.isEmpty { checks[0].add(whole) }
+        return checks
     }
 
     /// Every crash's log checked once more against the store as the last crash left it.
     private static func verifyAll(_ count: Int, configuration: Configuration, storeOptions: [String: String], work: WorkDirectory)
         throws(BenchmarkError) -> CrashCheck
     {
-        var total = CrashCheck()
-        let store: any MessageStore
-        do throws(StoreError) {
-            store = try configuration.descriptor.open(BackendOptions(storeOptions))
-        } catch {
-            throw BenchmarkError("the final check could not open the store: \(error.message)")
-        }
-        defer { store.close() }
+        var logs: [(records: [AcknowledgementLog.Record], plan: ReplayPlan)] = []
         for index in 0..<count {
             let plan = try TracePlanning.plan(readingTrace: configuration.tracePath, phoneNamespace: phoneNamespace(crash: index))
             do throws(StoreError) {
-                let records = try AcknowledgementLog.read(path: work.file("acknowledgements-\(index)")).records
-                var check = try check(store, records: records, plan: plan)
+                logs.append((try AcknowledgementLog.read(path: work.file("acknowledgements-\(index)")).records, plan))
+            } catch {
+                throw BenchmarkError(error.message)
+            }
+        }
+        var total = CrashCheck()
+        do throws(StoreError) {
+            let store = try configuration.descriptor.open(BackendOptions(storeOptions))
+            defer { store.close() }
+            for (index, var check) in try check(store, logs: logs).enumerated() {
                 check.problems = check.problems.map { "final check of crash \(index + 1): \($0)" }
                 total.add(check)
-            } catch {
-                throw BenchmarkError("the final check could not read the store: \(error.message)")
             }
+        } catch {
+            throw BenchmarkError("the final check could not read the store: \(error.message)")
         }
         return total
     }

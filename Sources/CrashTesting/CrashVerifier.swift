@@ -59,24 +59,18 @@ public struct CrashCheck: Sendable, Hashable, Codable {
 public enum CrashVerifier {
     typealias Record = AcknowledgementLog.Record
 
-    /// Verifies `records` (one replay's log) with `plan` (that replay's plan, for phone numbers) through `connection`.
+    /// Verifies `records` (one replay's log) with `plan` (that replay's plan, for phone numbers) through `connection`,
+    /// given the store's `summary` (read once for several logs); see ``verifyWhole(_:)`` for what concerns the whole store.
     public static func verify<Connection: StoreConnection>(
-        _ records: [AcknowledgementLog.Record], plan: ReplayPlan, connection: Connection
+        _ records: [AcknowledgementLog.Record], plan: ReplayPlan, connection: Connection, summary: StoreSummary
     ) throws(StoreError) -> CrashCheck {
         var check = CrashCheck()
         let acknowledged = records.filter { $0.event == .acknowledged }
         let intents = records.filter { $0.event == .intent }
         try verifyRegistrations(acknowledged, intents: intents, plan: plan, connection: connection, into: &check)
 
-        let summary = try connection.summary()
         var chats: [UInt64: StoreSummary.Chat] = [:]
-        for chat in summary.chats {
-            chats[chat.chat.rawValue] = chat
-            if !chat.isGapless {
-                check.contradict("\(chat.chat): \(chat.messageCount) messages stored up to sequence \(chat.highestStoredSequence), "
-                    + "its header says \(chat.lastSequence): the sequence has a gap")
-            }
-        }
+        for chat in summary.chats { chats[chat.chat.rawValue] = chat }
         for record in acknowledged where record.kind == .openDirectChat || record.kind == .createGroup {
             check.acknowledgedChecked += 1
             let members = record.kind == .openDirectChat ? 2 : Int(record.other)
@@ -92,6 +86,16 @@ public enum CrashVerifier {
         var histories = ChatHistories(connection: connection)
         try verifyMessages(acknowledged, intents: intents, histories: &histories, connection: connection, into: &check)
         try verifyWatermarks(acknowledged, histories: &histories, connection: connection, into: &check)
+        return check
+    }
+
+    /// What concerns the whole store, whichever log is checked: every chat gapless from 1 to its last sequence.
+    public static func verifyWhole(_ summary: StoreSummary) -> CrashCheck {
+        var check = CrashCheck()
+        for chat in summary.chats where !chat.isGapless {
+            check.contradict("\(chat.chat): \(chat.messageCount) messages stored up to sequence \(chat.highestStoredSequence), "
+                + "its header says \(chat.lastSequence): the sequence has a gap")
+        }
         return check
     }
 

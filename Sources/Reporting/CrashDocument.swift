@@ -71,7 +71,9 @@ public struct CrashDocument: SummaryDocument, Sendable, Hashable {
         case false?:
             var broken: [String] = []
             if promise == .keepsEverything, total.lost > 0 { broken.append("LOST \(total.lost) acknowledged writes") }
-            if corrupt > 0 { broken.append("CORRUPT after \(corrupt) crashes") }
+            if let unopened = outcome.crashes.first(where: { $0.failure != nil }) { broken.append("did NOT come back after crash \(unopened.index + 1)") }
+            let inconsistent = outcome.crashes.count(where: { $0.check.inconsistencies > 0 })
+            if inconsistent > 0 { broken.append("CORRUPT after \(inconsistent) crashes") }
             return "BROKEN PROMISE: " + broken.joined(separator: ", ")
         case nil:
             return total.lost > 0 || corrupt > 0 ? "no promise; lost \(total.lost), corrupt \(corrupt)" : "no promise; nothing lost"
@@ -110,10 +112,24 @@ public struct CrashDocument: SummaryDocument, Sendable, Hashable {
         cells.filter { $0.keepsPromise == false }.map { "\($0.backend) durability=\($0.mode), \($0.kind.rawValue) crashes: \($0.verdict)" }
     }
 
-    /// The matrix in Markdown: broken promises first, then the cells and what each mode's documentation says.
+    /// The matrix in Markdown: broken promises first, then the cells, the first problem of each cell that had one, and
+    /// what each mode's documentation says.
     public static func markdown(_ cells: [CrashDocument]) -> String {
         let broken = brokenPromises(cells)
-        return (broken.isEmpty ? "" : broken.map { "**\($0)**\n\n" }.joined()) + table(cells).markdown() + "\n" + promisesTable(cells).markdown()
+        let problems = firstProblems(cells)
+        return (broken.isEmpty ? "" : broken.map { "**\($0)**\n\n" }.joined()) + table(cells).markdown()
+            + (problems.isEmpty ? "" : "\nWhere a store did not come back or contradicted itself (the first problem):\n\n"
+                + problems.map { "- \($0)\n" }.joined())
+            + "\n" + promisesTable(cells).markdown()
+    }
+
+    /// For each cell whose store did not come back or contradicted itself, its first such problem.
+    public static func firstProblems(_ cells: [CrashDocument]) -> [String] {
+        cells.compactMap { cell in
+            let crash = cell.outcome.crashes.first { $0.failure != nil || $0.check.inconsistencies > 0 }
+            guard let crash, let problem = crash.failure ?? crash.check.problems.first else { return nil }
+            return "\(cell.backend) durability=\(cell.mode), \(cell.kind.rawValue), crash \(crash.index + 1): \(problem)"
+        }
     }
 
     /// Each cell's documentation, one line per mode.

@@ -23,7 +23,9 @@ public enum HTMLReport {
             let broken = CrashDocument.brokenPromises(crashes)
             body += "<section><h2>Durability under crashes</h2>"
                 + (broken.isEmpty ? "" : "<p class=\"lead\"><strong>" + broken.map(HTML.escape).joined(separator: "<br>") + "</strong></p>")
-                + CrashDocument.table(crashes).html() + CrashDocument.promisesTable(crashes).html() + "</section>\n"
+                + CrashDocument.table(crashes).html()
+                + CrashDocument.firstProblems(crashes).map { "<p>\(HTML.escape($0))</p>" }.joined()
+                + CrashDocument.promisesTable(crashes).html() + "</section>\n"
         }
         return """
             <!DOCTYPE html>

@@ -53,7 +53,9 @@ struct CrashTests {
         defer { store.close() }
         let (plan, records) = try Self.replayWithLog(store)
         let connection = TamperedConnection(base: try store.connect(), tampering: tampering)
-        let check = try CrashVerifier.verify(records, plan: plan, connection: connection)
+        let summary = try connection.summary()
+        var check = try CrashVerifier.verify(records, plan: plan, connection: connection, summary: summary)
+        check.add(CrashVerifier.verifyWhole(summary))
         #expect(check.acknowledgedChecked > 500, "\(check)")
         switch tampering {
         case .none:
