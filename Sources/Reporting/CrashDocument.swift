@@ -101,7 +101,9 @@ public struct CrashDocument: SummaryDocument, Sendable, Hashable {
             caption: "Durability under crashes: each store killed mid-surge again and again (process: SIGKILL of the process owning "
                 + "the data; power: SIGKILL, then every file put back to its last sync), reopened and checked against every write it "
                 + "acknowledged. Lost: acknowledged writes missing after the last crash (worst single crash). Corrupt: crashes after "
-                + "which the store did not open, or contradicted itself. In flight: writes under way at the kill, found whole / absent.",
+                + "which the store did not open, or contradicted itself. In flight: writes under way at the kill, found whole / absent."
+                + (sorted.first.map { " Machine: \($0.environment.summary); commits: " } ?? "")
+                + Set(sorted.map(\.environment.shortCommit)).sorted().joined(separator: ", ") + ".",
             header: ["backend", "mode", "crash", "crashes", "acknowledged writes checked", "lost (worst crash)", "corrupt",
                      "in flight kept / dropped", "recovery p50 / max ms", "documented promise", "measured"],
             rows: rows, numeric: false)
