@@ -34,7 +34,11 @@ struct CompareReportTests {
             comparison.rows.first { $0.backend == "calibration" && $0.metric == "service p50 ms" }
         }
         let unchanged = try Comparison(baseline: baseline, candidate: same)
-        #expect(unchanged.verdict == .noChange, "\(unchanged.markdown())")
+        // The two sides ran one after the other, not interleaved as CI runs them: the process's CPU time per
+        // operation (a sleeping backend's is mostly wake-ups) follows the machine's load between them, so it is left
+        // out here; every latency and throughput metric must be judged unchanged.
+        let judged = unchanged.rows.filter { !$0.metric.hasPrefix("CPU") }
+        #expect(!judged.isEmpty && judged.allSatisfy { $0.verdict == .noChange }, "\(unchanged.markdown())")
         #expect(serviceP50(unchanged)?.low != nil, "\(unchanged.markdown())")
         let regressed = try Comparison(baseline: baseline, candidate: slower)
         #expect(regressed.verdict == .regression, "\(regressed.markdown())")
