@@ -4,7 +4,8 @@ import Workload
 
 /// An append-only file of the writes a store acknowledged, written as they are acknowledged, for checking a store
 /// after a crash: each record is one `write()` of 64 bytes to a file opened for appending, so it survives the death
-/// of the process that wrote it (the kernel has it), though not a power cut of the machine.
+/// of the process that wrote it (the kernel has it), though not a power cut of the machine. Each record ends in the
+/// CRC-32 of its first 60 bytes.
 ///
 /// Besides acknowledgements, the log holds the intent of every registration and send before it goes to the store
 /// (an intent without an acknowledgement was in flight when the process died) and the moment the schedule started.
@@ -110,22 +111,17 @@ public final class AcknowledgementLog: Sendable {
     }
 
     /// The FNV-1a digest of a message body, as send records carry it.
-    public static func digest(_ body: [UInt8]) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in body { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return hash
-    }
+    public static func digest(_ body: [UInt8]) -> UInt64 { TraceCoding.fnv1a(body) }
 
     static func encode(_ record: Record) -> [UInt8] {
         var bytes: [UInt8] = [record.event.rawValue, record.kind.rawValue, 0, 0]
         bytes.reserveCapacity(Record.size)
-        func put<Value: FixedWidthInteger>(_ value: Value) {
-            withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+        TraceCoding.append(record.traceUser, to: &bytes)
+        for field in [record.user, record.chat, record.other, record.sequence, record.clientMessageID, record.bodyDigest] {
+            TraceCoding.append(field, to: &bytes)
         }
-        put(record.traceUser)
-        for field in [record.user, record.chat, record.other, record.sequence, record.clientMessageID, record.bodyDigest] { put(field) }
-        put(record.bodyLength)
-        put(checksum(bytes))
+        TraceCoding.append(record.bodyLength, to: &bytes)
+        TraceCoding.append(TraceCoding.crc32(bytes), to: &bytes)
         return bytes
     }
 
@@ -136,7 +132,7 @@ public final class AcknowledgementLog: Sendable {
             withUnsafeMutableBytes(of: &value) { $0.copyBytes(from: bytes[offset..<offset + MemoryLayout<Value>.size]) }
             return Value(littleEndian: value)
         }
-        guard get(60, as: UInt32.self) == checksum(bytes[0..<60]), let event = Record.Event(rawValue: bytes[0]),
+        guard get(60, as: UInt32.self) == TraceCoding.crc32(bytes[0..<60]), let event = Record.Event(rawValue: bytes[0]),
               let kind = OperationKind(rawValue: bytes[1]) else { return nil }
         var record = Record(event, kind)
         record.traceUser = get(4, as: UInt32.self)
@@ -148,11 +144,5 @@ public final class AcknowledgementLog: Sendable {
         record.bodyDigest = get(48, as: UInt64.self)
         record.bodyLength = get(56, as: UInt32.self)
         return record
-    }
-
-    private static func checksum(_ bytes: some Collection<UInt8>) -> UInt32 {
-        var hash: UInt32 = 0x811c_9dc5
-        for byte in bytes { hash = (hash ^ UInt32(byte)) &* 0x0100_0193 }
-        return hash
     }
 }

@@ -120,8 +120,8 @@ public final class ReplayPlan: Sendable {
     }
 
     public var scheduledCount: Int { scheduled.count }
+    public var setupCount: Int { setupStages.reduce(0) { $0 + $1.count } }
 
     /// The phone number of a trace user as this plan registers it; nil beyond the trace's users.
     public func phone(ofUser user: UInt32) -> PhoneNumber? { Int(user) < phones.count ? phones[Int(user)] : nil }
-    public var setupCount: Int { setupStages.reduce(0) { $0 + $1.count } }
 }

@@ -1,10 +1,11 @@
-/// Byte-level pieces of the trace format: little-endian words, LEB128 varints, CRC-32 and FNV-1a.
-enum TraceCoding {
-    static func append(_ value: UInt64, to bytes: inout [UInt8]) {
+/// Byte-level pieces of the trace format: little-endian words, LEB128 varints, CRC-32 and FNV-1a (also used by the
+/// harness's acknowledgement log).
+package enum TraceCoding {
+    package static func append(_ value: UInt64, to bytes: inout [UInt8]) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
-    static func append(_ value: UInt32, to bytes: inout [UInt8]) {
+    package static func append(_ value: UInt32, to bytes: inout [UInt8]) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
@@ -18,7 +19,7 @@ enum TraceCoding {
     }
 
     /// IEEE 802.3 CRC-32 (as zlib), for block checksums.
-    static func crc32(_ bytes: some Sequence<UInt8>) -> UInt32 {
+    package static func crc32(_ bytes: some Sequence<UInt8>) -> UInt32 {
         var crc: UInt32 = 0xFFFF_FFFF
         for byte in bytes {
             crc = crcTable[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8)
@@ -33,7 +34,7 @@ enum TraceCoding {
     }
 
     /// 64-bit FNV-1a, continuing from `hash`.
-    static func fnv1a(_ bytes: some Sequence<UInt8>, continuing hash: UInt64 = 0xCBF2_9CE4_8422_2325) -> UInt64 {
+    package static func fnv1a(_ bytes: some Sequence<UInt8>, continuing hash: UInt64 = 0xCBF2_9CE4_8422_2325) -> UInt64 {
         var hash = hash
         for byte in bytes {
             hash ^= UInt64(byte)
