@@ -160,8 +160,8 @@ public enum CrashCampaign {
         }
         try? Data().write(to: URL(fileURLWithPath: output))
         if configuration.kind == .power {
-            FileManager.default.createFile(atPath: journal, contents: nil, attributes: [.posixPermissions: 0o666])  // server processes write it
-            chmod(journal, 0o666)
+            FileManager.default.createFile(atPath: journal, contents: nil)
+            chmod(journal, 0o666)  // a server's processes, under their own user, append to it
         }
         let child = ChildProcess.spawn(arguments, output: output, newSession: false, environment: environment)
         guard child > 0 else { throw BenchmarkError("cannot start the crash child \(configuration.executable)") }
@@ -332,11 +332,11 @@ final class WorkDirectory {
     private let watchdog: pid_t
 
     init(under parent: String) throws(BenchmarkError) {
-        var template = Array(((parent as NSString).appendingPathComponent("surgebench-crash-XXXXXX")).utf8CString)
-        guard mkdtemp(&template) != nil else {
-            throw BenchmarkError("cannot create a temporary directory under \(parent): \(String(cString: strerror(errno)))")
+        do throws(StoreError) {
+            path = try StoreDirectory.makeTemporary(prefix: "surgebench-crash", under: parent)
+        } catch {
+            throw BenchmarkError(error.message)
         }
-        path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         watchdog = ChildProcess.startWatchdog(cleanup: "rm -rf '\(path)'")
     }
 

@@ -142,11 +142,7 @@ final class PostgresServer: Sendable {
     // MARK: Clusters
 
     private static func makeTemporaryDirectory() throws(StoreError) -> String {
-        var bytes = Array((NSTemporaryDirectory() + "surgebench-pg-XXXXXX").utf8CString)
-        guard mkdtemp(&bytes) != nil else {
-            throw StoreError(.cannotOpen, "cannot create a temporary directory under \(NSTemporaryDirectory()): \(String(cString: strerror(errno)))")
-        }
-        let path = String(decoding: bytes.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let path = try StoreDirectory.makeTemporary(prefix: "surgebench-pg")
         try giveToServerUser(path)
         return path
     }

@@ -11,12 +11,7 @@ public final class StoreDirectory: Sendable {
     public init(requestedPath: String, backend: String) throws(StoreError) {
         let fileManager = FileManager.default
         if requestedPath.isEmpty {
-            let template = NSTemporaryDirectory() + "surgebench-\(backend)-XXXXXX"
-            var bytes = Array(template.utf8CString)
-            guard mkdtemp(&bytes) != nil else {
-                throw StoreError(.cannotOpen, "cannot create a temporary directory under \(NSTemporaryDirectory()): \(Self.systemError())")
-            }
-            path = String(decoding: bytes.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            path = try Self.makeTemporary(prefix: "surgebench-\(backend)")
             isTemporary = true
             return
         }
@@ -34,6 +29,15 @@ public final class StoreDirectory: Sendable {
         }
         path = requestedPath
         isTemporary = false
+    }
+
+    /// Makes a new directory `<parent>/<prefix>-XXXXXX` (mkdtemp) and returns its path.
+    public static func makeTemporary(prefix: String, under parent: String = NSTemporaryDirectory()) throws(StoreError) -> String {
+        var bytes = Array((parent as NSString).appendingPathComponent(prefix + "-XXXXXX").utf8CString)
+        guard mkdtemp(&bytes) != nil else {
+            throw StoreError(.cannotOpen, "cannot create a temporary directory under \(parent): \(systemError())")
+        }
+        return String(decoding: bytes.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// The path of a file inside the directory.

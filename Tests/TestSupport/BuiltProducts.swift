@@ -4,10 +4,8 @@ import Foundation
 public enum BuiltProducts {
     /// The path of `name` in the build's products directory (where the test bundle is).
     public static func path(_ name: String) -> String {
+        // On Linux the test bundle is itself the executable, in the products directory.
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var directory = (executable as NSString).deletingLastPathComponent
-        // The test runner may be inside the bundle (…/SurgeBenchPackageTests.xctest) or the bundle itself.
-        while directory.hasSuffix(".xctest") || directory.contains(".xctest/") { directory = (directory as NSString).deletingLastPathComponent }
-        return (directory as NSString).appendingPathComponent(name)
+        return ((executable as NSString).deletingLastPathComponent as NSString).appendingPathComponent(name)
     }
 }
