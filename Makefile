@@ -39,7 +39,8 @@ PUBLISHED_SERVER_RUNS := results/servers-local results/servers-replicated result
 # recent ones but must never corrupt, 10 (5 for Redis without persistence) where it promises nothing; the replicated
 # modes fewer (20 for PostgreSQL, 10 for Redis), as each of their crashes restarts a primary and its standby (six
 # nodes for Redis) and waits for replication, 8 to 20 s a crash. Writes results/durability/<cell>/ and
-# results/durability/README.md (about 1 h 50 min in all: 3.5-7 s a crash embedded, 5-8 s PostgreSQL, 10-22 s Redis).
+# results/durability/README.md (the published cells' times add up to about 1 h 55 min, measured while up to four ran at
+# once: 3-7 s a crash embedded, 5-8 s PostgreSQL, 9-20 s Redis).
 # DURABILITY_CELLS picks cells, DURABILITY_ARGS passes options to every cell.
 DURABILITY_ARGS ?= --scenario docs/crash-surge.yaml --workers 4
 DURABILITY_CELLS ?= sqlite:off:process:50 sqlite:off:power:10 sqlite:normal:process:50 sqlite:normal:power:20 \
