@@ -41,16 +41,36 @@ public struct IntegrityReport: Sendable, Hashable, Codable {
     /// Lost writes of any kind.
     public var lost: Int { lostRegistrations + lostMessages }
 
+    /// This report and another shard's: counts added, problems and reasons kept (the first few).
+    public func adding(_ other: IntegrityReport) -> IntegrityReport {
+        var sum = self
+        sum.registrationsChecked += other.registrationsChecked
+        sum.lostRegistrations += other.lostRegistrations
+        sum.messagesAcknowledged += other.messagesAcknowledged
+        sum.messagesStored += other.messagesStored
+        sum.lostMessages += other.lostMessages
+        sum.unacknowledgedMessages += other.unacknowledgedMessages
+        if let more = other.inDoubtMessagesStored { sum.inDoubtMessagesStored = (sum.inDoubtMessagesStored ?? 0) + more }
+        sum.chatsWithGaps += other.chatsWithGaps
+        sum.unreadChecked += other.unreadChecked
+        sum.unreadMismatches += other.unreadMismatches
+        for problem in other.problems { sum.note(problem) }
+        if let reason = other.unverifiable { sum.unverifiable = sum.unverifiable.map { "\($0); \(reason)" } ?? reason }
+        return sum
+    }
+
     mutating func note(_ problem: @autoclosure () -> String) {
         if problems.count < 10 { problems.append(problem()) }
     }
 }
 
+/// The integrity check keeps counters per chat and watermarks per (user, chat), never a record per operation: what
+/// the store holds is checked against the acknowledged counts, and each inbox entry's unread count against the
+/// store's own messages after its watermark (which the counts have already checked against what was acknowledged).
 enum IntegrityCheck {
     static func verify<Connection: StoreConnection>(
-        connection: Connection, plan: ReplayPlan, users: IdentifierTable, chats: IdentifierTable,
-        messageAcks: [WorkerRecorder.MessageAck], readAcks: [WorkerRecorder.ReadAck], inDoubt: [WorkerRecorder.InDoubt] = [],
-        forgottenSends: [WorkerRecorder.MessageAck] = []
+        connection: Connection, plan: ReplayPlan, users: IdentifierTable, chats: IdentifierTable, ledger: ChatLedger,
+        watermarks: [UInt64: UInt64], inDoubt: [WorkerRecorder.InDoubt] = [], forgottenSends: [WorkerRecorder.MessageAck] = []
     ) throws(StoreError) -> IntegrityReport {
         var report = IntegrityReport()
         report.inDoubtMessagesStored = 0
@@ -61,88 +81,107 @@ enum IntegrityCheck {
             report.note("an acknowledged message in trace chat \(send.chat) was lost: its resend found no original and was stored anew "
                 + "as sequence \(send.sequence)")
         }
-        // Operations whose outcome is unknown: sends per trace chat, and by sender; mark-reads by (reader, chat).
-        var inDoubtSends: [UInt32: [UInt64]] = [:]
+        // Operations whose outcome is unknown: sends per trace chat; mark-reads by (reader, chat).
+        var inDoubtSends: [UInt32: Int] = [:]
         var inDoubtReads = Set<UInt64>()
         for operation in inDoubt {
-            if operation.kind == .send { inDoubtSends[operation.chat, default: []].append(operation.user) }
+            if operation.kind == .send { inDoubtSends[operation.chat, default: 0] += 1 }
             else { inDoubtReads.insert(operation.user << 32 | UInt64(operation.chat)) }
         }
         for user in 0..<UInt32(plan.userCount) where users[user] != 0 {
             report.registrationsChecked += 1
-            let found = try connection.user(withPhone: plan.phones[Int(user)])
+            let phone = try plan.phone(number: TracePhones.number(ofUser: user))
+            let found = try connection.user(withPhone: phone)
             if found?.rawValue != users[user] {
                 report.lostRegistrations += 1
-                report.note("registration of \(plan.phones[Int(user)]) was acknowledged as user \(users[user]) but the store finds \(found.map { "\($0)" } ?? "nobody")")
+                report.note("registration of \(phone) was acknowledged as user \(users[user]) but the store finds \(found.map { "\($0)" } ?? "nobody")")
             }
         }
 
-        // Acknowledged messages by trace chat, in sequence order.
-        var byChat: [UInt32: [WorkerRecorder.MessageAck]] = [:]
-        for ack in messageAcks { byChat[ack.chat, default: []].append(ack) }
-        report.messagesAcknowledged = messageAcks.count
-        let summary = try connection.summary()
-        report.messagesStored = summary.messageCount
-        var storedChats: [UInt64: StoreSummary.Chat] = [:]
-        for chat in summary.chats { storedChats[chat.chat.rawValue] = chat }
+        // Only the chats this replay made count: other shards' chats in a shared store are theirs to check.
         var traceChatOf: [UInt64: UInt32] = [:]
         for chat in 0..<UInt32(plan.chatCount) where chats[chat] != 0 { traceChatOf[chats[chat]] = chat }
-        for stored in summary.chats where !stored.isGapless {
-            report.chatsWithGaps += 1
-            report.note("\(stored.chat) holds \(stored.messageCount) messages but its last sequence is \(stored.lastSequence) (highest stored \(stored.highestStoredSequence))")
+        let summary = try connection.summary()
+        var storedChats: [UInt64: StoreSummary.Chat] = [:]
+        for stored in summary.chats where traceChatOf[stored.chat.rawValue] != nil {
+            storedChats[stored.chat.rawValue] = stored
+            report.messagesStored += stored.messageCount
+            if !stored.isGapless {
+                report.chatsWithGaps += 1
+                report.note("\(stored.chat) holds \(stored.messageCount) messages but its last sequence is \(stored.lastSequence) (highest stored \(stored.highestStoredSequence))")
+            }
         }
-        for (traceChat, acks) in byChat {
-            let sorted = acks.sorted { $0.sequence < $1.sequence }
-            byChat[traceChat] = sorted
-            guard let stored = storedChats[chats[traceChat]] else {
-                report.lostMessages += acks.count
-                report.note("trace chat \(traceChat) had \(acks.count) acknowledged messages but the store has no such chat")
+        for chat in 0..<UInt32(plan.chatCount) {
+            let (count, highest) = ledger.acknowledged(chat: chat)
+            guard count > 0 else { continue }
+            report.messagesAcknowledged += Int(count)
+            guard let stored = storedChats[chats[chat]] else {
+                report.lostMessages += Int(count)
+                report.note("trace chat \(chat) had \(count) acknowledged messages but the store has no such chat")
                 continue
             }
-            let distinct = Set(sorted.map(\.sequence)).count
-            let missing = sorted.filter { $0.sequence > stored.highestStoredSequence }.count + (acks.count - distinct)
-            let lost = max(missing, acks.count - Int(stored.messageCount))
+            // Acknowledged sequences are distinct: fewer stored messages, or an acknowledged sequence above the
+            // highest stored, means lost messages.
+            let lost = max(Int(count) - Int(stored.messageCount), highest > stored.highestStoredSequence ? 1 : 0)
             if lost > 0 {
                 report.lostMessages += lost
-                report.note("\(stored.chat): \(acks.count) messages acknowledged, \(stored.messageCount) stored")
-            } else if Int(stored.messageCount) > acks.count {
-                let extra = Int(stored.messageCount) - acks.count
-                let explained = min(extra, inDoubtSends[traceChat]?.count ?? 0)
+                report.note("\(stored.chat): \(count) messages acknowledged (up to sequence \(highest)), \(stored.messageCount) stored")
+            } else if Int(stored.messageCount) > Int(count) {
+                let extra = Int(stored.messageCount) - Int(count)
+                let explained = min(extra, inDoubtSends[chat] ?? 0)
                 report.inDoubtMessagesStored = (report.inDoubtMessagesStored ?? 0) + explained
                 if extra > explained {
                     report.unacknowledgedMessages += extra - explained
-                    report.note("\(stored.chat): \(stored.messageCount) messages stored but only \(acks.count) acknowledged"
+                    report.note("\(stored.chat): \(stored.messageCount) messages stored but only \(count) acknowledged"
                         + (explained > 0 ? " and \(explained) in doubt" : ""))
                 }
             }
         }
 
-        // Read state: the watermark is the highest acknowledged one; unread counts the others' messages after it.
-        var watermarks: [UInt64: UInt64] = [:]
-        for ack in readAcks {
-            let key = UInt64(ack.user) << 32 | UInt64(ack.chat)
-            watermarks[key] = max(watermarks[key] ?? 0, ack.watermark)
-        }
+        // Read state: the watermark is the highest acknowledged one (at least that when a mark-read is in doubt);
+        // unread counts the others' messages after the store's watermark. Each chat's messages are read once.
+        var entriesByChat: [UInt64: [(user: UInt32, read: UInt64, unread: UInt64)]] = [:]
         for user in 0..<UInt32(plan.userCount) where users[user] != 0 {
             for entry in try connection.inbox(of: UserID(users[user]), limit: 1_000_000) {
                 guard let traceChat = traceChatOf[entry.chat.rawValue] else { continue }
                 report.unreadChecked += 1
-                let watermark = watermarks[UInt64(user) << 32 | UInt64(traceChat)] ?? 0
-                let acks = byChat[traceChat] ?? []
-                let expectedUnread = acks.reduce(0) { $0 + ($1.sequence > watermark && $1.sender != users[user] ? 1 : 0) }
-                // Operations in doubt widen what is right: others' unconfirmed sends may count as unread, and an
-                // unconfirmed mark-read may have moved the watermark (and lowered the count) further.
-                let othersInDoubt = UInt64((inDoubtSends[traceChat] ?? []).filter { $0 != users[user] }.count)
-                let readInDoubt = inDoubtReads.contains(UInt64(user) << 32 | UInt64(traceChat))
-                let watermarkRight = readInDoubt ? entry.readSequence >= watermark : entry.readSequence == watermark
-                let unreadRight = readInDoubt ? entry.unreadCount <= UInt64(expectedUnread) + othersInDoubt
-                    : (UInt64(expectedUnread)...(UInt64(expectedUnread) + othersInDoubt)).contains(entry.unreadCount)
-                if !watermarkRight || !unreadRight {
+                let key = UInt64(user) << 32 | UInt64(traceChat)
+                let watermark = watermarks[key] ?? 0
+                let watermarkRight = inDoubtReads.contains(key) ? entry.readSequence >= watermark : entry.readSequence == watermark
+                if !watermarkRight {
                     report.unreadMismatches += 1
-                    report.note("user \(users[user]) in \(entry.chat): watermark \(entry.readSequence) unread \(entry.unreadCount), expected \(watermark) and \(expectedUnread)")
+                    report.note("user \(users[user]) in \(entry.chat): watermark \(entry.readSequence), expected \(watermark)")
+                } else if entry.unreadCount > 0 || entry.readSequence < entry.lastSequence {
+                    entriesByChat[entry.chat.rawValue, default: []].append((user, entry.readSequence, entry.unreadCount))
+                }
+            }
+        }
+        for (chat, entries) in entriesByChat {
+            let lowest = entries.map(\.read).min() ?? 0
+            let messages = try messages(of: ChatID(chat), after: lowest, connection: connection)
+            for (user, read, unread) in entries {
+                let expected = messages.reduce(0) { $0 + ($1.sequence > read && $1.sender.rawValue != users[user] ? 1 : 0) }
+                if unread != expected {
+                    report.unreadMismatches += 1
+                    report.note("user \(users[user]) in \(ChatID(chat)): \(unread) unread after watermark \(read), but "
+                        + "\(expected) messages of others follow it")
                 }
             }
         }
         return report
+    }
+
+    /// The sequence and sender of every message of `chat` after sequence `after`, newest first.
+    private static func messages<Connection: StoreConnection>(of chat: ChatID, after: UInt64, connection: Connection)
+        throws(StoreError) -> [(sequence: UInt64, sender: UserID)]
+    {
+        var result: [(sequence: UInt64, sender: UserID)] = []
+        var before: UInt64? = nil
+        while true {
+            let page = try connection.history(of: chat, before: before, limit: 500)
+            for message in page where message.sequence > after { result.append((message.sequence, message.sender)) }
+            guard let oldest = page.last?.sequence, oldest > after + 1, page.count == 500 else { return result }
+            before = oldest
+        }
     }
 }

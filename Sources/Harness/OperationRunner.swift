@@ -8,6 +8,7 @@ struct OperationRunner<Connection: StoreConnection> {
     let plan: ReplayPlan
     let users: IdentifierTable
     let chats: IdentifierTable
+    let ledger: ChatLedger
     /// Where acknowledged writes are logged as they happen (crash runs); nil in measured runs.
     let acknowledgements: AcknowledgementLog?
     /// The last send of this worker that failed: its resend must then store it anew instead of finding a duplicate,
@@ -18,9 +19,9 @@ struct OperationRunner<Connection: StoreConnection> {
     static var displayName: String { "SurgeBench user" }
 
     /// Runs one operation; nil when it succeeded with the expected answer.
-    mutating func execute(_ operation: TraceOperation, listIndex: Int32, recorder: WorkerRecorder) -> ErrorCategory? {
+    mutating func execute(_ operation: TraceOperation, recorder: WorkerRecorder) -> ErrorCategory? {
         do throws(StoreError) {
-            return try perform(operation, listIndex: listIndex, recorder: recorder)
+            return try perform(operation, recorder: recorder)
         } catch {
             if operation.kind == .send {
                 lastFailedClientID = operation.clientMessageID
@@ -37,12 +38,13 @@ struct OperationRunner<Connection: StoreConnection> {
 
     /// Runs one operation, throwing the store's error; returns a category when the answer was wrong or a
     /// dependency had failed.
-    mutating func perform(_ operation: TraceOperation, listIndex: Int32, recorder: WorkerRecorder) throws(StoreError) -> ErrorCategory? {
+    mutating func perform(_ operation: TraceOperation, recorder: WorkerRecorder) throws(StoreError) -> ErrorCategory? {
         switch operation.kind {
         case .register:
             let known = users[operation.user]
             if known == 0 { acknowledgements?.note(.intent, .register, traceUser: operation.user) }
-            let registration = try connection.register(phone: plan.phones[Int(operation.user)], displayName: Self.displayName)
+            let phone = try plan.phone(number: TracePhones.number(ofUser: operation.user))
+            let registration = try connection.register(phone: phone, displayName: Self.displayName)
             if known != 0 {
                 // A retry after an acknowledged registration must find that user.
                 guard registration.outcome == .alreadyRegistered, registration.user.rawValue == known else { return .wrongResult }
@@ -55,10 +57,13 @@ struct OperationRunner<Connection: StoreConnection> {
 
         case .importContacts:
             let owner = users[operation.user]
-            guard owner != 0, listIndex >= 0 else { return .dependencyFailed }
-            let matches = try connection.importContacts(of: UserID(owner), phones: plan.phoneLists[Int(listIndex)])
-            guard matches.count == plan.expectedMatches[Int(listIndex)] else { return .wrongResult }
-            acknowledgements?.note(.acknowledged, .importContacts, user: owner, other: UInt64(listIndex), sequence: UInt64(matches.count))
+            guard owner != 0 else { return .dependencyFailed }
+            var phones: [PhoneNumber] = []
+            phones.reserveCapacity(operation.list.count)
+            for number in operation.list { phones.append(try plan.phone(number: number)) }
+            let matches = try connection.importContacts(of: UserID(owner), phones: phones)
+            guard matches.count == Set(operation.list.filter { plan.registeredNumbers.contains($0) }).count else { return .wrongResult }
+            acknowledgements?.note(.acknowledged, .importContacts, user: owner, other: UInt64(operation.list.count), sequence: UInt64(matches.count))
             return nil
 
         case .openDirectChat:
@@ -94,7 +99,7 @@ struct OperationRunner<Connection: StoreConnection> {
             }
             guard receipt.isDuplicate == duplicateExpected || eitherIsRight, receipt.chat.rawValue == chat else { return .wrongResult }
             if !receipt.isDuplicate || eitherIsRight {  // a duplicate after an in-doubt failure: that send was kept
-                recorder.messageAcks.append(.init(chat: operation.chat, sequence: receipt.sequence, sender: sender))
+                ledger.acknowledge(chat: operation.chat, sequence: receipt.sequence)
                 acknowledgements?.note(.acknowledged, .send, user: sender, chat: chat, sequence: receipt.sequence,
                                        clientMessageID: operation.clientMessageID, body: body)
             }
@@ -111,7 +116,7 @@ struct OperationRunner<Connection: StoreConnection> {
             let user = users[operation.user]
             guard chat != 0, user != 0 else { return .dependencyFailed }
             let watermark = try connection.markRead(ChatID(chat), by: UserID(user), upTo: .max)
-            recorder.readAcks.append(.init(user: operation.user, chat: operation.chat, watermark: watermark))
+            recorder.recordWatermark(user: operation.user, chat: operation.chat, watermark: watermark)
             acknowledgements?.note(.acknowledged, .markRead, user: user, chat: chat, sequence: watermark)
             return nil
 

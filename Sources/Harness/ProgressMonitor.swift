@@ -35,11 +35,11 @@ final class ProgressMonitor: Sendable {
                 next += interval
                 let completed = counters.reduce(0) { $0 + $1.completed.load(ordering: .relaxed) }
                 let elapsed = Double(now - startNanos) / 1e9
-                let second = min(plan.offeredPerSecond.count - 1, max(0, Int(elapsed) - 1))
+                let second = min(plan.load.offeredPerSecond.count - 1, max(0, Int(elapsed) - 1))
                 progress(ReplayProgress(
                     label: options.label,
                     elapsedSeconds: elapsed, totalSeconds: plan.scenario.duration.seconds, phase: plan.scenario.phase(atSeconds: elapsed)?.name ?? "",
-                    offeredPerSecond: Double(plan.offeredPerSecond[second]),
+                    offeredPerSecond: Double(plan.load.offeredPerSecond[second]),
                     achievedPerSecond: Double(completed - previousCompleted) / (Double(now - previousNanos) / 1e9),
                     p99MillisSoFar: LiveCounters.percentileMillis(99, over: counters),
                     errors: counters.reduce(0) { $0 + $1.errors.load(ordering: .relaxed) },

@@ -9,7 +9,7 @@ public final class RecordingProbe {
     private let startNanos = MonotonicClock.now()
 
     public init() {
-        recorder = WorkerRecorder(phaseCount: 1, seconds: 60, presentSlots: [Int(OperationKind.send.rawValue)], expectedSends: 0, expectedReads: 0)
+        recorder = WorkerRecorder(phaseCount: 1, seconds: 60, presentSlots: [Int(OperationKind.send.rawValue)])
     }
 
     /// Times an empty operation and records it; returns the response time recorded.

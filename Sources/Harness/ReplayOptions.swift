@@ -36,6 +36,11 @@ public struct ReplayOptions: Sendable {
     public var engineSampler: (@Sendable () -> [String: Double])?
     /// Where acknowledged writes are logged as they happen, for a crash run's verification; nil otherwise.
     public var acknowledgements: AcknowledgementLog?
+    /// The wall-clock instant (seconds since 1970) the schedule starts at, so that the shards of a trace on several
+    /// machines start together; nil: as soon as the population is built.
+    public var startAt: Double?
+    /// Where the live counters are served in Prometheus' format; nil: nowhere.
+    public var metrics: MetricsEndpoint?
 
     public init(workers: Int, mode: Mode = .open, lateStartNanos: UInt64 = 1_000_000, invalidWakeLagNanos: UInt64 = 2_000_000,
                 progress: (@Sendable (ReplayProgress) -> Void)? = nil, progressIntervalSeconds: Double = 1) {

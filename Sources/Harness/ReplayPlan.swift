@@ -1,127 +1,150 @@
+import Foundation
 import SurgeCore
 import Workload
 
-/// A trace loaded and checked in full before anything runs (a corrupt trace is never half replayed), with the
-/// values the hot path needs made ahead of time: phone numbers, contact lists and message bodies.
+/// A trace checked in full before anything runs (a corrupt trace is never half replayed) and summarised: what the
+/// replay needs to size its tables and to report the offered load. The operations stay in the file: each worker
+/// streams its own share as the schedule reaches it (``OperationStream``), so memory does not grow with the trace.
 public final class ReplayPlan: Sendable {
     public let header: TraceHeader
     public let scenario: Scenario
+    /// The trace file the workers stream from.
+    public let path: String
+    /// The communities replayed: the trace's own shard, or the one `--shard` picked out of a whole trace.
+    public let shard: Shard
     /// FNV-1a over every block of the trace: equal digests mean identical traces.
     public let traceDigest: UInt64
-    /// Setup operations by stage (users, then chats, then history).
-    let setupStages: [[TraceOperation]]
-    /// Scheduled operations in intended-time order.
-    let scheduled: [TraceOperation]
+    /// What the replayed operations offer, by kind and second.
+    public let load: OfferedLoad
+    /// One more than the highest trace user and chat the replayed operations name.
     let userCount: Int
     let chatCount: Int
-    /// Phone number of every trace user.
-    let phones: [PhoneNumber]
-    /// Contact lists of import operations, by the operation's position in `scheduled` or setup (see `listIndex`).
-    let phoneLists: [[PhoneNumber]]
-    /// How many numbers of each contact list belong to registered (population) users.
-    let expectedMatches: [Int]
-    /// For each scheduled operation, its index into `phoneLists` (or -1).
-    let listIndex: [Int32]
+    /// Phase * kinds + kind slots the replayed operations use.
+    let presentSlots: Set<Int>
     /// Bodies by size: the same arrays are sent again and again, so sending allocates nothing.
     let bodies: [UInt32: [UInt8]]
-    /// Scheduled operations per second of intended time (the offered load).
-    public let offeredPerSecond: [UInt64]
+    /// Goes before the digits of every phone number (see `init`).
+    let phoneNamespace: String
+    /// The phone numbers of the population's users: contacts in this range are registered before the schedule.
+    let registeredNumbers: Range<UInt64>
+    /// A temporary trace this plan owns and removes when it goes.
+    private let temporaryTrace: Bool
 
-    /// Reads and checks the whole trace. `phoneNamespace` goes before the digits of every phone number the trace
-    /// uses ("7": +715550000000), so that several replays into one store (a growth curve's) register distinct users.
-    public init(reading reader: TraceReader, phoneNamespace: String = "") throws(BenchmarkError) {
-        func phoneText(_ number: UInt64) -> String { "+" + phoneNamespace + TracePhones.text(number).dropFirst() }
+    /// Reads and checks the whole trace at `path`, keeping the operations of `shard` (nil: the trace's own).
+    /// `phoneNamespace` goes before the digits of every phone number the trace uses ("7": +715550000000), so that
+    /// several replays into one store (a growth curve's) register distinct users. `temporary` hands the file to the
+    /// plan, which removes it when it goes.
+    public init(readingTrace path: String, shard requested: Shard? = nil, phoneNamespace: String = "", temporary: Bool = false)
+        throws(BenchmarkError)
+    {
+        temporaryTrace = temporary
+        self.path = path
+        let reader = try TraceReader(path: path)
         header = reader.header
-        scenario = try header.scenario(source: "in trace '\(reader.path)'")
-        var stages: [[TraceOperation]] = []
-        var scheduled: [TraceOperation] = []
-        var listIndex: [Int32] = []
-        var phoneLists: [[PhoneNumber]] = []
-        var expectedMatches: [Int] = []
-        let registeredRange = TracePhones.number(ofUser: 0)..<TracePhones.number(ofUser: UInt32(scenario.population.users))
-        var maxUser: UInt32 = 0
-        var maxChat: UInt32 = 0
-        var bodySizes: Set<UInt32> = []
-        let seconds = Int(scenario.duration.nanoseconds / 1_000_000_000) + 1
-        var offered = [UInt64](repeating: 0, count: seconds)
+        scenario = try header.scenario(source: "in trace '\(path)'")
+        if let requested, !header.shard.isWhole, requested != header.shard {
+            throw BenchmarkError("trace '\(path)' holds only shard \(header.shard) of its scenario; replay it without --shard (or with --shard \(header.shard))")
+        }
+        shard = header.shard.isWhole ? (requested ?? .whole) : header.shard
+        self.phoneNamespace = phoneNamespace
+        registeredNumbers = TracePhones.number(ofUser: 0)..<TracePhones.number(ofUser: UInt32(scenario.population.users))
+        var summary = TraceSummary(scenario: scenario, path: path)
         while let operation = try reader.next() {
-            maxUser = max(maxUser, operation.user, operation.kind == .openDirectChat ? operation.otherUser : 0)
-            maxChat = max(maxChat, operation.chat)
-            if operation.kind == .send {
-                guard operation.bodyBytes <= UInt32(Message.maximumBodyBytes) else {
-                    throw BenchmarkError("trace '\(reader.path)' is corrupt: a message body of \(operation.bodyBytes) bytes")
-                }
-                bodySizes.insert(operation.bodyBytes)
-            }
-            if operation.kind == .createGroup { maxUser = max(maxUser, UInt32(clamping: operation.list.max() ?? 0)) }
-            guard !operation.isSetup || operation.kind != .importContacts else {
-                throw BenchmarkError("trace '\(reader.path)' is corrupt: a setup operation imports contacts")
-            }
-            if operation.isSetup {
-                while stages.count <= Int(operation.phase) { stages.append([]) }
-                stages[Int(operation.phase)].append(operation)
-                continue
-            }
-            guard operation.intendedNanos <= scenario.duration.nanoseconds, Int(operation.phase) < scenario.phases.count else {
-                throw BenchmarkError("trace '\(reader.path)' is corrupt: an operation is scheduled outside its scenario's phases")
-            }
-            if operation.kind == .importContacts {
-                var list: [PhoneNumber] = []
-                for number in operation.list {
-                    guard let phone = try? PhoneNumber(phoneText(number)) else {
-                        throw BenchmarkError("trace '\(reader.path)' is corrupt: contact number \(number) is not a phone number")
-                    }
-                    list.append(phone)
-                }
-                listIndex.append(Int32(phoneLists.count))
-                phoneLists.append(list)
-                expectedMatches.append(Set(operation.list.filter { registeredRange.contains($0) }).count)
-            } else {
-                listIndex.append(-1)
-            }
-            offered[min(seconds - 1, Int(operation.intendedNanos / 1_000_000_000))] += 1
-            scheduled.append(operation)
+            guard shard.contains(community: operation.community) else { continue }
+            try summary.add(operation, phone: { number throws(BenchmarkError) in _ = try Self.phone(number, namespace: phoneNamespace) })
         }
         guard let digest = reader.traceDigest else { preconditionFailure("the reader returns nil only after checking the end block") }
         traceDigest = digest
-        setupStages = stages
-        self.scheduled = scheduled
-        self.listIndex = listIndex
-        self.phoneLists = phoneLists
-        self.expectedMatches = expectedMatches
-        userCount = Int(maxUser) + 1
-        chatCount = Int(maxChat) + 1
-        var phones: [PhoneNumber] = []
-        phones.reserveCapacity(userCount)
-        for user in 0..<UInt32(userCount) {
-            guard let phone = try? PhoneNumber(phoneText(TracePhones.number(ofUser: user))) else {
-                throw BenchmarkError("phone namespace '\(phoneNamespace)' does not make valid phone numbers")
-            }
-            phones.append(phone)
-        }
-        self.phones = phones
+        load = OfferedLoad(scenario: scenario, setupCount: summary.setupCount, scheduledCounts: summary.scheduledCounts,
+                           offeredPerSecond: summary.offered)
+        userCount = Int(summary.maxUser) + 1
+        chatCount = Int(summary.maxChat) + 1
+        presentSlots = summary.presentSlots
+        for user in [0, summary.maxUser] { _ = try Self.phone(TracePhones.number(ofUser: user), namespace: phoneNamespace) }
         var bodies: [UInt32: [UInt8]] = [:]
-        for size in bodySizes {
+        for size in summary.bodySizes {
             bodies[size] = (0..<Int(size)).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 13) }
         }
         self.bodies = bodies
-        offeredPerSecond = offered
     }
 
-    /// The mean of the operations scheduled per second over the whole seconds from `start` up to `end`.
-    public func meanOfferedPerSecond(from start: Double, to end: Double) -> Double {
-        let seconds = offeredPerSecond.indices.filter { Double($0) >= start && Double($0) < end }
-        return seconds.isEmpty ? 0 : Double(seconds.reduce(0) { $0 + offeredPerSecond[$1] }) / Double(seconds.count)
+    deinit {
+        if temporaryTrace { try? FileManager.default.removeItem(atPath: path) }
     }
 
-    /// Operations counted by kind (scheduled only).
-    public var scheduledCounts: [OperationKind: Int] {
-        Dictionary(grouping: scheduled, by: \.kind).mapValues(\.count)
+    private static func phone(_ number: UInt64, namespace: String) throws(BenchmarkError) -> PhoneNumber {
+        do throws(StoreError) {
+            return try phoneNumber(number, namespace: namespace)
+        } catch {
+            throw BenchmarkError(namespace.isEmpty ? "the trace's number \(number) is not a phone number"
+                : "phone namespace '\(namespace)' does not make valid phone numbers (\(number))")
+        }
     }
 
-    public var scheduledCount: Int { scheduled.count }
-    public var setupCount: Int { setupStages.reduce(0) { $0 + $1.count } }
+    private static func phoneNumber(_ number: UInt64, namespace: String) throws(StoreError) -> PhoneNumber {
+        try PhoneNumber("+" + namespace + TracePhones.text(number).dropFirst())
+    }
+
+    /// The phone number of trace number `number` as this plan registers and imports it (checked when the plan was made).
+    func phone(number: UInt64) throws(StoreError) -> PhoneNumber {
+        try Self.phoneNumber(number, namespace: phoneNamespace)
+    }
 
     /// The phone number of a trace user as this plan registers it; nil beyond the trace's users.
-    public func phone(ofUser user: UInt32) -> PhoneNumber? { Int(user) < phones.count ? phones[Int(user)] : nil }
+    public func phone(ofUser user: UInt32) -> PhoneNumber? {
+        Int(user) < userCount ? try? phone(number: TracePhones.number(ofUser: user)) : nil
+    }
+}
+
+/// What the first pass over a trace learns and checks, operation by operation.
+private struct TraceSummary {
+    let scenario: Scenario
+    let path: String
+    var setupCount = 0
+    var setupStage: UInt8 = 0
+    var scheduledCounts: [OperationKind: Int] = [:]
+    var offered: [UInt64]
+    var maxUser: UInt32 = 0
+    var maxChat: UInt32 = 0
+    var presentSlots: Set<Int> = []
+    var bodySizes: Set<UInt32> = []
+
+    init(scenario: Scenario, path: String) {
+        self.scenario = scenario
+        self.path = path
+        offered = [UInt64](repeating: 0, count: Int(scenario.duration.nanoseconds / 1_000_000_000) + 1)
+    }
+
+    func corrupt(_ what: String) -> BenchmarkError { BenchmarkError("trace '\(path)' is corrupt: \(what)") }
+
+    mutating func add(_ operation: TraceOperation, phone: (UInt64) throws(BenchmarkError) -> Void) throws(BenchmarkError) {
+        maxUser = max(maxUser, operation.user, operation.kind == .openDirectChat ? operation.otherUser : 0)
+        maxChat = max(maxChat, operation.chat)
+        if operation.kind == .send {
+            guard operation.bodyBytes <= UInt32(Message.maximumBodyBytes) else { throw corrupt("a message body of \(operation.bodyBytes) bytes") }
+            bodySizes.insert(operation.bodyBytes)
+        }
+        if operation.kind == .createGroup {
+            guard let highest = operation.list.max(), highest <= UInt64(UInt32.max) else { throw corrupt("a group without members or with member \(operation.list.max() ?? 0)") }
+            maxUser = max(maxUser, UInt32(highest))
+        }
+        if operation.isSetup {
+            guard operation.kind != .importContacts else { throw corrupt("a setup operation imports contacts") }
+            guard scheduledCounts.isEmpty, operation.phase >= setupStage, operation.phase <= 2 else {
+                throw corrupt("setup operations are out of order (stage \(operation.phase) after stage \(setupStage) or after the schedule began)")
+            }
+            setupStage = operation.phase
+            setupCount += 1
+            return
+        }
+        guard operation.intendedNanos <= scenario.duration.nanoseconds, Int(operation.phase) < scenario.phases.count else {
+            throw corrupt("an operation is scheduled outside its scenario's phases")
+        }
+        if operation.kind == .importContacts {
+            for number in operation.list { try phone(number) }
+        }
+        offered[min(offered.count - 1, Int(operation.intendedNanos / 1_000_000_000))] += 1
+        scheduledCounts[operation.kind, default: 0] += 1
+        presentSlots.insert(Int(operation.phase) * OperationKind.allCases.count + Int(operation.kind.rawValue))
+    }
 }

@@ -3,8 +3,11 @@ import Workload
 
 /// Everything one replay measured, merged from every worker, with the figures derived from it.
 public final class ReplayResult: @unchecked Sendable {
-    public let plan: ReplayPlan
-    public let options: ReplayOptions
+    /// The load the replay offered (a merged result's: every shard's).
+    public let load: OfferedLoad
+    public let mode: ReplayOptions.Mode
+    /// A median wake lag above this makes the run invalid.
+    let invalidWakeLagNanos: UInt64
     /// Setup (the population) took this long, closed loop, not measured.
     public let setupNanos: UInt64
     /// From the start of the schedule until the last worker finished.
@@ -14,16 +17,19 @@ public final class ReplayResult: @unchecked Sendable {
     public let interrupted: Bool
     public let integrity: IntegrityReport
     /// The faults made during the schedule, with what the store showed around each.
-    public private(set) var faults: [FaultRecord] = []
+    public internal(set) var faults: [FaultRecord] = []
     /// The engine's counters by name, their growth in each second of the schedule (see ``ReplayOptions/engineSampler``).
     public internal(set) var engineSeries: [String: [Double]] = [:]
-    private let recorders: [WorkerRecorder]
-    private let setupRecorders: [WorkerRecorder]
+    /// When the schedule started, by the wall clock (seconds since 1970).
+    public internal(set) var scheduleStartedAt: Double = 0
+    let recorders: [WorkerRecorder]
+    let setupRecorders: [WorkerRecorder]
 
-    init(plan: ReplayPlan, options: ReplayOptions, recorders: [WorkerRecorder], setupRecorders: [WorkerRecorder], setupNanos: UInt64,
-         wallNanos: UInt64, usage: ResourceUsage, interrupted: Bool, integrity: IntegrityReport) {
-        self.plan = plan
-        self.options = options
+    init(load: OfferedLoad, mode: ReplayOptions.Mode, invalidWakeLagNanos: UInt64, recorders: [WorkerRecorder], setupRecorders: [WorkerRecorder],
+         setupNanos: UInt64, wallNanos: UInt64, usage: ResourceUsage, interrupted: Bool, integrity: IntegrityReport) {
+        self.load = load
+        self.mode = mode
+        self.invalidWakeLagNanos = invalidWakeLagNanos
         self.recorders = recorders
         self.setupRecorders = setupRecorders
         self.setupNanos = setupNanos
@@ -35,7 +41,7 @@ public final class ReplayResult: @unchecked Sendable {
 
     public var completed: UInt64 { recorders.reduce(0) { $0 + $1.completed } }
     public var achievedPerSecond: Double { Double(completed) / max(Double(wallNanos) / 1e9, 1e-9) }
-    public var offeredPerSecond: Double { Double(plan.scheduledCount) / plan.scenario.duration.seconds }
+    public var offeredPerSecond: Double { Double(load.scheduledCount) / load.scenario.duration.seconds }
 
     /// Response (from intended start) or service (from actual start) times, merged over workers, for one phase
     /// and kind or (nil) all of them. Only the measured window (without warm-up and cool-down) counts.
@@ -57,7 +63,7 @@ public final class ReplayResult: @unchecked Sendable {
 
     /// The operation kinds the schedule holds.
     public var kinds: [OperationKind] {
-        let present = plan.scheduledCounts
+        let present = load.scheduledCounts
         return OperationKind.allCases.filter { present[$0] != nil }
     }
 
@@ -90,11 +96,11 @@ public final class ReplayResult: @unchecked Sendable {
     /// Why the run cannot be trusted, if it cannot: the harness fell behind its own schedule.
     public var invalidReason: String? {
         let lag = wakeLag
-        guard options.mode == .open, lag.totalCount > 0 else { return nil }
+        guard mode == .open, lag.totalCount > 0 else { return nil }
         let median = lag.valueAtPercentile(50)
-        guard median > options.invalidWakeLagNanos else { return nil }
+        guard median > invalidWakeLagNanos else { return nil }
         return String(format: "idle workers woke %.2f ms late at the median (limit %.2f ms): the harness could not keep its schedule; "
-            + "use fewer --workers or a quieter machine", Double(median) / 1e6, Double(options.invalidWakeLagNanos) / 1e6)
+            + "use fewer --workers or a quieter machine", Double(median) / 1e6, Double(invalidWakeLagNanos) / 1e6)
     }
 
     /// Records the faults made, with what the store showed around each.
@@ -109,7 +115,7 @@ public final class ReplayResult: @unchecked Sendable {
     /// Errors by category over the seconds `range` of intended time, without zeros.
     func errors(inSeconds range: Range<Int>) -> [ErrorCategory: UInt64] {
         var counts: [ErrorCategory: UInt64] = [:]
-        let seconds = plan.offeredPerSecond.count
+        let seconds = load.offeredPerSecond.count
         for recorder in recorders {
             for second in max(0, range.lowerBound)..<min(seconds, max(range.upperBound, 0)) {
                 for category in ErrorCategory.allCases {
@@ -123,7 +129,7 @@ public final class ReplayResult: @unchecked Sendable {
 
     /// The 1-second series over the schedule.
     public var series: [SecondSample] {
-        let seconds = plan.offeredPerSecond.count
+        let seconds = load.offeredPerSecond.count
         return (0..<seconds).map { second in
             var histogram = WorkerRecorder.makeHistogram(digits: .two)
             var late: UInt64 = 0
@@ -137,31 +143,31 @@ public final class ReplayResult: @unchecked Sendable {
                 achieved += recorder.secondCompleted[second]
             }
             let summary = LatencySummary(histogram)
-            return SecondSample(second: second, offered: plan.offeredPerSecond[second], achieved: achieved,
+            return SecondSample(second: second, offered: load.offeredPerSecond[second], achieved: achieved,
                                 p50Ms: summary.p50Ms, p99Ms: summary.p99Ms, maxMs: summary.maxMs, lateStarts: late, errors: errors)
         }
     }
 
     /// Completions after the schedule's last second (a backlog draining).
     public var completedAfterSchedule: UInt64 {
-        let seconds = plan.offeredPerSecond.count
+        let seconds = load.offeredPerSecond.count
         return recorders.reduce(0) { $0 + $1.secondCompleted[seconds...].reduce(0, +) }
     }
 
 
     public var surge: SurgeFigures {
-        let windows = plan.scenario.phaseWindows
+        let windows = load.scenario.phaseWindows
         let baselinePhases = Set(windows.filter { $0.phase.role == .baseline }.map(\.index))
         let baseline = LatencySummary(histogram(phases: baselinePhases)).p99Ms
         let surgeWindows = windows.filter { $0.phase.role == .surge }
-        func offered(_ window: Scenario.PhaseWindow) -> Double { plan.meanOfferedPerSecond(from: window.start, to: window.end) }
+        func offered(_ window: Scenario.PhaseWindow) -> Double { load.meanOfferedPerSecond(from: window.start, to: window.end) }
         let peak = surgeWindows.max { offered($0) < offered($1) }
         let peakP99 = peak.map { LatencySummary(histogram(phases: [$0.index])).p99Ms }
         let series = self.series
         var recoverySeconds: Double? = 0
         if let surgeEnd = surgeWindows.map(\.end).max() {
             let limit = 2 * baseline
-            let lastSecond = Int((plan.scenario.duration.seconds - plan.scenario.cooldown.seconds).rounded(.down))
+            let lastSecond = Int((load.scenario.duration.seconds - load.scenario.cooldown.seconds).rounded(.down))
             let first = Int(surgeEnd.rounded(.up))
             let exceeded = series.contains { $0.second >= Int(surgeWindows.map(\.start).min() ?? 0) && $0.second < first && $0.p99Ms > limit }
             if exceeded {

@@ -13,35 +13,44 @@ public enum Replayer {
     public static func run<Store: MessageStore>(_ store: Store, plan: ReplayPlan, options: ReplayOptions) throws(StoreError) -> ReplayResult {
         let workers = max(1, options.workers)
         var connections: [Store.Connection] = []
-        for _ in 0..<workers { connections.append(try store.connect()) }
+        var streams: [OperationStream] = []
+        for worker in 0..<workers {
+            connections.append(try store.connect())
+            do throws(BenchmarkError) {
+                streams.append(try OperationStream(plan: plan, worker: worker, workers: workers))
+            } catch {
+                throw StoreError(.engine, "cannot read the trace back for the replay: \(error.message)")
+            }
+        }
         let users = IdentifierTable(count: plan.userCount)
         let chats = IdentifierTable(count: plan.chatCount)
-        let setupRecorders = (0..<workers).map { _ in
-            WorkerRecorder(phaseCount: 1, seconds: 1, presentSlots: [], expectedSends: plan.setupCount / workers + 1, expectedReads: 0)
+        let ledger = ChatLedger(chatCount: plan.chatCount)
+        let runners = (0..<workers).map { worker in
+            OperationRunner(connection: connections[worker], plan: plan, users: users, chats: chats, ledger: ledger,
+                            acknowledgements: options.acknowledgements)
         }
+        let setupRecorders = (0..<workers).map { _ in WorkerRecorder(phaseCount: 1, seconds: 1, presentSlots: []) }
         let setupStart = MonotonicClock.now()
-        for stage in plan.setupStages {
-            try runSetupStage(stage, plan: plan, connections: connections, users: users, chats: chats, recorders: setupRecorders,
-                              acknowledgements: options.acknowledgements)
+        for stage: UInt8 in 0...2 {
+            try runSetupStage(stage, streams: streams, runners: runners, recorders: setupRecorders)
         }
         let setupNanos = MonotonicClock.now() - setupStart
 
-        let schedule = Schedule(plan: plan, workers: workers)
-        let recorders = (0..<workers).map { worker in
-            WorkerRecorder(phaseCount: plan.scenario.phases.count, seconds: plan.offeredPerSecond.count,
-                           presentSlots: schedule.presentSlots, expectedSends: schedule.sendCounts[worker],
-                           expectedReads: schedule.readCounts[worker])
+        let recorders = (0..<workers).map { _ in
+            WorkerRecorder(phaseCount: plan.scenario.phases.count, seconds: plan.load.offeredPerSecond.count, presentSlots: plan.presentSlots)
         }
         let usageBefore = ResourceUsage.current()
-        let startNanos = MonotonicClock.now() + 50_000_000  // every worker is waiting before the clock starts
+        let startNanos = try scheduleStart(options)
+        let startedAt = Date().timeIntervalSince1970 + (Double(startNanos) - Double(MonotonicClock.now())) / 1e9
+        options.metrics?.attach(backend: options.label, shard: plan.shard, load: plan.load, counters: recorders.map(\.live), startNanos: startNanos)
         options.acknowledgements?.note(.scheduleStarted, .register, sequence: startNanos)
         let monitor = ProgressMonitor(plan: plan, recorders: recorders, startNanos: startNanos, options: options)
         monitor.start()
         let faults = FaultThread(options: options, startNanos: startNanos)
-        let engine = EngineSampler(options: options, startNanos: startNanos, seconds: plan.offeredPerSecond.count)
+        let engine = EngineSampler(options: options, startNanos: startNanos, seconds: plan.load.offeredPerSecond.count)
         onThreads(workers) { worker in
-            var runner = OperationRunner(connection: connections[worker], plan: plan, users: users, chats: chats, acknowledgements: options.acknowledgements)
-            replay(schedule.operations[worker], runner: &runner, recorder: recorders[worker], startNanos: startNanos, plan: plan, options: options)
+            var runner = runners[worker]
+            replay(streams[worker], runner: &runner, recorder: recorders[worker], startNanos: startNanos, plan: plan, options: options)
         }
         let endNanos = MonotonicClock.now()
         let engineSeries = engine.finish()
@@ -50,46 +59,66 @@ public enum Replayer {
         monitor.stop()
         let usageAfter = ResourceUsage.current()
         let interrupted = replayInterruption.load(ordering: .relaxed)
+        if let failure = streams.lazy.compactMap(\.failure).first {
+            throw StoreError(.engine, "the trace could not be read back during the replay (\(failure)); nothing was measured")
+        }
 
-        let acks = (setupRecorders + recorders).flatMap(\.messageAcks)
-        let reads = recorders.flatMap(\.readAcks)
+        var watermarks: [UInt64: UInt64] = [:]
+        for recorder in recorders { watermarks.merge(recorder.watermarks, uniquingKeysWith: max) }
         let inDoubt = (setupRecorders + recorders).flatMap(\.inDoubt)
         // A store that cannot be read back keeps the run's measurements; it fails the integrity check instead.
         let integrity: IntegrityReport
         do throws(StoreError) {
             integrity = try IntegrityCheck.verify(
-                connection: connections[0], plan: plan, users: users, chats: chats, messageAcks: acks, readAcks: reads,
+                connection: connections[0], plan: plan, users: users, chats: chats, ledger: ledger, watermarks: watermarks,
                 inDoubt: inDoubt, forgottenSends: (setupRecorders + recorders).flatMap(\.forgottenSends))
         } catch {
             integrity = IntegrityReport(unverifiable: error.message)
         }
         let result = ReplayResult(
-            plan: plan, options: options, recorders: recorders, setupRecorders: setupRecorders, setupNanos: setupNanos,
+            load: plan.load, mode: options.mode, invalidWakeLagNanos: options.invalidWakeLagNanos, recorders: recorders, setupRecorders: setupRecorders, setupNanos: setupNanos,
             wallNanos: endNanos - startNanos, usage: usageAfter - usageBefore, interrupted: interrupted, integrity: integrity)
         result.recordFaults(faultsMade)
         result.engineSeries = engineSeries
+        result.scheduleStartedAt = startedAt
         return result
     }
 
-    /// One setup stage, closed loop, lanes spread over the workers; any failure stops the run.
+    /// The monotonic instant the schedule starts: 50 ms from now (every worker is waiting by then), or `startAt`.
+    private static func scheduleStart(_ options: ReplayOptions) throws(StoreError) -> UInt64 {
+        let soon = MonotonicClock.now() + 50_000_000
+        guard let startAt = options.startAt else { return soon }
+        let wait = startAt - Date().timeIntervalSince1970
+        guard wait >= 0.05 else {
+            throw StoreError(.invalidOption, String(format: "--start-at %@ had passed by %.1f s when the population was built; give a later instant "
+                + "(building the population took this long: leave a margin)", StartInstant.format(startAt), -wait))
+        }
+        guard wait <= 7 * 86_400 else {
+            throw StoreError(.invalidOption, "--start-at \(StartInstant.format(startAt)) is more than a week away; give an instant closer to now")
+        }
+        return MonotonicClock.now() + UInt64(wait * 1e9)
+    }
+
+    /// One setup stage, closed loop, each worker its own lanes; any failure stops the run.
     private static func runSetupStage<Connection: StoreConnection>(
-        _ stage: [TraceOperation], plan: ReplayPlan, connections: [Connection], users: IdentifierTable, chats: IdentifierTable,
-        recorders: [WorkerRecorder], acknowledgements: AcknowledgementLog?
+        _ stage: UInt8, streams: [OperationStream], runners: [OperationRunner<Connection>], recorders: [WorkerRecorder]
     ) throws(StoreError) {
-        let workers = connections.count
         let failures = FirstFailure()
-        onThreads(workers) { worker in
-            var runner = OperationRunner(connection: connections[worker], plan: plan, users: users, chats: chats, acknowledgements: acknowledgements)
-            for operation in stage where Int(operation.lane) % workers == worker {
+        onThreads(streams.count) { worker in
+            var runner = runners[worker]
+            while let operation = streams[worker].nextSetup(stage: stage) {
                 if failures.hasFailed || replayInterruption.load(ordering: .relaxed) { return }
                 do throws(StoreError) {
-                    if let category = try runner.perform(operation, listIndex: -1, recorder: recorders[worker]) {
+                    if let category = try runner.perform(operation, recorder: recorders[worker]) {
                         failures.record(StoreError(.engine, "a setup \(operation.kind) came back as \(category.rawValue)"))
                     }
                 } catch {
                     failures.record(error)
                 }
             }
+        }
+        if let failure = streams.lazy.compactMap(\.failure).first {
+            throw StoreError(.engine, "the trace could not be read back while building the starting population: \(failure)")
         }
         if let failure = failures.first {
             throw StoreError(failure.kind, "building the starting population failed: \(failure.message)", engineCode: failure.engineCode)
@@ -99,9 +128,10 @@ public enum Replayer {
         }
     }
 
-    /// One worker's share of the schedule. Nothing here locks or allocates per operation.
+    /// One worker's share of the schedule, streamed from the trace. Nothing here locks; only operations that carry
+    /// a list (contact imports, groups) allocate.
     private static func replay<Connection: StoreConnection>(
-        _ indices: [Int32], runner: inout OperationRunner<Connection>, recorder: WorkerRecorder, startNanos: UInt64,
+        _ stream: OperationStream, runner: inout OperationRunner<Connection>, recorder: WorkerRecorder, startNanos: UInt64,
         plan: ReplayPlan, options: ReplayOptions
     ) {
         let open = options.mode == .open
@@ -112,61 +142,37 @@ public enum Replayer {
         let stretch = options.serviceStretchForTesting
         MonotonicClock.sleep(until: startNanos)
         var previousEnd = MonotonicClock.now()
-        plan.scheduled.withUnsafeBufferPointer { scheduled in
-            for index in indices {
-                if replayInterruption.load(ordering: .relaxed) { return }
-                let operation = scheduled[Int(index)]
-                let intended = startNanos + operation.intendedNanos
-                var start = MonotonicClock.now()
-                var waited = false
-                if open, start < intended {
-                    MonotonicClock.sleep(until: intended)
-                    start = MonotonicClock.now()
-                    recorder.wakeLag.recordClamped(start - intended)
-                    waited = true
-                } else {
-                    recorder.harnessNanos += start - previousEnd
-                }
-                let second = min(seconds - 1, Int(operation.intendedNanos / 1_000_000_000))
-                let failure = runner.execute(operation, listIndex: plan.listIndex[Int(index)], recorder: recorder)
-                var end = MonotonicClock.now()
-                if stretch > 0 {
-                    let until = end + UInt64(Double(end - start) * stretch)
-                    while end < until { end = MonotonicClock.now() }
-                }
-
-                recorder.recordCompletion(
-                    operation, failure: failure, responseNanos: end - (open ? min(intended, start) : start), serviceNanos: end - start,
-                    late: open && !waited && start > intended + options.lateStartNanos, measured: operation.intendedNanos >= measuredFrom
-                        && operation.intendedNanos < measuredUntil && Int(operation.phase) < phases,
-                    second: second, completedSecond: Int((end - startNanos) / 1_000_000_000))
-                previousEnd = MonotonicClock.now()
-                recorder.harnessNanos += previousEnd - end
-                recorder.harnessSamples += 1
+        while let operation = stream.nextScheduled() {
+            if replayInterruption.load(ordering: .relaxed) { return }
+            let intended = startNanos + operation.intendedNanos
+            var start = MonotonicClock.now()
+            var waited = false
+            if open, start < intended {
+                MonotonicClock.sleep(until: intended)
+                start = MonotonicClock.now()
+                recorder.wakeLag.recordClamped(start - intended)
+                waited = true
+                recorder.live.lagNanos.store(0, ordering: .relaxed)
+            } else {
+                recorder.live.lagNanos.store(start > intended ? start - intended : 0, ordering: .relaxed)
+                recorder.harnessNanos += start - previousEnd
             }
-        }
-    }
-}
+            let second = min(seconds - 1, Int(operation.intendedNanos / 1_000_000_000))
+            let failure = runner.execute(operation, recorder: recorder)
+            var end = MonotonicClock.now()
+            if stretch > 0 {
+                let until = end + UInt64(Double(end - start) * stretch)
+                while end < until { end = MonotonicClock.now() }
+            }
 
-/// Which worker runs which scheduled operations: all of a lane on one worker, in intended-time order.
-struct Schedule {
-    var operations: [[Int32]]
-    var sendCounts: [Int]
-    var readCounts: [Int]
-    /// Phase * kinds + kind slots the trace uses.
-    var presentSlots: Set<Int>
-
-    init(plan: ReplayPlan, workers: Int) {
-        operations = Array(repeating: [], count: workers)
-        sendCounts = Array(repeating: 0, count: workers)
-        readCounts = Array(repeating: 0, count: workers)
-        presentSlots = []
-        for (index, operation) in plan.scheduled.enumerated() {
-            let worker = Int(operation.lane) % workers
-            operations[worker].append(Int32(index))
-            if operation.kind == .send { sendCounts[worker] += 1 }
-            if operation.kind == .markRead { readCounts[worker] += 1 }
-            presentSlots.insert(Int(operation.phase) * WorkerRecorder.kindCount + Int(operation.kind.rawValue))
+            recorder.recordCompletion(
+                operation, failure: failure, responseNanos: end - (open ? min(intended, start) : start), serviceNanos: end - start,
+                late: open && !waited && start > intended + options.lateStartNanos, measured: operation.intendedNanos >= measuredFrom
+                    && operation.intendedNanos < measuredUntil && Int(operation.phase) < phases,
+                second: second, completedSecond: Int((end - startNanos) / 1_000_000_000))
+            previousEnd = MonotonicClock.now()
+            recorder.harnessNanos += previousEnd - end
+            recorder.harnessSamples += 1
         }
     }
 }

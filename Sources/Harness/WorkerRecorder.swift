@@ -6,18 +6,11 @@ import Workload
 final class WorkerRecorder {
     typealias LatencyHistogram = Histogram<UInt32>
 
-    /// An acknowledged, newly stored message (for the integrity check).
+    /// A message the store acknowledged (a resend the store stored anew, for the integrity check).
     struct MessageAck {
         var chat: UInt32
         var sequence: UInt64
         var sender: UInt64
-    }
-
-    /// A read watermark the store acknowledged.
-    struct ReadAck {
-        var user: UInt32
-        var chat: UInt32
-        var watermark: UInt64
     }
 
     /// A send or mark-read that failed with an error that leaves its outcome unknown (a connection lost after the
@@ -49,8 +42,8 @@ final class WorkerRecorder {
     var harnessNanos: UInt64 = 0
     var harnessSamples: UInt64 = 0
     var completed: UInt64 = 0
-    var messageAcks: [MessageAck] = []
-    var readAcks: [ReadAck] = []
+    /// The highest read watermark the store acknowledged, by trace user << 32 | trace chat.
+    var watermarks: [UInt64: UInt64] = [:]
     var inDoubt: [InDoubt] = []
     /// Resends of acknowledged messages that the store stored anew instead of finding the original: it had lost it.
     var forgottenSends: [MessageAck] = []
@@ -61,7 +54,7 @@ final class WorkerRecorder {
         LatencyHistogram(lowestDiscernibleValue: 1_000, highestTrackableValue: 3_600_000_000_000, numberOfSignificantValueDigits: digits)
     }
 
-    init(phaseCount: Int, seconds: Int, presentSlots: Set<Int>, expectedSends: Int, expectedReads: Int) {
+    init(phaseCount: Int, seconds: Int, presentSlots: Set<Int>) {
         let slots = phaseCount * Self.kindCount
         response = (0..<slots).map { presentSlots.contains($0) ? Self.makeHistogram() : nil }
         service = response
@@ -71,8 +64,13 @@ final class WorkerRecorder {
         secondCompleted = [UInt64](repeating: 0, count: seconds * 4 + 60)  // completions may trail the schedule
         errors = [UInt64](repeating: 0, count: Self.kindCount * Self.categoryCount)
         wakeLag = Self.makeHistogram()
-        messageAcks.reserveCapacity(expectedSends)
-        readAcks.reserveCapacity(expectedReads)
+    }
+
+    /// Notes a read watermark the store acknowledged.
+    @inline(__always)
+    func recordWatermark(user: UInt32, chat: UInt32, watermark: UInt64) {
+        let key = UInt64(user) << 32 | UInt64(chat)
+        if watermark > watermarks[key] ?? 0 { watermarks[key] = watermark }
     }
 
     /// Records one finished operation: its histograms, its seconds, the live counters. The harness's whole
@@ -96,7 +94,7 @@ final class WorkerRecorder {
         }
         if completedSecond < secondCompleted.count { secondCompleted[completedSecond] += 1 }
         completed += 1
-        live.record(responseNanos: responseNanos)
+        live.record(kind: operation.kind.rawValue, failed: failure != nil, responseNanos: responseNanos)
     }
 
     @inline(__always)

@@ -98,8 +98,8 @@ public struct CapacitySearch {
         let percentile = Double(result.histogram().valueAtPercentile(slo.percentile)) / 1e6
         let series = result.series
         // The offered rate of the measured (steady) part, not of the build-up.
-        let measuredSeconds = plan.offeredPerSecond.indices.filter { Double($0) >= scenario.warmup.seconds && Double($0) < scenario.duration.seconds }
-        let offered = plan.meanOfferedPerSecond(from: scenario.warmup.seconds, to: scenario.duration.seconds)
+        let measuredSeconds = plan.load.offeredPerSecond.indices.filter { Double($0) >= scenario.warmup.seconds && Double($0) < scenario.duration.seconds }
+        let offered = plan.load.meanOfferedPerSecond(from: scenario.warmup.seconds, to: scenario.duration.seconds)
         let backlog = result.completedAfterSchedule
         var reasons: [String] = []
         if percentile > slo.limitMs { reasons.append("\(slo.percentileLabel) \(Figures.format(percentile)) ms") }

@@ -13,6 +13,16 @@ public struct StoreMeasurement {
     /// What the store counted about itself (group-commit sizes, engine counters).
     public var statistics: StoreStatistics
     public var result: ReplayResult
+
+    public init(backend: String, options: [String: String], settings: StoreSettings, bytesOnDisk: UInt64?, statistics: StoreStatistics,
+                result: ReplayResult) {
+        self.backend = backend
+        self.options = options
+        self.settings = settings
+        self.bytesOnDisk = bytesOnDisk
+        self.statistics = statistics
+        self.result = result
+    }
 }
 
 /// How one backend's replay ended: measured, or unable to run (with why).

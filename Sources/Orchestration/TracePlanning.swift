@@ -11,12 +11,14 @@ public enum TracePlanning {
         public var operations: UInt64
     }
 
-    /// Generates the trace of `scenario` (already rescaled by `scale`) with `seed` into `path`, atomically.
-    public static func generate(_ scenario: Scenario, seed: UInt64, scale: Double, to path: String) throws(BenchmarkError) -> GeneratedTrace {
-        let header = TraceHeader(seed: seed, scale: scale, scenarioYAML: scenario.yaml())
+    /// Generates the trace of `scenario` (already rescaled by `scale`) with `seed` into `path`, atomically: the
+    /// communities of `shard` only, on `threads` threads (the trace is the same whatever their number).
+    public static func generate(_ scenario: Scenario, seed: UInt64, scale: Double, shard: Shard = .whole,
+                                threads: Int = ProcessInfo.processInfo.activeProcessorCount, to path: String) throws(BenchmarkError) -> GeneratedTrace {
+        let header = TraceHeader(seed: seed, scale: scale, shard: shard, scenarioYAML: scenario.yaml())
         let writer = try TraceWriter(path: path, header: header)
         do {
-            try TraceGenerator(scenario: scenario, seed: seed).generate { operation in try writer.append(operation) }
+            try TraceGenerator(scenario: scenario, seed: seed, shard: shard, threads: threads).generate { operation in try writer.append(operation) }
         } catch let error as BenchmarkError {
             throw error
         } catch {
@@ -26,16 +28,23 @@ public enum TracePlanning {
         return GeneratedTrace(header: header, digest: digest, operations: writer.operationCount)
     }
 
-    /// The plan of a trace file, read whole and checked before anything runs.
-    public static func plan(readingTrace path: String, phoneNamespace: String = "") throws(BenchmarkError) -> ReplayPlan {
-        try ReplayPlan(reading: TraceReader(path: path), phoneNamespace: phoneNamespace)
+    /// The plan of a trace file, checked whole before anything runs: the communities of `shard` (nil: the trace's own).
+    public static func plan(readingTrace path: String, shard: Shard? = nil, phoneNamespace: String = "") throws(BenchmarkError) -> ReplayPlan {
+        try ReplayPlan(readingTrace: path, shard: shard, phoneNamespace: phoneNamespace)
     }
 
-    /// The plan of `scenario`: generated into a temporary trace, read back and checked as any trace is, the file removed.
-    public static func plan(_ scenario: Scenario, seed: UInt64, scale: Double, phoneNamespace: String = "") throws(BenchmarkError) -> ReplayPlan {
+    /// The plan of `scenario`'s communities of `shard`: generated into a temporary trace, which the plan streams
+    /// from and removes when it goes.
+    public static func plan(_ scenario: Scenario, seed: UInt64, scale: Double, shard: Shard = .whole, phoneNamespace: String = "")
+        throws(BenchmarkError) -> ReplayPlan
+    {
         let path = NSTemporaryDirectory() + "surgebench-\(getpid())-\(UUID().uuidString).trace"
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        _ = try generate(scenario, seed: seed, scale: scale, to: path)
-        return try plan(readingTrace: path, phoneNamespace: phoneNamespace)
+        do throws(BenchmarkError) {
+            _ = try generate(scenario, seed: seed, scale: scale, shard: shard, to: path)
+            return try ReplayPlan(readingTrace: path, phoneNamespace: phoneNamespace, temporary: true)
+        } catch {
+            try? FileManager.default.removeItem(atPath: path)
+            throw error
+        }
     }
 }

@@ -45,6 +45,12 @@ public struct ResultsDocument: Sendable, Hashable, Codable {
         public var traceFile: String?
         /// The effective (rescaled) scenario.
         public var scenarioYAML: String
+        /// The communities replayed, `INDEX/COUNT`, when they were one shard of the trace (nil: all of them).
+        public var shard: String? = nil
+        /// How many shards' results `merge` added up into these (nil: not merged).
+        public var mergedShards: Int? = nil
+        /// The wall-clock instant every shard's schedule was to start at (`--start-at`), ISO 8601 UTC.
+        public var startAt: String? = nil
 
         public init(scenario: String, scenarioDigest: String, traceDigest: String, seed: UInt64, scale: Double, durationSeconds: Double,
                     workers: Int, mode: ReplayOptions.Mode, scheduledOperations: Int, setupOperations: Int, traceFile: String?,
@@ -117,6 +123,13 @@ public struct ResultsDocument: Sendable, Hashable, Codable {
         /// The engine's counters that were followed second by second (rocksdb: `stall.micros`, `flush.write.bytes`,
         /// `compact.write.bytes`), their growth in each second of the schedule; nil for engines without them.
         public var engineSeries: [String: [Double]]? = nil
+        /// When the schedule started by this generator's wall clock, ISO 8601 UTC (a merged result: the earliest shard's).
+        public var scheduleStartedAt: String? = nil
+        /// How long after `--start-at` the schedule started by this generator's clock, in milliseconds (the shards of
+        /// one trace compare their starts by it); nil without `--start-at`.
+        public var startOffsetMs: Double? = nil
+        /// The replay record `merge` adds up (`<backend>[-rN]-replay.json`); nil for a backend that could not run.
+        public var replayRecordFile: String? = nil
     }
 
     public struct OperationResult: Sendable, Hashable, Codable {
@@ -147,16 +160,16 @@ extension ResultsDocument.BackendResult {
     public init(_ measurement: StoreMeasurement, histogramFiles: [String: String]) {
         let result = measurement.result
         let completed = max(result.completed, 1)
-        let measuredPhases = Set(result.plan.scenario.phases.indices)
+        let measuredPhases = Set(result.load.scenario.phases.indices)
         let operations = result.kinds.map { kind in
             ResultsDocument.OperationResult(
                 kind: kind.description, response: LatencySummary(result.histogram(phases: measuredPhases, kind: kind)),
                 service: LatencySummary(result.histogram(service: true, phases: measuredPhases, kind: kind)))
         }
-        let phases = result.plan.scenario.phaseWindows.map { window in
+        let phases = result.load.scenario.phaseWindows.map { window in
             ResultsDocument.PhaseResult(
                 name: window.phase.name, role: window.phase.role.rawValue, startSeconds: window.start, endSeconds: window.end,
-                offeredPerSecond: result.plan.meanOfferedPerSecond(from: window.start, to: window.end),
+                offeredPerSecond: result.load.meanOfferedPerSecond(from: window.start, to: window.end),
                 response: LatencySummary(result.histogram(phases: [window.index])),
                 operations: result.kinds.map { kind in
                     ResultsDocument.OperationResult(
@@ -172,7 +185,7 @@ extension ResultsDocument.BackendResult {
             backend: measurement.backend, options: Redaction.redact(measurement.options), durability: measurement.settings.durability,
             commit: measurement.settings.commit, valid: result.invalidReason == nil, invalidReason: result.invalidReason, interrupted: result.interrupted, failure: nil,
             setupSeconds: Double(result.setupNanos) / 1e9, wallSeconds: Double(result.wallNanos) / 1e9,
-            scheduledOperations: result.plan.scheduledCount, completedOperations: result.completed,
+            scheduledOperations: result.load.scheduledCount, completedOperations: result.completed,
             offeredPerSecond: result.offeredPerSecond, achievedPerSecond: result.achievedPerSecond,
             response: LatencySummary(result.histogram(phases: measuredPhases)),
             service: LatencySummary(result.histogram(service: true, phases: measuredPhases)),
@@ -184,6 +197,7 @@ extension ResultsDocument.BackendResult {
             wakeLagP50Ms: wakeLag.p50Ms, wakeLagP99Ms: wakeLag.p99Ms, integrity: result.integrity, histogramFiles: histogramFiles)
         faults = result.faults.isEmpty ? nil : result.faults
         engineSeries = result.engineSeries.isEmpty ? nil : result.engineSeries
+        scheduleStartedAt = result.scheduleStartedAt > 0 ? StartInstant.format(result.scheduleStartedAt) : nil
     }
 
     /// A backend that could not run: the reason and nothing else.

@@ -15,11 +15,17 @@ public final class ResultsRecorder {
     private var csv = TimeSeriesCSV.header
     /// Where the stores were created, for the machine probe of the disk.
     private let storeDirectory: String
+    /// The communities replayed, for the replay records.
+    private let shard: Shard
+    /// `--start-at`, to record how late each schedule started after it.
+    private let startAt: Double?
 
     /// A recorder writing into `folder`; `storePath` is a `path` option given to the backends, if any.
-    public init(folder: ResultsFolderWriter, repeated: Bool, storePath: String?) {
+    public init(folder: ResultsFolderWriter, repeated: Bool, storePath: String?, shard: Shard = .whole, startAt: Double? = nil) {
         self.folder = folder
         self.repeated = repeated
+        self.shard = shard
+        self.startAt = startAt
         storeDirectory = MachineProbe.storeDirectory(forPath: storePath)
     }
 
@@ -38,6 +44,10 @@ public final class ResultsRecorder {
                 files[name] = file
             }
             result = .init(measurement, histogramFiles: files)
+            let recordFile = repeated ? "\(measurement.backend)-r\(repetition + 1)-replay.json" : "\(measurement.backend)-replay.json"
+            try folder.write(try ReplayRecordFile.encode(replay.record(shard: shard)), to: recordFile)
+            result.replayRecordFile = recordFile
+            if let startAt { result.startOffsetMs = (replay.scheduleStartedAt - startAt) * 1000 }
             csv += TimeSeriesCSV.rows(backend: measurement.backend, repetition: repetition, series: replay.series, faults: replay.faults)
         }
         result.repetition = repetition
@@ -49,17 +59,25 @@ public final class ResultsRecorder {
     public func finish(plan: ReplayPlan, traceFile: String?, replayOptions: ReplayOptions, engines: [String: String], complete: Bool)
         throws(BenchmarkError) -> (document: ResultsDocument, table: String)
     {
-        let scenario = plan.scenario
+        var configuration = ResultsDocument.Configuration(
+            scenario: plan.scenario.name, scenarioDigest: hex(plan.header.scenarioDigest), traceDigest: hex(plan.traceDigest),
+            seed: plan.header.seed, scale: plan.header.scale, durationSeconds: plan.scenario.duration.seconds,
+            workers: replayOptions.workers, mode: replayOptions.mode, scheduledOperations: plan.load.scheduledCount,
+            setupOperations: plan.load.setupCount, traceFile: traceFile, scenarioYAML: plan.header.scenarioYAML)
+        configuration.shard = plan.shard.isWhole ? nil : plan.shard.description
+        configuration.startAt = replayOptions.startAt.map(StartInstant.format)
+        return try finish(configuration: configuration, engines: engines, complete: complete)
+    }
+
+    /// Writes the remaining files of a run described by `configuration` and renames the folder into place.
+    public func finish(configuration: ResultsDocument.Configuration, engines: [String: String], complete: Bool)
+        throws(BenchmarkError) -> (document: ResultsDocument, table: String)
+    {
         let document = ResultsDocument(
             complete: complete && results.allSatisfy { $0.failure == nil && !$0.interrupted },
             createdAt: ISO8601DateFormatter().string(from: Date()),
             environment: EnvironmentInfo.current(engines: engines, storeDirectory: storeDirectory),
-            configuration: .init(
-                scenario: scenario.name, scenarioDigest: hex(plan.header.scenarioDigest), traceDigest: hex(plan.traceDigest),
-                seed: plan.header.seed, scale: plan.header.scale, durationSeconds: scenario.duration.seconds,
-                workers: replayOptions.workers, mode: replayOptions.mode, scheduledOperations: plan.scheduledCount,
-                setupOperations: plan.setupCount, traceFile: traceFile, scenarioYAML: plan.header.scenarioYAML),
-            backends: results)
+            configuration: configuration, backends: results)
         let table = ResultsTables.render(document)
         try folder.write(csv, to: "timeseries.csv")
         try folder.write(table, to: "summary.md")
@@ -81,7 +99,8 @@ extension BenchmarkSession {
     /// Runs the whole session and writes its results folder; returns the document (also in `results.json`) and the table.
     public func execute(into folder: ResultsFolderWriter, traceFile: String?) throws(BenchmarkError) -> (document: ResultsDocument, table: String) {
         let recorder = ResultsRecorder(
-            folder: folder, repeated: repetitions > 1, storePath: backends.lazy.compactMap { $0.options.values[BackendOption.path.name] }.first)
+            folder: folder, repeated: repetitions > 1, storePath: backends.lazy.compactMap { $0.options.values[BackendOption.path.name] }.first,
+            shard: plan.shard, startAt: replayOptions.startAt)
         let complete = try run { outcome, repetition throws(BenchmarkError) in try recorder.record(outcome, repetition: repetition) }
         let engines = Dictionary(backends.map { ($0.descriptor.name, $0.descriptor.engineVersion) }) { first, _ in first }
         return try recorder.finish(plan: plan, traceFile: traceFile, replayOptions: replayOptions, engines: engines, complete: complete)

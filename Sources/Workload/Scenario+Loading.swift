@@ -45,7 +45,8 @@ extension Scenario {
                 throw BenchmarkError("scenario \(source): unknown key '\(key)' in \(where_); allowed: \(allowed.sorted().joined(separator: ", "))")
             }
         }
-        try check(root, ["name", "description", "seed", "population", "newcomers", "messages", "warmup", "cooldown", "phases", "faults"],
+        try check(root, ["name", "description", "seed", "population", "newcomers", "messages", "warmup", "cooldown", "phases", "faults",
+                          "communities"],
                   at: "the top level")
         try check(root["population"], ["users", "directChatsPerUser", "groups", "groupSizeMin", "groupSizeMax", "groupSizeSkew",
                                        "chatPopularitySkew", "messagesPerChat"], at: "population")
@@ -74,6 +75,11 @@ extension Scenario {
         }
         guard population.users >= 2, population.users <= 10_000_000 else {
             throw fail("population.users must be from 2 to 10000000, got \(population.users)")
+        }
+        if let communities {
+            guard communities >= 1, communities <= 65_536, communities <= population.users / 2 else {
+                throw fail("communities must be from 1 to 65536 and leave each at least 2 users (population.users / 2 = \(population.users / 2)), got \(communities)")
+            }
         }
         guard population.groups <= 1_000_000 else { throw fail("population.groups must be at most 1000000, got \(population.groups)") }
         guard population.directChatsPerUser >= 0, population.directChatsPerUser <= 1000 else {

@@ -17,6 +17,9 @@ public struct Scenario: Hashable, Sendable, Codable {
     /// Topology changes at times of the schedule, written as `--fault` takes them (`reshard@20s:1000-slots`,
     /// `kill-master@25s`); made only against a backend that can make them (absent: none).
     public var faults: [String]?
+    /// How many independent communities the users, chats and sessions fall into (absent: see ``communityCount``).
+    /// Nothing crosses a community, so shards of a trace (`--shard`) are whole communities.
+    public var communities: Int?
 
     /// The users, chats and history a run starts from.
     public struct Population: Hashable, Sendable, Codable {
@@ -105,6 +108,12 @@ public struct Scenario: Hashable, Sendable, Codable {
         case poisson
         /// Evenly spaced arrivals.
         case uniform
+    }
+
+    /// The communities a trace of this scenario has: `communities`, or one per `max(groupSizeMax, 16)` users, at
+    /// most 256.
+    public var communityCount: Int {
+        communities ?? min(256, max(1, population.users / max(population.groupSizeMax, 16)))
     }
 
     /// Total scheduled time.

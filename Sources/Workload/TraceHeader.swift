@@ -3,17 +3,20 @@ public struct TraceHeader: Hashable, Sendable {
     /// "SURGETRC": the first eight bytes of every trace.
     static let magic = Array("SURGETRC".utf8)
     /// Bumped whenever the byte layout changes; older or newer traces are refused.
-    public static let formatVersion: UInt32 = 1
+    public static let formatVersion: UInt32 = 2
 
     public var seed: UInt64
     /// The scale and duration the scenario was rescaled by, as given on the command line (for the results).
     public var scale: Double
+    /// The communities the trace holds: all of them, or one shard's.
+    public var shard: Shard
     /// The effective (already rescaled) scenario, as YAML.
     public var scenarioYAML: String
 
-    public init(seed: UInt64, scale: Double, scenarioYAML: String) {
+    public init(seed: UInt64, scale: Double, shard: Shard = .whole, scenarioYAML: String) {
         self.seed = seed
         self.scale = scale
+        self.shard = shard
         self.scenarioYAML = scenarioYAML
     }
 
@@ -30,6 +33,8 @@ public struct TraceHeader: Hashable, Sendable {
         TraceCoding.append(seed, to: &body)
         TraceCoding.append(scale.bitPattern, to: &body)
         TraceCoding.append(scenarioDigest, to: &body)
+        TraceCoding.append(shard.index, to: &body)
+        TraceCoding.append(shard.count, to: &body)
         let yaml = Array(scenarioYAML.utf8)
         TraceCoding.append(UInt32(yaml.count), to: &body)
         body += yaml

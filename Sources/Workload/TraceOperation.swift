@@ -31,6 +31,8 @@ public struct TraceOperation: Hashable, Sendable {
     public var isSetup: Bool
     /// The phase (scheduled operations) or setup stage (setup operations).
     public var phase: UInt8
+    /// The community the operation belongs to: its users and chats are all of that community.
+    public var community: UInt32
     /// Operations of one lane run in order on one worker: a session's steps share a lane, so a step never starts
     /// before the one it depends on has been acknowledged.
     public var lane: UInt32
@@ -68,13 +70,14 @@ public struct TraceOperation: Hashable, Sendable {
     }
 
     public init(
-        kind: OperationKind, isSetup: Bool = false, phase: UInt8 = 0, lane: UInt32 = 0, intendedNanos: UInt64 = 0,
+        kind: OperationKind, isSetup: Bool = false, phase: UInt8 = 0, community: UInt32 = 0, lane: UInt32 = 0, intendedNanos: UInt64 = 0,
         user: UInt32 = 0, argument: UInt32 = 0, chat: UInt32 = 0, clientMessageID: UInt64 = 0, isRetry: Bool = false,
         list: [UInt64] = []
     ) {
         self.kind = kind
         self.isSetup = isSetup
         self.phase = phase
+        self.community = community
         self.lane = lane
         self.intendedNanos = intendedNanos
         self.user = user

@@ -43,9 +43,14 @@ public final class TraceReader {
             let seed = try fields.word64()
             let scale = Double(bitPattern: try fields.word64())
             let storedDigest = try fields.word64()
+            let shardIndex = try fields.word32()
+            let shardCount = try fields.word32()
+            guard shardCount >= 1, shardCount <= Shard.maximumCount, shardIndex < shardCount else {
+                throw BenchmarkError("shard \(shardIndex)/\(shardCount)")
+            }
             let yamlLength = Int(try fields.word32())
             let yaml = String(decoding: try fields.take(yamlLength), as: UTF8.self)
-            header = TraceHeader(seed: seed, scale: scale, scenarioYAML: yaml)
+            header = TraceHeader(seed: seed, scale: scale, shard: Shard(uncheckedIndex: shardIndex, count: shardCount), scenarioYAML: yaml)
             guard header.scenarioDigest == storedDigest else { throw BenchmarkError("scenario digest mismatch") }
         } catch {
             throw BenchmarkError("trace '\(path)' has a corrupt header (\(error.message)); regenerate it")
@@ -67,6 +72,7 @@ public final class TraceReader {
             guard let kind = OperationKind(rawValue: flags & 0x0F) else { throw BenchmarkError("unknown operation kind \(flags & 0x0F)") }
             var operation = TraceOperation(kind: kind, isSetup: flags & 0x10 != 0, isRetry: flags & 0x20 != 0)
             operation.phase = try block.byte()
+            operation.community = try block.varint32()
             operation.lane = try block.varint32()
             operation.intendedNanos = previousIntended + (try block.varint())
             operation.user = try block.varint32()

@@ -24,6 +24,7 @@ public final class TraceWriter {
         let flags = operation.kind.rawValue | (operation.isSetup ? 0x10 : 0) | (operation.isRetry ? 0x20 : 0)
         block.append(flags)
         block.append(operation.phase)
+        TraceCoding.appendVarint(UInt64(operation.community), to: &block)
         TraceCoding.appendVarint(UInt64(operation.lane), to: &block)
         TraceCoding.appendVarint(operation.intendedNanos - previousIntended, to: &block)
         TraceCoding.appendVarint(UInt64(operation.user), to: &block)

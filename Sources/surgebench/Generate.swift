@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import Orchestration
 import Reporting
@@ -14,11 +15,27 @@ extension SurgeBench {
         @Option(name: .shortAndLong, help: "Where to write the trace.")
         var out: String
 
+        @Option(help: ArgumentHelp("Write only the communities c with c % COUNT == INDEX (see `run --shard`).", valueName: "INDEX/COUNT"))
+        var shard: String?
+
+        @Option(help: "Threads generating communities at once (default: one per core); the trace is the same whatever the number.")
+        var threads = ProcessInfo.processInfo.activeProcessorCount
+
+        func validate() throws {
+            guard (1...256).contains(threads) else { throw ValidationError("--threads must be from 1 to 256, got \(threads)") }
+        }
+
         func run() throws {
             let scenario = try workload.effectiveScenario()
-            let trace = try TracePlanning.generate(scenario, seed: workload.seed ?? scenario.seed, scale: workload.scale, to: out)
-            print("wrote \(out): \(trace.operations) operations, seed \(trace.header.seed), scale \(trace.header.scale), "
-                  + "scenario digest \(hex(trace.header.scenarioDigest)), trace digest \(hex(trace.digest))")
+            let shard = try shard.map { (text) throws(BenchmarkError) in try Shard(parsing: text, environment: ProcessInfo.processInfo.environment) }
+            let started = Date()
+            let trace = try TracePlanning.generate(scenario, seed: workload.seed ?? scenario.seed, scale: workload.scale, shard: shard ?? .whole,
+                                                   threads: threads, to: out)
+            let seconds = Date().timeIntervalSince(started)
+            print("wrote \(out): \(trace.operations) operations (\(scenario.communityCount) communities\(shard.map { ", shard \($0)" } ?? "")), "
+                  + "seed \(trace.header.seed), scale \(trace.header.scale), scenario digest \(hex(trace.header.scenarioDigest)), "
+                  + "trace digest \(hex(trace.digest)); "
+                  + String(format: "%.2f s, %.2f M operations/s on %d threads", seconds, Double(trace.operations) / max(seconds, 1e-9) / 1e6, threads))
         }
     }
 }

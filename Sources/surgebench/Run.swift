@@ -56,6 +56,21 @@ extension SurgeBench {
                 + "kill-master@25s, restart-node@35s.", valueName: "kind@time[:slots]"))
         var faultTexts: [String] = []
 
+        @Option(help: ArgumentHelp(
+            "Replay only the communities c with c % COUNT == INDEX, so that COUNT generators together replay the whole trace "
+                + "(`surgebench merge` adds their results up); auto/COUNT takes INDEX from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job).",
+            valueName: "INDEX/COUNT"))
+        var shard: String?
+
+        @Option(help: ArgumentHelp(
+            "Start the schedule at this wall-clock instant (ISO 8601 UTC such as 2026-11-30T14:00:00Z, seconds since 1970, or +SECONDS), "
+                + "so that shards on several machines start together; refused when it has passed.", valueName: "instant"))
+        var startAt: String?
+
+        @Option(help: ArgumentHelp("Serve live counters in Prometheus' text format at http://HOST:PORT/metrics while the run lasts.",
+                                   valueName: "HOST:PORT"))
+        var metricsListen: String?
+
         @Option(help: .hidden)
         var slowDownForTesting = 0.0
 
@@ -67,6 +82,18 @@ extension SurgeBench {
                 _ = try selectedBackends()
                 _ = try faults()
             } catch { throw ValidationError(error.message) }
+            do throws(BenchmarkError) {
+                _ = try selectedShard()
+                if let startAt { _ = try StartInstant.parse(startAt) }
+            } catch { throw ValidationError(error.message) }
+            if startAt != nil, `repeat` != 1 || backends.split(separator: ",").count != 1 {
+                throw ValidationError("--start-at starts one schedule: give one backend and no --repeat")
+            }
+        }
+
+        /// The shard --shard names (nil: the whole trace).
+        func selectedShard() throws(BenchmarkError) -> Shard? {
+            try shard.map { (text) throws(BenchmarkError) in try Shard(parsing: text, environment: ProcessInfo.processInfo.environment) }
         }
 
         /// The backends named by --backends, each with the options --option gives it, validated.
@@ -84,12 +111,17 @@ extension SurgeBench {
 
         func run() throws {
             let selected = try selectedBackends()
+            let shard = try selectedShard()
+            let startInstant = try startAt.map { (text) throws(BenchmarkError) in try StartInstant.parse(text) }
+            let metrics = try metricsListen.map { (address) throws(BenchmarkError) in try MetricsEndpoint(listening: address) }
+            defer { metrics?.close() }
+            if let metrics { say("serving live metrics at http://\(metrics.address)/metrics") }
             let plan: ReplayPlan
             if let trace {
-                plan = try TracePlanning.plan(readingTrace: trace)
+                plan = try TracePlanning.plan(readingTrace: trace, shard: shard)
             } else {
                 let scenario = try workload.effectiveScenario()
-                plan = try TracePlanning.plan(scenario, seed: workload.seed ?? scenario.seed, scale: workload.scale)
+                plan = try TracePlanning.plan(scenario, seed: workload.seed ?? scenario.seed, scale: workload.scale, shard: shard ?? .whole)
             }
             let scenario = plan.scenario
             // The scenario's faults, then --fault's; each must fall inside the schedule.
@@ -100,12 +132,16 @@ extension SurgeBench {
             installInterruptHandler()
             let outPath = out ?? ResultsFolderWriter.defaultPath(scenario: scenario.name)
             let folder = try ResultsFolderWriter(path: outPath)
-            say("\(scenario.name): \(plan.scheduledCount) operations over \(scenario.duration) after \(plan.setupCount) setup operations, "
-                + "\(workers) workers, \(mode == .open ? "open" : "closed") loop, trace \(hex(plan.traceDigest))")
+            say("\(scenario.name): \(plan.load.scheduledCount) operations over \(scenario.duration) after \(plan.load.setupCount) setup operations, "
+                + "\(workers) workers, \(mode == .open ? "open" : "closed") loop, trace \(hex(plan.traceDigest))"
+                + (plan.shard.isWhole ? "" : ", shard \(plan.shard) of \(scenario.communityCount) communities")
+                + (startInstant.map { ", schedule starts at \(StartInstant.format($0))" } ?? ""))
             let progress = ProgressPrinter(plain: plainProgress)
             var replayOptions = ReplayOptions(workers: workers, mode: mode, progress: progress.report, progressIntervalSeconds: progress.intervalSeconds)
             replayOptions.serviceStretchForTesting = slowDownForTesting
             replayOptions.faults = faultsToMake
+            replayOptions.startAt = startInstant
+            replayOptions.metrics = metrics
             var session = BenchmarkSession(plan: plan, backends: selected, replayOptions: replayOptions,
                                            say: { progress.finishLine(); say($0) })
             session.repetitions = `repeat`

@@ -7,7 +7,7 @@ struct SurgeBench: ParsableCommand {
         commandName: "surgebench",
         abstract: "Which message store survives a registration surge, with what throughput and tail latency?",
         discussion: "Start with `surgebench run` (the outage-2021 scenario against memory, sqlite and lmdb).",
-        subcommands: [Run.self, Report.self, Compare.self, Check.self, Capacity.self, Grow.self, Crash.self, CrashChild.self, Scenarios.self, Generate.self, Trace.self, Backends.self, PgbenchCheckCommand.self])
+        subcommands: [Run.self, Merge.self, Report.self, Compare.self, Check.self, Capacity.self, Grow.self, Crash.self, CrashChild.self, Scenarios.self, Generate.self, Trace.self, Backends.self, PgbenchCheckCommand.self])
 }
 
 /// An error of ours for the command line: printed as is, exit code 1.
