@@ -19,7 +19,7 @@ struct ReplayTests {
         #expect(result.errorCount == 0, "\(result.errors)")
         #expect(result.integrity.isIntact, "\(result.integrity.problems)")
         #expect(result.integrity.messagesAcknowledged > 0 && result.integrity.unreadChecked > 0)
-        #expect(result.completed == UInt64(plan.scheduledCount))
+        #expect(result.completed == UInt64(plan.load.scheduledCount))
         #expect(result.series.reduce(0) { $0 + $1.lateStarts } > 100)
         let response = LatencySummary(result.histogram())
         let service = LatencySummary(result.histogram(service: true))
@@ -53,7 +53,7 @@ struct ReplayTests {
         let result = try Replayer.run(store, plan: plan, options: ReplayOptions(workers: 2, mode: .closed))
         let response = LatencySummary(result.histogram())
         let service = LatencySummary(result.histogram(service: true))
-        #expect(result.completed == UInt64(plan.scheduledCount))
+        #expect(result.completed == UInt64(plan.load.scheduledCount))
         #expect(abs(response.p99Ms - service.p99Ms) < 0.05)
         #expect(Double(result.wallNanos) / 1e9 < plan.scenario.duration.seconds / 2, "closed loop ignores the schedule")
     }

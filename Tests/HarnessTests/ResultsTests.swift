@@ -25,7 +25,7 @@ struct ResultsTests {
         for result in document.backends {
             #expect(result.isCorrect, "\(result.backend): \(result.failure ?? "") \(result.integrity.problems)")
             #expect(result.errorCount == 0, "\(result.backend): \(result.errors)")
-            #expect(result.completedOperations == UInt64(plan.scheduledCount))
+            #expect(result.completedOperations == UInt64(plan.load.scheduledCount))
             #expect(result.operations.count == OperationKind.allCases.count - 1)  // groups are made in setup only
             #expect(result.response.count > 0 && result.response.p99Ms >= result.response.p50Ms)
             for file in result.histogramFiles.values {
@@ -45,7 +45,7 @@ struct ResultsTests {
         #expect(read == document)
         let csv = try String(contentsOfFile: (out as NSString).appendingPathComponent("timeseries.csv"), encoding: .utf8)
         #expect(csv.hasPrefix(TimeSeriesCSV.header))
-        #expect(csv.split(separator: "\n").count == 1 + BackendCatalog.all.count * plan.offeredPerSecond.count)
+        #expect(csv.split(separator: "\n").count == 1 + BackendCatalog.all.count * plan.load.offeredPerSecond.count)
         // Nothing half-written is left beside the folder.
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["run"])
     }

@@ -76,7 +76,7 @@ struct TraceTests {
             let path = directory.file("cut-\(cut)")
             try whole.prefix(cut).write(to: URL(fileURLWithPath: path))
             do {
-                _ = try ReplayPlan(reading: TraceReader(path: path))
+                _ = try ReplayPlan(readingTrace: path)
                 Issue.record("a trace cut at \(cut) of \(whole.count) bytes was accepted")
             } catch {
                 #expect(error.message.contains("truncated") || error.message.contains("corrupt"), "\(error.message)")
@@ -93,7 +93,7 @@ struct TraceTests {
             let path = directory.file("bad")
             try Data(data).write(to: URL(fileURLWithPath: path))
             do {
-                _ = try ReplayPlan(reading: TraceReader(path: path))
+                _ = try ReplayPlan(readingTrace: path)
                 Issue.record("a bad trace was accepted (expected: \(expected))")
             } catch {
                 #expect(error.message.contains(expected), "\(error.message)")
