@@ -137,7 +137,7 @@ struct CommunityGenerator {
         let scheduleEnd = phaseEnds.last ?? 0
         while true {
             let arrival = nextArrival?.time ?? .max
-            if let next = pending.peek, next.intendedNanos <= arrival, next.intendedNanos < end {
+            if let next = pending.peekTime, next <= arrival, next < end {
                 var step = pending.pop()
                 guard step.intendedNanos <= scheduleEnd else { continue }
                 step.phase = phaseIndex(at: step.intendedNanos)

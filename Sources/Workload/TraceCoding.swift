@@ -18,20 +18,50 @@ package enum TraceCoding {
         bytes.append(UInt8(value))
     }
 
-    /// IEEE 802.3 CRC-32 (as zlib), for block checksums.
+    /// IEEE 802.3 CRC-32 (as zlib), for block checksums: eight bytes a step (slicing-by-8) where the bytes are contiguous.
     package static func crc32(_ bytes: some Sequence<UInt8>) -> UInt32 {
+        let sliced = bytes.withContiguousStorageIfAvailable { buffer in
+            crcTables.withUnsafeBufferPointer { tables in
+                var crc: UInt32 = 0xFFFF_FFFF
+                var index = 0
+                while index + 8 <= buffer.count {
+                    let low = crc ^ (UInt32(buffer[index]) | UInt32(buffer[index + 1]) << 8 | UInt32(buffer[index + 2]) << 16 | UInt32(buffer[index + 3]) << 24)
+                    crc = tables[7 * 256 + Int(low & 0xFF)] ^ tables[6 * 256 + Int((low >> 8) & 0xFF)]
+                        ^ tables[5 * 256 + Int((low >> 16) & 0xFF)] ^ tables[4 * 256 + Int(low >> 24)]
+                        ^ tables[3 * 256 + Int(buffer[index + 4])] ^ tables[2 * 256 + Int(buffer[index + 5])]
+                        ^ tables[256 + Int(buffer[index + 6])] ^ tables[Int(buffer[index + 7])]
+                    index += 8
+                }
+                while index < buffer.count {
+                    crc = tables[Int((crc ^ UInt32(buffer[index])) & 0xFF)] ^ (crc >> 8)
+                    index += 1
+                }
+                return crc ^ 0xFFFF_FFFF
+            }
+        }
+        if let sliced { return sliced }
         var crc: UInt32 = 0xFFFF_FFFF
         for byte in bytes {
-            crc = crcTable[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8)
+            crc = crcTables[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8)
         }
         return crc ^ 0xFFFF_FFFF
     }
 
-    private static let crcTable: [UInt32] = (0..<256).map { index in
-        var value = UInt32(index)
-        for _ in 0..<8 { value = value & 1 == 1 ? 0xEDB8_8320 ^ (value >> 1) : value >> 1 }
-        return value
-    }
+    /// Table k maps a byte to its CRC contribution k bytes further on (table 0 is the bytewise table).
+    private static let crcTables: [UInt32] = {
+        var tables = (0..<256).map { index in
+            var value = UInt32(index)
+            for _ in 0..<8 { value = value & 1 == 1 ? 0xEDB8_8320 ^ (value >> 1) : value >> 1 }
+            return value
+        }
+        for k in 1..<8 {
+            for index in 0..<256 {
+                let previous = tables[(k - 1) * 256 + index]
+                tables.append(tables[Int(previous & 0xFF)] ^ (previous >> 8))
+            }
+        }
+        return tables
+    }()
 
     /// 64-bit FNV-1a, continuing from `hash`.
     package static func fnv1a(_ bytes: some Sequence<UInt8>, continuing hash: UInt64 = 0xCBF2_9CE4_8422_2325) -> UInt64 {
