@@ -56,7 +56,7 @@ DURABILITY_CELLS ?= sqlite:off:process:50 sqlite:off:power:10 sqlite:normal:proc
 DURABILITY_OUT ?= results/durability
 SURGEBENCH ?= .build/release/surgebench
 
-.PHONY: durability durability-report bench-servers pgbench-check publish-servers publish-growth publish report deps build test bench ci-compare ci-baseline microbench microbench-check microbench-thresholds clean
+.PHONY: bench-sharded durability durability-report bench-servers pgbench-check publish-servers publish-growth publish report deps build test bench ci-compare ci-baseline microbench microbench-check microbench-thresholds clean
 
 deps:
 	@if pkg-config --exists sqlite3 lmdb libpq hiredis rocksdb && command -v sqlite3 >/dev/null && [ -x /usr/lib/postgresql/15/bin/pg_ctl ] \
@@ -86,6 +86,13 @@ bench-servers: build
 		$(if $(SERVER_OUT),--out $(SERVER_OUT)-replicated)
 	.build/release/surgebench run $(SERVER_BENCH_ARGS) --backends redis-cluster --option replicas=1 \
 		--fault reshard@10s:1000-slots --fault kill-master@24s $(if $(SERVER_OUT),--out $(SERVER_OUT)-redis-faults)
+
+# Scale-out on one machine (Benchmarks/sharded/bench-sharded.sh): one throwaway PostgreSQL server, the trace replayed
+# once whole and once as SHARDS processes started together (--shard i/n, --start-at), the shards merged
+# (`surgebench merge`) and checked against the whole run: identical operation counts per phase and kind and identical
+# integrity verdicts. Settings: SHARDS, SHARDED_WORKLOAD, SHARDED_WORKERS, SHARDED_OUT (see the script).
+bench-sharded: build
+	Benchmarks/sharded/bench-sharded.sh
 
 # The honesty test of the postgres backend: the same transaction through SurgeBench and through pgbench on one
 # throwaway server, closed loop and at a fixed rate, three interleaved rounds (about 2 minutes). PGBENCH_CHECK_ARGS

@@ -157,7 +157,13 @@ public final class PostgresMessageStore: MessageStore {
                 + "(pg_stat_replication): start it, or use durability=local")
     }
 
+    /// The advisory lock (an arbitrary number: "SURGEBNC") held while the schema is checked or made.
+    private static let schemaLock: Int64 = 0x5355_5247_4542_4E43
+
     private static func prepareSchema(_ database: PostgresDatabase, reset: Bool) throws(StoreError) {
+        // The shards of a run open one server at once: one of them makes the schema while the others wait.
+        try database.execute("SELECT pg_advisory_lock(\(schemaLock))")
+        defer { try? database.execute("SELECT pg_advisory_unlock(\(schemaLock))") }
         if reset { try database.execute("DROP SCHEMA IF EXISTS surgebench CASCADE") }
         let schema = PostgresResult(PQexec(database.handle, "SELECT 1 FROM pg_namespace WHERE nspname = 'surgebench'"))
         try schema.check(database, context: "looking for the surgebench schema")
