@@ -118,7 +118,7 @@ public final class MetricsEndpoint: Sendable {
         let due = Double(source.load.offeredPerSecond[..<whole].reduce(0, +)) + current
         let completed = total { $0.completed.load(ordering: .relaxed) }
         metric("scheduled_operations", "gauge", "Operations the whole schedule holds.", [("", "\(source.load.scheduledCount)")])
-        metric("due_operations", "gauge", "Operations whose intended start has come (the offered load so far).", [("", String(format: "%.0f", due))])
+        metric("due_operations_total", "counter", "Operations whose intended start has come (the offered load so far).", [("", String(format: "%.0f", due))])
         metric("offered_operations_per_second", "gauge", "Operations the schedule offers in the current second.",
                [("", "\(whole < source.load.offeredPerSecond.count ? source.load.offeredPerSecond[whole] : 0)")])
         metric("backlog_operations", "gauge", "Operations due but not yet finished.", [("", String(format: "%.0f", max(0, due - Double(completed))))])

@@ -60,7 +60,7 @@ struct MetricsEndpointTests {
         #expect(midRun.contains("200 OK") && midRun.contains("# TYPE surgebench_operations_total counter"), "\(midRun.prefix(300))")
         let midCompleted = value(midRun, "surgebench_response_seconds_count") ?? -1
         #expect(midCompleted > 0 && midCompleted < Double(result.completed), "scraped mid-run: \(midCompleted) of \(result.completed)")
-        #expect(value(midRun, "surgebench_due_operations") ?? 0 > 0)
+        #expect(value(midRun, "surgebench_due_operations_total") ?? 0 > 0)
         let after = try scrape(endpoint.address)
         #expect(value(after, "surgebench_response_seconds_count") == Double(result.completed))
         #expect(value(after, "surgebench_scheduled_operations") == Double(plan.load.scheduledCount))
