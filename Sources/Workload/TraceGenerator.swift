@@ -30,21 +30,38 @@ public struct TraceGenerator {
 
     /// Calls `emit` with every operation in order.
     public func generate(_ emit: (TraceOperation) throws -> Void) throws {
+        try generateBatches { operations in
+            for operation in operations { try emit(operation) }
+        }
+    }
+
+    /// Writes every operation to `writer`, encoding its blocks on `threads` threads.
+    public func write(to writer: TraceWriter) throws {
+        try generateBatches { operations in try writer.append(contentsOf: operations, threads: threads) }
+    }
+
+    /// Calls `emit` with the operations in order, a batch at a time (a setup stage of a few communities, a second of
+    /// the schedule).
+    private func generateBatches(_ emit: ([TraceOperation]) throws -> Void) throws {
         let count = UInt32(scenario.communityCount)
         var phaseEnds: [UInt64] = []
         for phase in scenario.phases { phaseEnds.append((phaseEnds.last ?? 0) + phase.duration.nanoseconds) }
         var communities = (0..<count).filter { shard.contains(community: $0) }.map {
             CommunityGenerator(scenario: scenario, seed: seed, community: $0, count: count, phaseEnds: phaseEnds)
         }
+        var registrations: [TraceOperation] = []
         for user in 0..<UInt32(scenario.population.users) where shard.contains(community: user % count) {
-            try emit(TraceOperation(kind: .register, isSetup: true, phase: 0, community: user % count, lane: user, user: user))
+            registrations.append(TraceOperation(kind: .register, isSetup: true, phase: 0, community: user % count, lane: user, user: user))
+            if registrations.count == 65_536 {
+                try emit(registrations)
+                registrations.removeAll(keepingCapacity: true)
+            }
         }
+        try emit(registrations)
         for stage in [{ (community: inout CommunityGenerator) in community.makeChats() }, { $0.makeHistory() }] {
             for batch in stride(from: 0, to: communities.count, by: Self.setupBatch) {
                 let range = batch..<min(communities.count, batch + Self.setupBatch)
-                for operations in inParallel(&communities[range], stage) {
-                    for operation in operations { try emit(operation) }
-                }
+                try emit(inParallel(&communities[range], stage).flatMap { $0 })
             }
         }
         let end = phaseEnds.last ?? 0
@@ -55,7 +72,7 @@ public struct TraceGenerator {
                 community.advance(until: windowEnd, into: &buffer)
                 return buffer
             }
-            try Self.merge(buffers, emit)
+            try emit(Self.merge(buffers))
         }
     }
 
@@ -81,9 +98,10 @@ public struct TraceGenerator {
         return results
     }
 
-    /// Emits the operations of every community's buffer (each in intended-time order) by intended time, then by
-    /// community.
-    private static func merge(_ buffers: [[TraceOperation]], _ emit: (TraceOperation) throws -> Void) throws {
+    /// The operations of every community's buffer (each in intended-time order) by intended time, then by community.
+    private static func merge(_ buffers: [[TraceOperation]]) -> [TraceOperation] {
+        var merged: [TraceOperation] = []
+        merged.reserveCapacity(buffers.reduce(0) { $0 + $1.count })
         var positions = [Int](repeating: 0, count: buffers.count)
         var heap: [(time: UInt64, buffer: Int)] = []
         func siftDown(_ start: Int) {
@@ -102,7 +120,7 @@ public struct TraceGenerator {
         for index in stride(from: heap.count / 2, through: 0, by: -1) { siftDown(index) }
         while let top = heap.first {
             let buffer = buffers[top.buffer]
-            try emit(buffer[positions[top.buffer]])
+            merged.append(buffer[positions[top.buffer]])
             positions[top.buffer] += 1
             if positions[top.buffer] < buffer.count {
                 heap[0] = (buffer[positions[top.buffer]].intendedNanos, top.buffer)
@@ -112,5 +130,6 @@ public struct TraceGenerator {
             }
             siftDown(0)
         }
+        return merged
     }
 }
