@@ -117,7 +117,6 @@ extension Scenario {
         guard phases.contains(where: { $0.role == .baseline }) else {
             throw fail("one phase must have role: baseline (its p99 is the yardstick for the surge)")
         }
-        var sessions = 0.0
         for phase in phases {
             func failPhase(_ message: String) -> BenchmarkError { fail("phase '\(phase.name)': \(message)") }
             guard phase.duration.nanoseconds > 0 else { throw failPhase("duration must be positive") }
@@ -131,8 +130,8 @@ extension Scenario {
             guard weights.allSatisfy({ $0 >= 0 && $0.isFinite }), phase.mix.total > 0 else {
                 throw failPhase("mix weights must be zero or positive with at least one above zero")
             }
-            sessions += rate.peak * phase.duration.seconds
         }
+        let sessions = sessionBound
         guard warmup.nanoseconds + cooldown.nanoseconds < duration.nanoseconds else {
             throw fail("warmup (\(warmup)) and cooldown (\(cooldown)) leave nothing of the \(duration) schedule to measure")
         }

@@ -116,6 +116,11 @@ public struct Scenario: Hashable, Sendable, Codable {
         communities ?? min(256, max(1, population.users / max(population.groupSizeMax, 16)))
     }
 
+    /// At most how many sessions arrive over the schedule: every phase at its peak rate throughout.
+    public var sessionBound: Double {
+        phases.reduce(0) { $0 + $1.rate.peak * $1.duration.seconds }
+    }
+
     /// Total scheduled time.
     public var duration: TimeSpan {
         TimeSpan(nanoseconds: phases.reduce(0) { $0 + $1.duration.nanoseconds })

@@ -12,6 +12,10 @@ public final class TraceReader {
     private var digest = TraceCoding.fnv1a([])
     private var blocksRead = 0
     public private(set) var operationsRead: UInt64 = 0
+    /// What every operation must stay within, from the header's scenario.
+    private let limits: TraceLimits
+    private var setupStage: UInt8?
+    private var scheduleBegan = false
     /// Set when the end block has been read and checked.
     public private(set) var traceDigest: UInt64?
 
@@ -55,6 +59,7 @@ public final class TraceReader {
         } catch {
             throw BenchmarkError("trace '\(path)' has a corrupt header (\(error.message)); regenerate it")
         }
+        limits = TraceLimits(scenario: try header.scenario(source: "in trace '\(path)'"), shard: header.shard)
     }
 
     deinit {
@@ -74,7 +79,9 @@ public final class TraceReader {
             operation.phase = try block.byte()
             operation.community = try block.varint32()
             operation.lane = try block.varint32()
-            operation.intendedNanos = previousIntended + (try block.varint())
+            let (intended, overflow) = previousIntended.addingReportingOverflow(try block.varint())
+            guard !overflow else { throw BenchmarkError("operation \(operationsRead + 1)'s time step overflows") }
+            operation.intendedNanos = intended
             operation.user = try block.varint32()
             operation.argument = try block.varint32()
             operation.chat = try block.varint32()
@@ -83,6 +90,11 @@ public final class TraceReader {
             guard count <= 1_000_000 else { throw BenchmarkError("list of \(count) items") }
             operation.list.reserveCapacity(Int(count))
             for _ in 0..<count { operation.list.append(try block.varint()) }
+            do throws(BenchmarkError) {
+                try limits.check(operation, setupStage: &setupStage, scheduleBegan: &scheduleBegan)
+            } catch {
+                throw BenchmarkError("operation \(operationsRead + 1), \(error.message)")
+            }
             previousIntended = operation.intendedNanos
             operationsRead += 1
             if remainingInBlock == 0, !block.isAtEnd { throw BenchmarkError("block has trailing bytes") }
