@@ -69,3 +69,7 @@ public struct ReplayProgress: Sendable {
 
 /// Set (by a SIGINT handler, say) to stop a replay early; its results are then marked incomplete.
 public let replayInterruption = Atomic<Bool>(false)
+
+/// The signal that set ``replayInterruption`` (SIGINT, SIGTERM), 0 while none has; the process then exits with
+/// 128 + this number, as a shell reports a process killed by it.
+public let interruptionSignal = Atomic<Int32>(0)

@@ -18,7 +18,9 @@ public enum TracePlanning {
         let header = TraceHeader(seed: seed, scale: scale, shard: shard, scenarioYAML: scenario.yaml())
         let writer = try TraceWriter(path: path, header: header)
         do {
-            try TraceGenerator(scenario: scenario, seed: seed, shard: shard, threads: threads).write(to: writer)
+            var generator = TraceGenerator(scenario: scenario, seed: seed, shard: shard, threads: threads)
+            generator.shouldStop = { replayInterruption.load(ordering: .relaxed) }
+            try generator.write(to: writer)
         } catch let error as BenchmarkError {
             throw error
         } catch {

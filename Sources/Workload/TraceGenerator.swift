@@ -15,6 +15,8 @@ public struct TraceGenerator {
     public let seed: UInt64
     public let shard: Shard
     public let threads: Int
+    /// Asked between batches; true stops the generation with an error (Ctrl-C, SIGTERM).
+    public var shouldStop: @Sendable () -> Bool = { false }
 
     /// Communities generated together while the population is made (bounds the setup operations held at once).
     private static let setupBatch = 64
@@ -42,7 +44,11 @@ public struct TraceGenerator {
 
     /// Calls `emit` with the operations in order, a batch at a time (a setup stage of a few communities, a second of
     /// the schedule).
-    private func generateBatches(_ emit: ([TraceOperation]) throws -> Void) throws {
+    private func generateBatches(_ emitBatch: ([TraceOperation]) throws -> Void) throws {
+        func emit(_ operations: [TraceOperation]) throws {
+            if shouldStop() { throw BenchmarkError("interrupted; the trace was not written") }
+            try emitBatch(operations)
+        }
         let count = UInt32(scenario.communityCount)
         var phaseEnds: [UInt64] = []
         for phase in scenario.phases { phaseEnds.append((phaseEnds.last ?? 0) + phase.duration.nanoseconds) }

@@ -27,6 +27,7 @@ extension SurgeBench {
 
         func run() throws {
             let scenario = try workload.effectiveScenario()
+            installInterruptHandler()
             let shard = try shard.map { (text) throws(BenchmarkError) in try Shard(parsing: text, environment: ProcessInfo.processInfo.environment) }
             let started = Date()
             let trace = try TracePlanning.generate(scenario, seed: workload.seed ?? scenario.seed, scale: workload.scale, shard: shard ?? .whole,

@@ -110,6 +110,7 @@ extension SurgeBench {
         func faults() throws(StoreError) -> [StoreFault] { try faultTexts.map { (text) throws(StoreError) in try StoreFault(parsing: text) } }
 
         func run() throws {
+            installInterruptHandler()
             let selected = try selectedBackends()
             let shard = try selectedShard()
             let startInstant = try startAt.map { (text) throws(BenchmarkError) in try StartInstant.parse(text) }
@@ -129,7 +130,6 @@ extension SurgeBench {
             if let late = faultsToMake.first(where: { $0.atSeconds >= scenario.duration.seconds }) {
                 throw CommandFailure("fault \(late) is at or after the end of the schedule (\(scenario.duration)); give a time inside it")
             }
-            installInterruptHandler()
             let outPath = out ?? ResultsFolderWriter.defaultPath(scenario: scenario.name)
             let folder = try ResultsFolderWriter(path: outPath)
             say("\(scenario.name): \(plan.load.scheduledCount) operations over \(scenario.duration) after \(plan.load.setupCount) setup operations, "
@@ -152,7 +152,6 @@ extension SurgeBench {
                 let verdict = result.integrity.unverifiable == nil ? "LOST OR CORRUPTED DATA" : "COULD NOT BE VERIFIED"
                 FileHandle.standardError.write(Data("\(result.backend) \(verdict): \(result.integrity.problems.joined(separator: "; "))\n".utf8))
             }
-            if replayInterruption.load(ordering: .relaxed) { throw ExitCode(130) }
             if document.backends.contains(where: { !$0.isCorrect }) { throw ExitCode.failure }
         }
     }

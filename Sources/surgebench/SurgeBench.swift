@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import Orchestration
 
 /// The `surgebench` command line.
 @main
@@ -8,6 +10,21 @@ struct SurgeBench: ParsableCommand {
         abstract: "Which message store survives a registration surge, with what throughput and tail latency?",
         discussion: "Start with `surgebench run` (the outage-2021 scenario against memory, sqlite and lmdb).",
         subcommands: [Run.self, Merge.self, Report.self, Compare.self, Check.self, Capacity.self, Grow.self, Crash.self, CrashChild.self, Scenarios.self, Generate.self, Trace.self, Backends.self, PgbenchCheckCommand.self])
+
+    /// Runs the command; one stopped by Ctrl-C or SIGTERM exits with 130 or 143 whatever it returned.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if let status = interruptionExitStatus {
+                if !(error is ExitCode) { FileHandle.standardError.write(Data("surgebench: \(fullMessage(for: error))\n".utf8)) }
+                Foundation.exit(status)
+            }
+            exit(withError: error)
+        }
+        if let status = interruptionExitStatus { Foundation.exit(status) }
+    }
 }
 
 /// An error of ours for the command line: printed as is, exit code 1.

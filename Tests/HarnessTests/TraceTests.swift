@@ -107,4 +107,37 @@ struct TraceTests {
         try refused(bytes, "format version 99")
         #expect(throws: BenchmarkError.self) { try TraceReader(path: directory.file("missing")) }
     }
+
+    @Test("a trace with valid checksums but impossible contents is refused, naming the field, by the reader both commands share")
+    func impossibleContents() throws {
+        let directory = try ScratchDirectory()
+        let good = try writeTrace(scenario, seed: 1, to: directory.file("good"))
+        let firstScheduled = try #require(good.firstIndex { !$0.isSetup })
+        let scheduled = try #require(good.firstIndex { !$0.isSetup && $0.kind == .send })
+        var cases: [(String, Int, (inout TraceOperation) -> Void)] = [
+            ("phase 9 is beyond", scheduled, { $0.phase = 9 }),
+            ("after the schedule's end", good.count - 1, { $0.intendedNanos = 10_000_000_000_000 }),
+            ("beyond the scenario's users", scheduled, { $0.user = 4_000_000_000 }),
+            ("beyond the scenario's chats", scheduled, { $0.chat = 4_000_000_000 }),
+            ("community 4000000 is beyond", scheduled, { $0.community = 4_000_000 }),
+            ("a size the scenario does not have", scheduled, { $0.bodyBytes = 3_000_000 }),
+            ("where none belongs", scheduled, { $0.list = [1, 2, 3] }),
+        ]
+        cases.append(("setup stage 0 out of order", firstScheduled, { $0.isSetup = true; $0.phase = 0; $0.intendedNanos = 0 }))
+        for (expected, index, damage) in cases {
+            var operations = good
+            damage(&operations[index])
+            let path = directory.file("bad")
+            try? FileManager.default.removeItem(atPath: path)
+            let writer = try TraceWriter(path: path, header: TraceHeader(seed: 1, scale: 1, scenarioYAML: scenario.yaml()))
+            for operation in operations { try writer.append(operation) }
+            try writer.finish()
+            do {
+                _ = try ReplayPlan(readingTrace: path)
+                Issue.record("a trace whose operation has '\(expected)' was accepted")
+            } catch {
+                #expect(error.message.contains(expected) && error.message.contains("block"), "\(error.message)")
+            }
+        }
+    }
 }
