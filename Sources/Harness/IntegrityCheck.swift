@@ -70,7 +70,7 @@ public struct IntegrityReport: Sendable, Hashable, Codable {
 enum IntegrityCheck {
     static func verify<Connection: StoreConnection>(
         connection: Connection, plan: ReplayPlan, users: IdentifierTable, chats: IdentifierTable, ledger: ChatLedger,
-        watermarks: [UInt64: UInt64], inDoubt: [WorkerRecorder.InDoubt] = [], forgottenSends: [WorkerRecorder.MessageAck] = []
+        watermarks: PairTable, sent: PairTable, inDoubt: [WorkerRecorder.InDoubt] = [], forgottenSends: [WorkerRecorder.MessageAck] = []
     ) throws(StoreError) -> IntegrityReport {
         var report = IntegrityReport()
         report.inDoubtMessagesStored = 0
@@ -98,24 +98,26 @@ enum IntegrityCheck {
             }
         }
 
-        // Only the chats this replay made count: other shards' chats in a shared store are theirs to check.
-        var traceChatOf: [UInt64: UInt32] = [:]
-        for chat in 0..<UInt32(plan.chatCount) where chats[chat] != 0 { traceChatOf[chats[chat]] = chat }
-        let summary = try connection.summary()
-        var storedChats: [UInt64: StoreSummary.Chat] = [:]
-        for stored in summary.chats where traceChatOf[stored.chat.rawValue] != nil {
-            storedChats[stored.chat.rawValue] = stored
-            report.messagesStored += stored.messageCount
-            if !stored.isGapless {
+        // Only the chats this replay made count: other shards' chats in a shared store are theirs to check. Sorted
+        // arrays, not dictionaries: a few words a chat.
+        var ours: [(store: UInt64, trace: UInt32)] = []
+        for chat in 0..<UInt32(plan.chatCount) where chats[chat] != 0 { ours.append((chats[chat], chat)) }
+        ours.sort { $0.store < $1.store }
+        func traceChat(of store: UInt64) -> UInt32? { ours.binarySearch(store, by: \.store).map { ours[$0].trace } }
+        let stored = try connection.summary().chats.filter { traceChat(of: $0.chat.rawValue) != nil }.sorted { $0.chat.rawValue < $1.chat.rawValue }
+        func storedChat(_ store: UInt64) -> StoreSummary.Chat? { stored.binarySearch(store, by: \.chat.rawValue).map { stored[$0] } }
+        for chat in stored {
+            report.messagesStored += chat.messageCount
+            if !chat.isGapless {
                 report.chatsWithGaps += 1
-                report.note("\(stored.chat) holds \(stored.messageCount) messages but its last sequence is \(stored.lastSequence) (highest stored \(stored.highestStoredSequence))")
+                report.note("\(chat.chat) holds \(chat.messageCount) messages but its last sequence is \(chat.lastSequence) (highest stored \(chat.highestStoredSequence))")
             }
         }
         for chat in 0..<UInt32(plan.chatCount) {
             let (count, highest) = ledger.acknowledged(chat: chat)
             guard count > 0 else { continue }
             report.messagesAcknowledged += Int(count)
-            guard let stored = storedChats[chats[chat]] else {
+            guard let stored = storedChat(chats[chat]) else {
                 report.lostMessages += Int(count)
                 report.note("trace chat \(chat) had \(count) acknowledged messages but the store has no such chat")
                 continue
@@ -138,35 +140,47 @@ enum IntegrityCheck {
             }
         }
 
-        // Read state: the watermark is the highest acknowledged one (at least that when a mark-read is in doubt);
-        // unread counts the others' messages after the store's watermark. Each chat's messages are read once.
-        var entriesByChat: [UInt64: [(user: UInt32, read: UInt64, unread: UInt64)]] = [:]
+        // Read state: the watermark is the highest acknowledged one (at least that when a mark-read is in doubt).
+        // Unread counts the others' messages after the store's watermark: from the counts when nothing was read and
+        // no send is in doubt (the chat's stored messages less the reader's acknowledged ones, which the counts above
+        // checked), otherwise from the chat's messages after the lowest watermark, each chat read once.
+        var toRead: [(chat: UInt64, user: UInt32, read: UInt64, unread: UInt64)] = []
+        func mismatch(_ user: UInt32, _ chat: UInt64, _ unread: UInt64, _ read: UInt64, _ expected: UInt64) {
+            report.unreadMismatches += 1
+            report.note("user \(users[user]) in \(ChatID(chat)): \(unread) unread after watermark \(read), but \(expected) messages of others follow it")
+        }
         for user in 0..<UInt32(plan.userCount) where users[user] != 0 {
             for entry in try connection.inbox(of: UserID(users[user]), limit: 1_000_000) {
-                guard let traceChat = traceChatOf[entry.chat.rawValue] else { continue }
+                guard let traceChat = traceChat(of: entry.chat.rawValue) else { continue }
                 report.unreadChecked += 1
-                let key = UInt64(user) << 32 | UInt64(traceChat)
-                let watermark = watermarks[key] ?? 0
-                let watermarkRight = inDoubtReads.contains(key) ? entry.readSequence >= watermark : entry.readSequence == watermark
-                if !watermarkRight {
+                let watermark = watermarks[user: user, chat: traceChat]
+                let readInDoubt = inDoubtReads.contains(UInt64(user) << 32 | UInt64(traceChat))
+                guard readInDoubt ? entry.readSequence >= watermark : entry.readSequence == watermark else {
                     report.unreadMismatches += 1
                     report.note("user \(users[user]) in \(entry.chat): watermark \(entry.readSequence), expected \(watermark)")
+                    continue
+                }
+                if entry.readSequence == 0, inDoubtSends[traceChat] == nil, let chat = storedChat(entry.chat.rawValue) {
+                    let own = sent[user: user, chat: traceChat]
+                    let expected = chat.messageCount >= own ? chat.messageCount - own : 0
+                    if entry.unreadCount != expected { mismatch(user, entry.chat.rawValue, entry.unreadCount, 0, expected) }
                 } else if entry.unreadCount > 0 || entry.readSequence < entry.lastSequence {
-                    entriesByChat[entry.chat.rawValue, default: []].append((user, entry.readSequence, entry.unreadCount))
+                    toRead.append((entry.chat.rawValue, user, entry.readSequence, entry.unreadCount))
                 }
             }
         }
-        for (chat, entries) in entriesByChat {
-            let lowest = entries.map(\.read).min() ?? 0
-            let messages = try messages(of: ChatID(chat), after: lowest, connection: connection)
-            for (user, read, unread) in entries {
-                let expected = messages.reduce(0) { $0 + ($1.sequence > read && $1.sender.rawValue != users[user] ? 1 : 0) }
-                if unread != expected {
-                    report.unreadMismatches += 1
-                    report.note("user \(users[user]) in \(ChatID(chat)): \(unread) unread after watermark \(read), but "
-                        + "\(expected) messages of others follow it")
-                }
+        toRead.sort { $0.chat < $1.chat }
+        var start = 0
+        while start < toRead.count {
+            var end = start
+            while end < toRead.count, toRead[end].chat == toRead[start].chat { end += 1 }
+            let lowest = toRead[start..<end].map(\.read).min() ?? 0
+            let messages = try messages(of: ChatID(toRead[start].chat), after: lowest, connection: connection)
+            for (chat, user, read, unread) in toRead[start..<end] {
+                let expected = UInt64(messages.reduce(0) { $0 + ($1.sequence > read && $1.sender.rawValue != users[user] ? 1 : 0) })
+                if unread != expected { mismatch(user, chat, unread, read, expected) }
             }
+            start = end
         }
         return report
     }
@@ -183,5 +197,20 @@ enum IntegrityCheck {
             guard let oldest = page.last?.sequence, oldest > after + 1, page.count == 500 else { return result }
             before = oldest
         }
+    }
+}
+
+extension RandomAccessCollection where Index == Int {
+    /// The index of the element whose `key` is `value` in a collection sorted by `key`, or nil.
+    func binarySearch(_ value: UInt64, by key: (Element) -> UInt64) -> Int? {
+        var low = startIndex
+        var high = endIndex
+        while low < high {
+            let middle = (low + high) / 2
+            let found = key(self[middle])
+            if found == value { return middle }
+            if found < value { low = middle + 1 } else { high = middle }
+        }
+        return nil
     }
 }

@@ -49,7 +49,7 @@ struct RecorderSnapshot: Codable, Sendable {
     init(_ recorder: WorkerRecorder) {
         response = recorder.response.map { $0.map(SparseHistogram.init) }
         service = recorder.service.map { $0.map(SparseHistogram.init) }
-        secondResponse = recorder.secondResponse.map(SparseHistogram.init)
+        secondResponse = recorder.secondResponses.sparse()
         secondLate = recorder.secondLate
         secondErrors = recorder.secondErrors
         secondCompleted = recorder.secondCompleted
@@ -74,7 +74,8 @@ extension WorkerRecorder {
             response.append(try snapshot.response[slot]?.histogram())
             service.append(try snapshot.service[slot]?.histogram())
         }
-        for histogram in snapshot.secondResponse { secondResponse.append(try histogram.histogram()) }
+        for histogram in snapshot.secondResponse { _ = try histogram.histogram() }  // checked here, kept sparse
+        secondResponses = SecondHistograms(snapshot.secondResponse)
         secondLate = snapshot.secondLate
         secondErrors = snapshot.secondErrors
         secondCompleted = snapshot.secondCompleted
@@ -91,7 +92,7 @@ extension WorkerRecorder {
         guard let first = recorders.first else { return merged }
         merged.response = first.response
         merged.service = first.service
-        merged.secondResponse = first.secondResponse
+        merged.secondResponses = SecondHistograms(first.secondResponses.sparse())
         merged.secondLate = first.secondLate
         merged.secondErrors = first.secondErrors
         merged.secondCompleted = first.secondCompleted
@@ -110,7 +111,7 @@ extension WorkerRecorder {
             if let histogram = other.response[slot] { response[slot] = response[slot].map { var sum = $0; sum.add(histogram); return sum } ?? histogram }
             if let histogram = other.service[slot] { service[slot] = service[slot].map { var sum = $0; sum.add(histogram); return sum } ?? histogram }
         }
-        for second in secondResponse.indices { secondResponse[second].add(other.secondResponse[second]) }
+        if other.secondResponses !== secondResponses { secondResponses.add(other.secondResponses) }
         func addCounts(_ counts: inout [UInt64], _ more: [UInt64]) { for index in counts.indices { counts[index] += more[index] } }
         addCounts(&secondLate, other.secondLate)
         addCounts(&secondErrors, other.secondErrors)

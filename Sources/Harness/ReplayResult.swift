@@ -130,13 +130,16 @@ public final class ReplayResult: @unchecked Sendable {
     /// The 1-second series over the schedule.
     public var series: [SecondSample] {
         let seconds = load.offeredPerSecond.count
+        // The workers of one replay share their seconds' response times; the shards of a merged one each have theirs.
+        var shared: [SecondHistograms] = []
+        for recorder in recorders where !shared.contains(where: { $0 === recorder.secondResponses }) { shared.append(recorder.secondResponses) }
         return (0..<seconds).map { second in
             var histogram = WorkerRecorder.makeHistogram(digits: .two)
+            for responses in shared { histogram.add(responses.histogram(second: second)) }
             var late: UInt64 = 0
             var errors: UInt64 = 0
             var achieved: UInt64 = 0
             for recorder in recorders {
-                histogram.add(recorder.secondResponse[second])
                 late += recorder.secondLate[second]
                 let row = second * WorkerRecorder.categoryCount
                 errors += recorder.secondErrors[row..<row + WorkerRecorder.categoryCount].reduce(0, +)

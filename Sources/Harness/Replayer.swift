@@ -25,9 +25,11 @@ public enum Replayer {
         let users = IdentifierTable(count: plan.userCount)
         let chats = IdentifierTable(count: plan.chatCount)
         let ledger = ChatLedger(chatCount: plan.chatCount)
+        let watermarks = PairTable(pairs: plan.readPairs)
+        let sent = PairTable(pairs: plan.sendPairs)
         let runners = (0..<workers).map { worker in
             OperationRunner(connection: connections[worker], plan: plan, users: users, chats: chats, ledger: ledger,
-                            acknowledgements: options.acknowledgements)
+                            watermarks: watermarks, sent: sent, acknowledgements: options.acknowledgements)
         }
         let setupRecorders = (0..<workers).map { _ in WorkerRecorder(phaseCount: 1, seconds: 1, presentSlots: []) }
         let setupStart = MonotonicClock.now()
@@ -36,8 +38,10 @@ public enum Replayer {
         }
         let setupNanos = MonotonicClock.now() - setupStart
 
+        let secondResponses = SecondHistograms(seconds: plan.load.offeredPerSecond.count)
         let recorders = (0..<workers).map { _ in
-            WorkerRecorder(phaseCount: plan.scenario.phases.count, seconds: plan.load.offeredPerSecond.count, presentSlots: plan.presentSlots)
+            WorkerRecorder(phaseCount: plan.scenario.phases.count, seconds: plan.load.offeredPerSecond.count, presentSlots: plan.presentSlots,
+                           secondResponses: secondResponses)
         }
         let usageBefore = ResourceUsage.current()
         let startNanos = try scheduleStart(options)
@@ -51,6 +55,7 @@ public enum Replayer {
         onThreads(workers) { worker in
             var runner = runners[worker]
             replay(streams[worker], runner: &runner, recorder: recorders[worker], startNanos: startNanos, plan: plan, options: options)
+            recorders[worker].finishSecond()
         }
         let endNanos = MonotonicClock.now()
         let engineSeries = engine.finish()
@@ -63,15 +68,13 @@ public enum Replayer {
             throw StoreError(.engine, "the trace could not be read back during the replay (\(failure)); nothing was measured")
         }
 
-        var watermarks: [UInt64: UInt64] = [:]
-        for recorder in recorders { watermarks.merge(recorder.watermarks, uniquingKeysWith: max) }
         let inDoubt = (setupRecorders + recorders).flatMap(\.inDoubt)
         // A store that cannot be read back keeps the run's measurements; it fails the integrity check instead.
         let integrity: IntegrityReport
         do throws(StoreError) {
             integrity = try IntegrityCheck.verify(
                 connection: connections[0], plan: plan, users: users, chats: chats, ledger: ledger, watermarks: watermarks,
-                inDoubt: inDoubt, forgottenSends: (setupRecorders + recorders).flatMap(\.forgottenSends))
+                sent: sent, inDoubt: inDoubt, forgottenSends: (setupRecorders + recorders).flatMap(\.forgottenSends))
         } catch {
             integrity = IntegrityReport(unverifiable: error.message)
         }
@@ -138,7 +141,7 @@ public enum Replayer {
         let phases = plan.scenario.phases.count
         let measuredFrom = plan.scenario.warmup.nanoseconds
         let measuredUntil = plan.scenario.duration.nanoseconds - plan.scenario.cooldown.nanoseconds
-        let seconds = recorder.secondResponse.count
+        let seconds = recorder.seconds
         let stretch = options.serviceStretchForTesting
         MonotonicClock.sleep(until: startNanos)
         var previousEnd = MonotonicClock.now()

@@ -30,7 +30,11 @@ final class WorkerRecorder {
     var service: [LatencyHistogram?]
     /// Per second of intended time: response times (2 significant digits), late starts, and errors by
     /// second * categoryCount + category.
-    var secondResponse: [LatencyHistogram]
+    var secondResponses: SecondHistograms
+    /// The second the worker is in and its response times, added to `secondResponses` when the worker moves on.
+    private var currentSecond = 0
+    private var currentSecondResponse = WorkerRecorder.makeHistogram(digits: .two)
+    var seconds: Int { secondLate.count }
     var secondLate: [UInt64]
     var secondErrors: [UInt64]
     /// Per second of completion time: operations finished.
@@ -42,8 +46,6 @@ final class WorkerRecorder {
     var harnessNanos: UInt64 = 0
     var harnessSamples: UInt64 = 0
     var completed: UInt64 = 0
-    /// The highest read watermark the store acknowledged, by trace user << 32 | trace chat.
-    var watermarks: [UInt64: UInt64] = [:]
     var inDoubt: [InDoubt] = []
     /// Resends of acknowledged messages that the store stored anew instead of finding the original: it had lost it.
     var forgottenSends: [MessageAck] = []
@@ -54,23 +56,18 @@ final class WorkerRecorder {
         LatencyHistogram(lowestDiscernibleValue: 1_000, highestTrackableValue: 3_600_000_000_000, numberOfSignificantValueDigits: digits)
     }
 
-    init(phaseCount: Int, seconds: Int, presentSlots: Set<Int>) {
+    /// A recorder of `phaseCount` phases and `seconds` seconds, adding its seconds' response times to `secondResponses`
+    /// (shared by the workers of a replay).
+    init(phaseCount: Int, seconds: Int, presentSlots: Set<Int>, secondResponses: SecondHistograms? = nil) {
+        self.secondResponses = secondResponses ?? SecondHistograms(seconds: seconds)
         let slots = phaseCount * Self.kindCount
         response = (0..<slots).map { presentSlots.contains($0) ? Self.makeHistogram() : nil }
         service = response
-        secondResponse = (0..<seconds).map { _ in Self.makeHistogram(digits: .two) }
         secondLate = [UInt64](repeating: 0, count: seconds)
         secondErrors = [UInt64](repeating: 0, count: seconds * Self.categoryCount)
         secondCompleted = [UInt64](repeating: 0, count: seconds * 4 + 60)  // completions may trail the schedule
         errors = [UInt64](repeating: 0, count: Self.kindCount * Self.categoryCount)
         wakeLag = Self.makeHistogram()
-    }
-
-    /// Notes a read watermark the store acknowledged.
-    @inline(__always)
-    func recordWatermark(user: UInt32, chat: UInt32, watermark: UInt64) {
-        let key = UInt64(user) << 32 | UInt64(chat)
-        if watermark > watermarks[key] ?? 0 { watermarks[key] = watermark }
     }
 
     /// Records one finished operation: its histograms, its seconds, the live counters. The harness's whole
@@ -87,7 +84,8 @@ final class WorkerRecorder {
             response[slot]?.recordClamped(responseNanos)
             service[slot]?.recordClamped(serviceNanos)
         }
-        secondResponse[second].recordClamped(responseNanos)
+        if second != currentSecond { finishSecond(next: second) }
+        currentSecondResponse.recordClamped(responseNanos)
         if late {
             secondLate[second] += 1
             live.late.add(1, ordering: .relaxed)
@@ -95,6 +93,13 @@ final class WorkerRecorder {
         if completedSecond < secondCompleted.count { secondCompleted[completedSecond] += 1 }
         completed += 1
         live.record(kind: operation.kind.rawValue, failed: failure != nil, responseNanos: responseNanos)
+    }
+
+    /// Adds the current second's response times to the shared ones and moves to second `next`.
+    func finishSecond(next: Int = 0) {
+        secondResponses.add(currentSecondResponse, second: currentSecond)
+        currentSecondResponse.reset()
+        currentSecond = next
     }
 
     @inline(__always)
