@@ -174,7 +174,7 @@ publish: build
 
 # Regenerates results/README.md and results/report.html from the published folders.
 report: build
-	.build/release/surgebench report $(PUBLISHED_RUNS) $(wildcard $(PUBLISHED_SERVER_RUNS)) $(PUBLISHED_CAPACITY) $(wildcard $(PUBLISHED_GROWTH)) \
+	.build/release/surgebench report $(PUBLISHED_RUNS) $(wildcard results/scale-out/merged) $(wildcard $(PUBLISHED_SERVER_RUNS)) $(PUBLISHED_CAPACITY) $(wildcard $(PUBLISHED_GROWTH)) \
 		$(wildcard $(DURABILITY_OUT)/*/) \
 		--markdown results/tables.md --html results/report.html
 	{ printf '%s\n\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n\n' '# Published results' \
@@ -188,6 +188,7 @@ report: build
 	  '`ci-base` names the base revision of the CI comparison (`make ci-baseline`).'; \
 	  cat results/tables.md; \
 	  if [ -f results/pgbench-check.md ]; then printf '\n### postgres: SurgeBench against pgbench (`make pgbench-check`)\n\n'; cat results/pgbench-check.md; fi; \
+	  if [ -f results/scale-out.md ]; then printf '\n### Beyond one machine: shards, merge and memory\n\n'; cat results/scale-out.md; fi; \
 	  } > results/README.md
 	rm results/tables.md
 

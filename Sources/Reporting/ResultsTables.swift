@@ -18,6 +18,8 @@ public enum ResultsTables {
         return "### \(configuration.scenario): \(backendNames(document).joined(separator: " vs "))\n\n"
             + "Scale \(Figures.format(configuration.scale)), \(Figures.format(configuration.durationSeconds)) s schedule, seed \(configuration.seed), "
             + "\(configuration.workers) workers, "
+            + (configuration.shard.map { "shard \($0) of the trace's communities, " } ?? "")
+            + (configuration.mergedShards.map { "merged from \($0) shards (separate processes, started together), " } ?? "")
             + (configuration.mode == .open ? "open loop (response time from the intended start)" : "closed loop")
             + (repetitions > 1 ? ", \(repetitions) repetitions interleaved (medians shown)" : "")
             + "; trace \(configuration.traceDigest). Machine: \(environment.summary); commit \(environment.shortCommit), "
