@@ -10,6 +10,12 @@ public final class AtomicFile {
 
     /// Starts writing `path`; its directory must exist.
     public init(path: String) throws(BenchmarkError) {
+        guard !path.isEmpty else { throw BenchmarkError("the output path is empty; give a file name") }
+        // Renaming over a device, a directory or a link's target would replace it (as root, even /dev/null).
+        var status = stat()
+        if lstat(path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
+            throw BenchmarkError("'\(path)' exists and is not a regular file; give the path of a file to write")
+        }
         self.path = path
         temporaryPath = path + ".partial-\(getpid())"
         descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)

@@ -5,9 +5,20 @@ import Yams
 extension Scenario {
     /// Parses and validates a scenario file's YAML; `source` names the file in error messages.
     public static func load(yaml: String, source: String) throws(BenchmarkError) -> Scenario {
+        // Bounded before anything is expanded or decoded: a scenario is a page of YAML, never a YAML alias bomb.
+        guard yaml.utf8.count <= maximumYAMLBytes else {
+            throw BenchmarkError("scenario \(source) is \(yaml.utf8.count) bytes, more than a scenario's \(maximumYAMLBytes); is it a scenario file?")
+        }
         let tree: Any?
         do {
+            guard let composed = try Yams.compose(yaml: yaml) else { throw BenchmarkError("the file is empty") }
+            var budget = maximumYAMLNodes
+            guard fits(composed, within: &budget) else {
+                throw BenchmarkError("it expands to more than \(maximumYAMLNodes) values (YAML aliases repeating a part many times?)")
+            }
             tree = try Yams.load(yaml: yaml)
+        } catch let error as BenchmarkError {
+            throw BenchmarkError("scenario \(source) is refused: \(error.message)")
         } catch {
             throw BenchmarkError("scenario \(source) is not valid YAML: \(error)")
         }
@@ -31,6 +42,28 @@ extension Scenario {
         }
         try scenario.validate(source: source)
         return scenario
+    }
+
+    /// A large count as "5.2e+10": never a conversion that could trap.
+    private func approximately(_ value: Double) -> String { String(format: "%.3g", value) }
+
+    /// The largest scenario file and the most YAML values (aliases expanded) a scenario may hold.
+    static let maximumYAMLBytes = 1 << 20
+    static let maximumYAMLNodes = 100_000
+
+    /// Whether `node`, aliases expanded, has at most `budget` values; stops counting as soon as it has more.
+    private static func fits(_ node: Node, within budget: inout Int) -> Bool {
+        budget -= 1
+        guard budget >= 0 else { return false }
+        switch node {
+        case .scalar, .alias: return true
+        case .mapping(let mapping):
+            for (key, value) in mapping where !fits(key, within: &budget) || !fits(value, within: &budget) { return false }
+            return true
+        case .sequence(let sequence):
+            for element in sequence where !fits(element, within: &budget) { return false }
+            return true
+        }
     }
 
     private static func path(_ keys: [any CodingKey]) -> String {
@@ -62,6 +95,12 @@ extension Scenario {
 
     /// The most sessions one generated trace may hold, to catch a rate or scale typed with too many zeros.
     public static let maximumSessions = 50_000_000
+    /// The highest session rate a phase may name.
+    public static let maximumRate = 10_000_000.0
+    /// The most users or chats a trace may number (trace numbers are 32-bit).
+    public static let maximumIdentifiers: UInt32 = 1 << 31
+    /// The most operations one trace may hold (about 12 GB of trace).
+    public static let maximumOperations = 500_000_000
 
     /// Checks every figure; throws naming the scenario, the place and the bad value.
     public func validate(source: String) throws(BenchmarkError) {
@@ -69,7 +108,8 @@ extension Scenario {
         func probability(_ value: Double, _ name: String) throws(BenchmarkError) {
             guard value >= 0, value <= 1 else { throw fail("\(name) must be between 0 and 1, got \(value)") }
         }
-        guard !name.isEmpty else { throw fail("name must not be empty") }
+        guard !name.isEmpty, name.count <= 200 else { throw fail("name must be 1 to 200 characters long, got \(name.count)") }
+        guard description.count <= 4000 else { throw fail("description must be at most 4000 characters long, got \(description.count)") }
         for fault in try parsedFaults() where fault.atSeconds >= duration.seconds {
             throw fail("fault \(fault) is at or after the end of the schedule (\(duration)); faults must fall inside it")
         }
@@ -104,7 +144,9 @@ extension Scenario {
         try probability(newcomers.registeredFraction, "newcomers.registeredFraction")
         try probability(newcomers.retryProbability, "newcomers.retryProbability")
         try probability(messages.resendProbability, "messages.resendProbability")
-        guard newcomers.greetings >= 0 else { throw fail("newcomers.greetings must not be negative") }
+        guard newcomers.greetings >= 0, newcomers.greetings <= 100 else {
+            throw fail("newcomers.greetings must be from 0 to 100, got \(newcomers.greetings)")
+        }
         guard !messages.bodySizes.isEmpty else { throw fail("messages.bodySizes must list at least one size") }
         for size in messages.bodySizes {
             guard size.bytes >= 0, size.bytes <= 256 * 1024, size.weight > 0 else {
@@ -122,7 +164,9 @@ extension Scenario {
             guard phase.duration.nanoseconds > 0 else { throw failPhase("duration must be positive") }
             let rate = phase.rate
             for value in [rate.from] + (rate.to.map { [$0] } ?? []) {
-                guard value >= 0, value.isFinite else { throw failPhase("rate must be zero or positive, got \(value)") }
+                guard value >= 0, value <= Self.maximumRate else {
+                    throw failPhase("rate must be from 0 to \(approximately(Self.maximumRate)) sessions/s, got \(value)")
+                }
             }
             if rate.shape != .constant, rate.to == nil { throw failPhase("a \(rate.shape.rawValue) rate needs 'to'") }
             if let at = rate.at, at > phase.duration { throw failPhase("rate.at (\(at)) is after the phase ends (\(phase.duration))") }
@@ -132,11 +176,28 @@ extension Scenario {
             }
         }
         let sessions = sessionBound
+        guard duration <= TimeSpan.maximum else {
+            throw fail("the phases last \(duration), more than a week; shorten them or give --duration")
+        }
         guard warmup.nanoseconds + cooldown.nanoseconds < duration.nanoseconds else {
             throw fail("warmup (\(warmup)) and cooldown (\(cooldown)) leave nothing of the \(duration) schedule to measure")
         }
         guard sessions <= Double(Self.maximumSessions) else {
-            throw fail("would generate up to \(Int(sessions)) sessions, more than \(Self.maximumSessions); lower the rates, --scale or --duration")
+            throw fail("would generate up to \(approximately(sessions)) sessions, more than \(Self.maximumSessions); lower the rates, --scale or --duration")
+        }
+        // Sizes known before anything is generated: chats and operations (each user, chat and message of the
+        // population is one setup operation; a session is at most 10 operations plus its greetings).
+        let populationChats = Double(population.users) * population.directChatsPerUser / 2 + Double(population.groups)
+        let chats = populationChats + sessions * Double(newcomers.greetings)
+        guard Double(population.users) + sessions < Double(Self.maximumIdentifiers), chats < Double(Self.maximumIdentifiers) else {
+            throw fail("would make up to \(approximately(Double(population.users) + sessions)) users and \(approximately(chats)) chats, more than "
+                + "\(approximately(Double(Self.maximumIdentifiers))); lower population.users, directChatsPerUser, greetings, the rates or --scale")
+        }
+        let operations = Double(population.users) + populationChats * Double(1 + population.messagesPerChat)
+            + sessions * Double(10 + 2 * newcomers.greetings)
+        guard operations <= Double(Self.maximumOperations) else {
+            throw fail("would generate up to \(approximately(operations)) operations (a trace of about \(approximately(operations * 25)) bytes), more than "
+                + "\(approximately(Double(Self.maximumOperations))); lower messagesPerChat, the population, the rates, --scale or --duration")
         }
     }
 

@@ -19,7 +19,7 @@ struct WorkloadOptions: ParsableArguments {
     func validate() throws {
         guard scale > 0, scale.isFinite else { throw ValidationError("--scale must be a positive number, got \(scale)") }
         if let duration, TimeSpan(parsing: duration) == nil {
-            throw ValidationError("--duration '\(duration)' is not a time span; write it like 45s or 2m")
+            throw ValidationError("--duration '\(duration)' is not a time span of at most a week (7d = 168h); write it like 45s or 2m")
         }
     }
 
