@@ -95,6 +95,13 @@ public final class ReplayResult: @unchecked Sendable {
 
     /// Why the run cannot be trusted, if it cannot: the harness fell behind its own schedule.
     public var invalidReason: String? {
+        // Without faults made on purpose, a run whose operations mostly failed measured its failures, not the store.
+        let failed = errorCount
+        if faults.isEmpty, failed > 0, Double(failed) > 0.01 * Double(max(load.scheduledCount, 1)) {
+            let worst = errors.flatMap { kind, categories in categories.map { ("\(kind) \($0.key.rawValue)", $0.value) } }.max { $0.1 < $1.1 }
+            return "\(failed) of \(load.scheduledCount) operations failed (over 1%; most: \(worst.map { "\($0.0) \($0.1)" } ?? "")): "
+                + "the figures describe failures, not the store; see the errors and the store's options (a full map or disk?)"
+        }
         let lag = wakeLag
         guard mode == .open, lag.totalCount > 0 else { return nil }
         let median = lag.valueAtPercentile(50)

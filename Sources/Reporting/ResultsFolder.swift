@@ -87,6 +87,9 @@ public struct ResultsFolder: Sendable {
         guard !rows.isEmpty || text.contains("Total count    =            0") else {
             throw BenchmarkError("'\(file)' is not an HdrHistogram percentile distribution")
         }
+        guard text.contains("#[Max") && text.contains("Total count") else {
+            throw BenchmarkError("'\(file)' is truncated (it lacks the #[Max ...] and Total count lines every .hgrm ends with); the results folder is damaged")
+        }
         return rows
     }
 }

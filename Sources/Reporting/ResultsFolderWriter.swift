@@ -10,6 +10,9 @@ public final class ResultsFolderWriter {
 
     /// Prepares `path`, which must not exist yet; its parent is created when missing.
     public init(path: String) throws(BenchmarkError) {
+        guard !path.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw BenchmarkError("the results folder path is empty; give --out a folder name")
+        }
         let fileManager = FileManager.default
         guard !fileManager.fileExists(atPath: path) else {
             throw BenchmarkError("results folder '\(path)' already exists; choose another --out or remove it")

@@ -176,6 +176,7 @@ extension Scenario {
             }
         }
         let sessions = sessionBound
+        guard sessions > 0 else { throw fail("every phase's rate is zero: nothing would run; give a phase a rate above zero") }
         guard duration <= TimeSpan.maximum else {
             throw fail("the phases last \(duration), more than a week; shorten them or give --duration")
         }

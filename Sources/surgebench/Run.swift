@@ -100,6 +100,9 @@ extension SurgeBench {
         func selectedBackends() throws(StoreError) -> [(descriptor: BackendDescriptor, options: BackendOptions)] {
             let names = backends.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             guard !names.isEmpty else { throw StoreError(.invalidOption, "--backends lists no backend") }
+            if let repeated = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
+                throw StoreError(.invalidOption, "--backends lists \(repeated) twice; to run a backend several times give --repeat")
+            }
             var descriptors: [BackendDescriptor] = []
             for name in names { descriptors.append(try BackendCatalog.backend(named: name)) }
             let assigned = try OptionAssignment.assign(options, to: descriptors)
