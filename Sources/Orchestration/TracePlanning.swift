@@ -43,10 +43,16 @@ public enum TracePlanning {
         let path = NSTemporaryDirectory() + "surgebench-\(getpid())-\(UUID().uuidString).trace"
         do throws(BenchmarkError) {
             _ = try generate(scenario, seed: seed, scale: scale, shard: shard, to: path)
-            return try ReplayPlan(readingTrace: path, phoneNamespace: phoneNamespace, temporary: true)
         } catch {
             try? FileManager.default.removeItem(atPath: path)
             throw error
+        }
+        do throws(BenchmarkError) {
+            return try ReplayPlan(readingTrace: path, phoneNamespace: phoneNamespace, temporary: true)
+        } catch {
+            try? FileManager.default.removeItem(atPath: path)
+            throw BenchmarkError("the trace generated from scenario \(scenario.name) was refused by its own reader (a SurgeBench bug: "
+                + "please report it with the scenario): \(error.message.replacingOccurrences(of: path, with: "<generated>"))")
         }
     }
 }

@@ -150,6 +150,13 @@ extension SurgeBench {
             session.repetitions = `repeat`
             let (document, table) = try session.execute(into: folder, traceFile: trace)
             say("\n" + table)
+            for result in document.backends {
+                if let failure = result.failure {
+                    FileHandle.standardError.write(Data("surgebench: \(result.backend) could not run: \(failure)\n".utf8))
+                } else if let reason = result.invalidReason {
+                    FileHandle.standardError.write(Data("surgebench: \(result.backend)'s run is invalid: \(reason)\n".utf8))
+                }
+            }
             say("Results written to \(outPath)/ (results.json, summary.md, timeseries.csv, *.hgrm)")
             for result in document.backends where !result.integrity.isIntact {
                 let verdict = result.integrity.unverifiable == nil ? "LOST OR CORRUPTED DATA" : "COULD NOT BE VERIFIED"

@@ -30,11 +30,18 @@ struct WorkloadOptions: ParsableArguments {
 
     /// A built-in scenario by name, or a scenario file by path.
     static func load(_ scenario: String) throws -> Scenario {
-        guard scenario.hasSuffix(".yaml") || scenario.hasSuffix(".yml") || scenario.contains("/") else {
+        guard scenario.hasSuffix(".yaml") || scenario.hasSuffix(".yml") || scenario.contains("/") || FileManager.default.fileExists(atPath: scenario) else {
             return try BuiltInScenarios.scenario(named: scenario)
         }
-        guard let text = try? String(contentsOfFile: scenario, encoding: .utf8) else {
-            throw CommandFailure("cannot read scenario file '\(scenario)'; give a built-in name (see `surgebench scenarios`) or a readable .yaml file")
+        guard let data = FileManager.default.contents(atPath: scenario) else {
+            let reason = FileManager.default.fileExists(atPath: scenario) ? "it cannot be read (permissions? a folder?)" : "there is no such file"
+            throw CommandFailure("cannot read scenario file '\(scenario)': \(reason); give a built-in name (see `surgebench scenarios`) or a readable .yaml file")
+        }
+        if data.starts(with: Array("SURGETRC".utf8)) {
+            throw CommandFailure("'\(scenario)' is a trace, not a scenario: replay it with --trace '\(scenario)'")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw CommandFailure("scenario file '\(scenario)' is not UTF-8 text; save it as UTF-8 YAML")
         }
         return try Scenario.load(yaml: text, source: scenario)
     }
