@@ -14,7 +14,7 @@ struct ScenarioTests {
     static let valid = BuiltInScenarios.all.first { $0.name == "smoke" }!.yaml
 
     @Test("invalid scenarios are refused with a message naming the place and the value", arguments: [
-        ("rate: {shape: constant, from: 100}", "rate: {shape: constant, from: -3}", "phase 'baseline': rate must be zero or positive, got -3"),
+        ("rate: {shape: constant, from: 100}", "rate: {shape: constant, from: -3}", "phase 'baseline': rate must be from 0 to 1e+07 sessions/s, got -3"),
         ("duration: 1s\n    rate: {shape: constant", "duration: 0s\n    rate: {shape: constant", "phase 'baseline': duration must be positive"),
         ("shape: linear, from: 100, to: 300", "shape: linear, from: 100", "a linear rate needs 'to'"),
         ("users: 200", "users: 1", "population.users must be from 2 to 10000000, got 1"),
@@ -24,7 +24,8 @@ struct ScenarioTests {
         ("historyPageSize: 20", "historyPageSize: 20\n  histroyPageSize: 5", "unknown key 'histroyPageSize' in messages"),
         ("arrivals: uniform", "arrivals: bursty", "phases[0].arrivals"),
         ("warmup: 500ms", "warmup: 10s", "leave nothing of the 3s schedule to measure"),
-        ("from: 100}\n    arrivals: uniform", "from: 100000000}\n    arrivals: uniform", "would generate up to"),
+        ("from: 100}\n    arrivals: uniform", "from: 100000000}\n    arrivals: uniform", "rate must be from 0 to 1e+07 sessions/s"),
+        ("duration: 1s\n    rate: {shape: constant, from: 100}", "duration: 100s\n    rate: {shape: constant, from: 9000000}", "would generate up to 9e+08"),
     ])
     func invalid(original: String, replacement: String, expected: String) throws {
         #expect(Self.valid.contains(original))
