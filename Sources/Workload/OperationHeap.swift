@@ -9,7 +9,7 @@ struct OperationHeap {
         static func < (a: Key, b: Key) -> Bool { (a.time, a.sequence) < (b.time, b.sequence) }
     }
 
-    private var keys: [Key] = []
+    private var keys = MinHeap<Key>()
     private var slots: [TraceOperation] = []
     private var freeSlots: [Int] = []
 
@@ -30,34 +30,13 @@ struct OperationHeap {
             slot = slots.count
             slots.append(operation)
         }
-        keys.append(Key(time: operation.intendedNanos, sequence: sequence, slot: slot))
-        var child = keys.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard keys[child] < keys[parent] else { break }
-            keys.swapAt(child, parent)
-            child = parent
-        }
+        keys.push(Key(time: operation.intendedNanos, sequence: sequence, slot: slot))
     }
 
+    /// Removes and returns the earliest operation; the heap must not be empty (see `peekTime`).
     mutating func pop() -> TraceOperation {
-        let top = keys[0]
-        let operation = slots[top.slot]
+        guard let top = keys.popFirst() else { preconditionFailure("pop() on an empty heap") }
         freeSlots.append(top.slot)
-        let last = keys.removeLast()
-        if !keys.isEmpty {
-            keys[0] = last
-            var parent = 0
-            while true {
-                let left = 2 * parent + 1
-                var smallest = parent
-                if left < keys.count, keys[left] < keys[smallest] { smallest = left }
-                if left + 1 < keys.count, keys[left + 1] < keys[smallest] { smallest = left + 1 }
-                guard smallest != parent else { break }
-                keys.swapAt(parent, smallest)
-                parent = smallest
-            }
-        }
-        return operation
+        return slots[top.slot]
     }
 }

@@ -108,33 +108,19 @@ public struct TraceGenerator {
     private static func merge(_ buffers: [[TraceOperation]]) -> [TraceOperation] {
         var merged: [TraceOperation] = []
         merged.reserveCapacity(buffers.reduce(0) { $0 + $1.count })
-        var positions = [Int](repeating: 0, count: buffers.count)
-        var heap: [(time: UInt64, buffer: Int)] = []
-        func siftDown(_ start: Int) {
-            var parent = start
-            while true {
-                let left = 2 * parent + 1
-                var smallest = parent
-                if left < heap.count, heap[left] < heap[smallest] { smallest = left }
-                if left + 1 < heap.count, heap[left + 1] < heap[smallest] { smallest = left + 1 }
-                guard smallest != parent else { return }
-                heap.swapAt(parent, smallest)
-                parent = smallest
-            }
+        struct Next: Comparable {
+            var time: UInt64
+            var buffer: Int
+            static func < (a: Next, b: Next) -> Bool { (a.time, a.buffer) < (b.time, b.buffer) }
         }
-        for (index, buffer) in buffers.enumerated() where !buffer.isEmpty { heap.append((buffer[0].intendedNanos, index)) }
-        for index in stride(from: heap.count / 2, through: 0, by: -1) { siftDown(index) }
-        while let top = heap.first {
-            let buffer = buffers[top.buffer]
-            merged.append(buffer[positions[top.buffer]])
-            positions[top.buffer] += 1
-            if positions[top.buffer] < buffer.count {
-                heap[0] = (buffer[positions[top.buffer]].intendedNanos, top.buffer)
-            } else {
-                heap[0] = heap[heap.count - 1]
-                heap.removeLast()
-            }
-            siftDown(0)
+        var positions = [Int](repeating: 0, count: buffers.count)
+        var heap = MinHeap<Next>()
+        for (index, buffer) in buffers.enumerated() where !buffer.isEmpty { heap.push(Next(time: buffer[0].intendedNanos, buffer: index)) }
+        while let next = heap.popFirst() {
+            let buffer = buffers[next.buffer]
+            merged.append(buffer[positions[next.buffer]])
+            positions[next.buffer] += 1
+            if positions[next.buffer] < buffer.count { heap.push(Next(time: buffer[positions[next.buffer]].intendedNanos, buffer: next.buffer)) }
         }
         return merged
     }
