@@ -93,8 +93,8 @@ public enum Replayer {
         guard let startAt = options.startAt else { return soon }
         let wait = startAt - Date().timeIntervalSince1970
         guard wait >= 0.05 else {
-            throw StoreError(.invalidOption, String(format: "--start-at %@ had passed by %.1f s when the population was built; give a later instant "
-                + "(building the population took this long: leave a margin)", StartInstant.format(startAt), -wait))
+            throw StoreError(.invalidOption, String(format: "--start-at %@ had passed by %.1f s when the population was built; give a later instant, "
+                + "leaving every shard time to build its population first", StartInstant.format(startAt), -wait))
         }
         guard wait <= 7 * 86_400 else {
             throw StoreError(.invalidOption, "--start-at \(StartInstant.format(startAt)) is more than a week away; give an instant closer to now")
