@@ -23,6 +23,7 @@ bin=/usr/lib/postgresql/15/bin
 log() { printf '[bench-sharded %s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 [ -x "$surgebench" ] || { log "$surgebench is missing: run 'make build'"; exit 1; }
 [ -x "$bin/pg_ctl" ] || { log "PostgreSQL 15 is not installed: run 'make deps'"; exit 1; }
+command -v python3 >/dev/null || { log "the comparison needs python3: apt-get install -y python3"; exit 1; }
 [ ! -e "$out" ] || { log "$out exists: remove it or give another SHARDED_OUT"; exit 1; }
 as_server=()
 [ "$(id -u)" = 0 ] && as_server=(/usr/sbin/runuser -u postgres --)
