@@ -52,7 +52,7 @@ public final class ReplayPlan: Sendable {
         shard = header.shard.isWhole ? (requested ?? .whole) : header.shard
         self.phoneNamespace = phoneNamespace
         registeredNumbers = TracePhones.number(ofUser: 0)..<TracePhones.number(ofUser: UInt32(scenario.population.users))
-        var summary = TraceSummary(scenario: scenario, path: path)
+        var summary = TraceSummary(scenario: scenario)
         while let operation = try reader.next() {
             guard shard.contains(community: operation.community) else { continue }
             try summary.add(operation, phone: { number throws(BenchmarkError) in _ = try Self.phone(number, namespace: phoneNamespace) })
@@ -105,7 +105,6 @@ public final class ReplayPlan: Sendable {
 /// What the first pass over a trace learns and checks, operation by operation.
 private struct TraceSummary {
     let scenario: Scenario
-    let path: String
     var setupCount = 0
     var scheduledCounts: [OperationKind: Int] = [:]
     var offered: [UInt64]
@@ -116,9 +115,8 @@ private struct TraceSummary {
     var readPairs: Set<UInt64> = []
     var sendPairs: Set<UInt64> = []
 
-    init(scenario: Scenario, path: String) {
+    init(scenario: Scenario) {
         self.scenario = scenario
-        self.path = path
         offered = [UInt64](repeating: 0, count: Int(scenario.duration.nanoseconds / 1_000_000_000) + 1)
     }
 

@@ -17,8 +17,6 @@ final class SecondHistograms: Sendable {
         seconds = Mutex(sparse.map { $0 })
     }
 
-    var count: Int { seconds.withLock { $0.count } }
-
     /// Adds `histogram`'s counts to second `second`.
     func add(_ histogram: WorkerRecorder.LatencyHistogram, second: Int) {
         guard histogram.totalCount > 0 else { return }
