@@ -8,6 +8,9 @@ let package = Package(
         .executable(name: "surgebench", targets: ["surgebench"]),
         // For the micro-benchmarks package in Benchmarks/ (and anyone embedding the stores or the harness).
         .library(name: "SurgeBenchKit", targets: ["SurgeCore", "StoreCatalog", "Workload", "Harness"]),
+        // What reads users' files (scenarios, traces, results folders) and the memory store to replay a trace into, for
+        // the fuzz targets in Tests/Fuzz.
+        .library(name: "SurgeBenchInputs", targets: ["Workload", "Harness", "Orchestration", "Reporting", "MemoryStore"]),
         // The power-cut simulator `surgebench crash --kind power` loads with LD_PRELOAD (libSurgePowerCut.so beside the
         // executable). Nothing links it.
         .library(name: "SurgePowerCut", type: .dynamic, targets: ["CPowerCut"]),

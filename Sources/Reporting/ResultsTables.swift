@@ -21,7 +21,8 @@ public enum ResultsTables {
             + (configuration.shard.map { "shard \($0) of the trace's communities, " } ?? "")
             + (configuration.mergedShards.map { "merged from \($0) shards (separate processes, started together), " } ?? "")
             + (configuration.mode == .open ? "open loop (response time from the intended start)" : "closed loop")
-            + (repetitions > 1 ? ", \(repetitions) repetitions interleaved (medians shown)" : "")
+            + (repetitions > 1 ? ", \(repetitions) repetitions interleaved (medians; throughput, p99, peak p99 and recovery also "
+                + "give the range over the repetitions in brackets, min-max)" : "")
             + "; trace \(configuration.traceDigest). Machine: \(environment.summary); commit \(environment.shortCommit), "
             + "\(document.createdAt)." + (document.complete ? "" : " **Incomplete run.**")
     }
@@ -49,6 +50,9 @@ public enum ResultsTables {
         func median(_ metric: @escaping (ResultsDocument.BackendResult) -> Double) -> ([ResultsDocument.BackendResult]) -> String {
             { Figures.format(Statistics.median($0.map(metric))) }
         }
+        func spread(_ metric: @escaping (ResultsDocument.BackendResult) -> Double) -> ([ResultsDocument.BackendResult]) -> String {
+            { Self.spread($0.map(metric)) }
+        }
         func medianCount(_ metric: @escaping (ResultsDocument.BackendResult) -> Double) -> ([ResultsDocument.BackendResult]) -> String {
             { String(format: "%.0f", Statistics.median($0.map(metric))) }
         }
@@ -57,9 +61,9 @@ public enum ResultsTables {
             StoreSettings(durability: results[0].durability, commit: results[0].commit).label
         }
         row("offered ops/s (mean)", median(\.offeredPerSecond))
-        row("achieved ops/s (mean)", median(\.achievedPerSecond))
+        row("achieved ops/s (mean)", spread(\.achievedPerSecond))
         row("response p50 ms", median(\.response.p50Ms))
-        row("response p99 ms", median(\.response.p99Ms))
+        row("response p99 ms", spread(\.response.p99Ms))
         row("response p99.9 ms", median(\.response.p999Ms))
         row("response max ms", median(\.response.maxMs))
         row("service p99 ms", median(\.service.p99Ms))
@@ -71,16 +75,14 @@ public enum ResultsTables {
             }
         }
         row("baseline p99 ms", median(\.surge.baselineP99Ms))
-        row("peak p99 ms (x baseline)") { results in
+        row("peak p99 ms, x baseline") { results in
             guard results[0].surge.peakPhase != nil else { return "no surge" }
-            let peak = Statistics.median(results.map { $0.surge.peakP99Ms ?? 0 })
-            return "\(Figures.format(peak)) (\(Figures.format(Statistics.median(results.map { $0.surge.peakToBaselineRatio ?? 0 })))x)"
+            let ratio = Figures.format(Statistics.median(results.map { $0.surge.peakToBaselineRatio ?? 0 }))
+            return Self.spread(results.map { $0.surge.peakP99Ms ?? 0 }) + ", \(ratio)x"
         }
         row("recovery to 2x baseline p99") { results in
             guard results[0].surge.peakPhase != nil else { return "no surge" }
-            let recovered = results.compactMap(\.surge.recoverySeconds)
-            guard recovered.count * 2 > results.count else { return "not recovered" }
-            return "\(Figures.format(Statistics.median(recovered))) s"
+            return Self.recoverySpread(results.map(\.surge.recoverySeconds))
         }
         row("largest backlog (ops)", medianCount { Double($0.surge.largestBacklog) })
         row("late starts", medianCount { Double($0.lateStarts) })
@@ -148,6 +150,31 @@ public enum ResultsTables {
                 }, numeric: false))
         }
         return tables
+    }
+
+    /// The median of one figure over repetitions, then their range when they differ: "72.9 (61.0-88.4)".
+    static func spread(_ values: [Double]) -> String {
+        let median = Figures.format(Statistics.median(values))
+        guard let low = values.min(), let high = values.max(), Figures.format(low) != Figures.format(high) else { return median }
+        return "\(median) (\(Figures.format(low))-\(Figures.format(high)))"
+    }
+
+    /// Recovery times over repetitions, a run that never recovered counting as the longest: the median, then the
+    /// range when they differ ("0.660 s (0.330 s-not recovered)"). With an even count whose middle pair holds a run
+    /// that did not recover, the median is "not recovered".
+    static func recoverySpread(_ values: [Double?]) -> String {
+        let sorted = values.sorted { ($0 ?? .infinity) < ($1 ?? .infinity) }
+        guard !sorted.isEmpty else { return "-" }
+        func label(_ value: Double?) -> String { value.map { "\(Figures.format($0)) s" } ?? "not recovered" }
+        let middle = sorted.count / 2
+        let median: String
+        if sorted.count.isMultiple(of: 2) {
+            if let low = sorted[middle - 1], let high = sorted[middle] { median = label((low + high) / 2) } else { median = label(nil) }
+        } else {
+            median = label(sorted[middle])
+        }
+        let (low, high) = (label(sorted[0]), label(sorted[sorted.count - 1]))
+        return low == high ? median : "\(median) (\(low)-\(high))"
     }
 
     /// "149 (unavailable 120, dependencyFailed 29)".

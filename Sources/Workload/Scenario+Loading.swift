@@ -9,26 +9,24 @@ extension Scenario {
         guard yaml.utf8.count <= maximumYAMLBytes else {
             throw BenchmarkError("scenario \(source) is \(yaml.utf8.count) bytes, more than a scenario's \(maximumYAMLBytes); is it a scenario file?")
         }
-        let tree: Any?
+        let root: Node
         do {
             guard let composed = try Yams.compose(yaml: yaml) else { throw BenchmarkError("the file is empty") }
             var budget = maximumYAMLNodes
-            guard fits(composed, within: &budget) else {
-                throw BenchmarkError("it expands to more than \(maximumYAMLNodes) values (YAML aliases repeating a part many times?)")
-            }
-            tree = try Yams.load(yaml: yaml)
+            try checkShape(composed, within: &budget)
+            root = composed
         } catch let error as BenchmarkError {
             throw BenchmarkError("scenario \(source) is refused: \(error.message)")
         } catch {
             throw BenchmarkError("scenario \(source) is not valid YAML: \(error)")
         }
-        guard let root = tree as? [String: Any] else {
+        guard root.mapping != nil else {
             throw BenchmarkError("scenario \(source) must be a YAML mapping with name, population, phases, ...")
         }
         try checkKeys(root, source: source)
         let scenario: Scenario
         do {
-            scenario = try YAMLDecoder().decode(Scenario.self, from: yaml)
+            scenario = try YAMLDecoder().decode(Scenario.self, from: root)
         } catch let error as BenchmarkError {
             throw BenchmarkError("scenario \(source): \(error.message)")
         } catch let DecodingError.keyNotFound(key, context) {
@@ -51,18 +49,24 @@ extension Scenario {
     static let maximumYAMLBytes = 1 << 20
     static let maximumYAMLNodes = 100_000
 
-    /// Whether `node`, aliases expanded, has at most `budget` values; stops counting as soon as it has more.
-    private static func fits(_ node: Node, within budget: inout Int) -> Bool {
+    /// Refuses a tree that, aliases expanded, holds more than `budget` values (stopping as soon as it does), or that
+    /// uses a sequence or a mapping as a mapping's key (no scenario key is one; YAML allows it, Swift's decoders do not).
+    private static func checkShape(_ node: Node, within budget: inout Int) throws(BenchmarkError) {
         budget -= 1
-        guard budget >= 0 else { return false }
+        guard budget >= 0 else {
+            throw BenchmarkError("it expands to more than \(maximumYAMLNodes) values (YAML aliases repeating a part many times?)")
+        }
         switch node {
-        case .scalar, .alias: return true
+        case .scalar, .alias: return
         case .mapping(let mapping):
-            for (key, value) in mapping where !fits(key, within: &budget) || !fits(value, within: &budget) { return false }
-            return true
+            for (key, value) in mapping {
+                guard key.scalar != nil else {
+                    throw BenchmarkError("line \(key.mark.map { "\($0.line)" } ?? "?"): a key is a YAML sequence or mapping; keys must be plain names")
+                }
+                try checkShape(value, within: &budget)
+            }
         case .sequence(let sequence):
-            for element in sequence where !fits(element, within: &budget) { return false }
-            return true
+            for element in sequence { try checkShape(element, within: &budget) }
         }
     }
 
@@ -71,25 +75,25 @@ extension Scenario {
     }
 
     /// Refuses keys the scenario format does not have, so that a misspelt key is not silently ignored.
-    private static func checkKeys(_ root: [String: Any], source: String) throws(BenchmarkError) {
-        func check(_ value: Any?, _ allowed: Set<String>, at where_: String) throws(BenchmarkError) {
-            guard let mapping = value as? [String: Any] else { return }
-            for key in mapping.keys.sorted() where !allowed.contains(key) {
+    private static func checkKeys(_ root: Node, source: String) throws(BenchmarkError) {
+        func check(_ node: Node?, _ allowed: Set<String>, at where_: String) throws(BenchmarkError) {
+            guard let mapping = node?.mapping else { return }
+            for key in mapping.keys.compactMap(\.string).sorted() where !allowed.contains(key) {
                 throw BenchmarkError("scenario \(source): unknown key '\(key)' in \(where_); allowed: \(allowed.sorted().joined(separator: ", "))")
             }
         }
         try check(root, ["name", "description", "seed", "population", "newcomers", "messages", "warmup", "cooldown", "phases", "faults",
-                          "communities"],
+                         "communities"],
                   at: "the top level")
         try check(root["population"], ["users", "directChatsPerUser", "groups", "groupSizeMin", "groupSizeMax", "groupSizeSkew",
                                        "chatPopularitySkew", "messagesPerChat"], at: "population")
         try check(root["newcomers"], ["contactsImported", "registeredFraction", "greetings", "retryProbability", "thinkTime"], at: "newcomers")
         try check(root["messages"], ["bodySizes", "resendProbability", "historyPageSize", "inboxPageSize"], at: "messages")
-        for (index, phase) in (root["phases"] as? [Any] ?? []).enumerated() {
-            let name = (phase as? [String: Any])?["name"] as? String ?? "#\(index + 1)"
+        for (index, phase) in (root["phases"]?.sequence.map(Array.init) ?? []).enumerated() {
+            let name = phase["name"]?.string ?? "#\(index + 1)"
             try check(phase, ["name", "duration", "rate", "arrivals", "role", "mix"], at: "phase '\(name)'")
-            try check((phase as? [String: Any])?["rate"], ["shape", "from", "to", "halfLife", "at"], at: "phase '\(name)' rate")
-            try check((phase as? [String: Any])?["mix"], ["newcomer", "send", "history", "markRead", "inbox"], at: "phase '\(name)' mix")
+            try check(phase["rate"], ["shape", "from", "to", "halfLife", "at"], at: "phase '\(name)' rate")
+            try check(phase["mix"], ["newcomer", "send", "history", "markRead", "inbox"], at: "phase '\(name)' mix")
         }
     }
 
@@ -186,20 +190,26 @@ extension Scenario {
         guard sessions <= Double(Self.maximumSessions) else {
             throw fail("would generate up to \(approximately(sessions)) sessions, more than \(Self.maximumSessions); lower the rates, --scale or --duration")
         }
-        // Sizes known before anything is generated: chats and operations (each user, chat and message of the
-        // population is one setup operation; a session is at most 10 operations plus its greetings).
-        let populationChats = Double(population.users) * population.directChatsPerUser / 2 + Double(population.groups)
-        let chats = populationChats + sessions * Double(newcomers.greetings)
+        let chats = chatBound
         guard Double(population.users) + sessions < Double(Self.maximumIdentifiers), chats < Double(Self.maximumIdentifiers) else {
             throw fail("would make up to \(approximately(Double(population.users) + sessions)) users and \(approximately(chats)) chats, more than "
                 + "\(approximately(Double(Self.maximumIdentifiers))); lower population.users, directChatsPerUser, greetings, the rates or --scale")
         }
-        let operations = Double(population.users) + populationChats * Double(1 + population.messagesPerChat)
-            + sessions * Double(10 + 2 * newcomers.greetings)
+        let operations = operationBound
         guard operations <= Double(Self.maximumOperations) else {
             throw fail("would generate up to \(approximately(operations)) operations (a trace of about \(approximately(operations * 25)) bytes), more than "
                 + "\(approximately(Double(Self.maximumOperations))); lower messagesPerChat, the population, the rates, --scale or --duration")
         }
+    }
+
+    /// The population's chats (an estimate, known before anything is generated).
+    var populationChatBound: Double { Double(population.users) * population.directChatsPerUser / 2 + Double(population.groups) }
+    /// At most how many chats the trace makes.
+    var chatBound: Double { populationChatBound + sessionBound * Double(newcomers.greetings) }
+    /// At most how many operations the trace holds: each user, chat and message of the population is one setup
+    /// operation; a session is at most 10 operations plus its greetings.
+    public var operationBound: Double {
+        Double(population.users) + populationChatBound * Double(1 + population.messagesPerChat) + sessionBound * Double(10 + 2 * newcomers.greetings)
     }
 
     /// This scenario with population and rates multiplied by `scale` and, when `targetDuration` is given, every

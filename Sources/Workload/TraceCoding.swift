@@ -1,6 +1,6 @@
 /// Byte-level pieces of the trace format: little-endian words, LEB128 varints, CRC-32 and FNV-1a (also used by the
 /// harness's acknowledgement log).
-package enum TraceCoding {
+public enum TraceCoding {
     package static func append(_ value: UInt64, to bytes: inout [UInt8]) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
@@ -19,7 +19,7 @@ package enum TraceCoding {
     }
 
     /// IEEE 802.3 CRC-32 (as zlib), for block checksums: eight bytes a step (slicing-by-8) where the bytes are contiguous.
-    package static func crc32(_ bytes: some Sequence<UInt8>) -> UInt32 {
+    public static func crc32(_ bytes: some Sequence<UInt8>) -> UInt32 {
         let sliced = bytes.withContiguousStorageIfAvailable { buffer in
             crcTables.withUnsafeBufferPointer { tables in
                 var crc: UInt32 = 0xFFFF_FFFF
@@ -64,7 +64,7 @@ package enum TraceCoding {
     }()
 
     /// 64-bit FNV-1a, continuing from `hash`.
-    package static func fnv1a(_ bytes: some Sequence<UInt8>, continuing hash: UInt64 = 0xCBF2_9CE4_8422_2325) -> UInt64 {
+    public static func fnv1a(_ bytes: some Sequence<UInt8>, continuing hash: UInt64 = 0xCBF2_9CE4_8422_2325) -> UInt64 {
         var hash = hash
         for byte in bytes {
             hash ^= UInt64(byte)

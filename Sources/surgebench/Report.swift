@@ -25,33 +25,9 @@ extension SurgeBench {
         }
 
         func run() throws {
-            var folders: [ResultsFolder] = []
-            var capacities: [CapacityDocument] = []
-            var growths: [GrowthDocument] = []
-            var crashes: [CrashDocument] = []
-            for path in runs {
-                let capacityFile = (path as NSString).appendingPathComponent("capacity.json")
-                let growthFile = (path as NSString).appendingPathComponent("growth.json")
-                let crashFile = (path as NSString).appendingPathComponent("crash.json")
-                if FileManager.default.fileExists(atPath: crashFile) {
-                    crashes.append(try CrashDocument.read(path: crashFile))
-                } else if FileManager.default.fileExists(atPath: capacityFile) {
-                    capacities.append(try CapacityDocument.read(path: capacityFile))
-                } else if FileManager.default.fileExists(atPath: growthFile) {
-                    growths.append(try GrowthDocument.read(path: growthFile))
-                } else {
-                    folders.append(try ResultsFolder(path: path))
-                }
-            }
-            let sizing = capacities.isEmpty ? nil : SizingTable.table(capacities)
-            var text = folders.map { ResultsTables.render($0.document) }.joined(separator: "\n")
-            if let sizing {
-                text += "\n### Sizing for the October 2021 surge\n\n" + sizing.markdown() + "\n"
-                    + capacities.map { $0.trialsTable.markdown() }.joined(separator: "\n")
-            }
-            for growth in growths { text += "\n### Cost growth with data size\n\n" + growth.table.markdown() }
-            if !crashes.isEmpty { text += "\n### Durability under crashes\n\n" + CrashDocument.markdown(crashes) }
-            try AtomicFile.write(HTMLReport.render(folders, sizing: sizing, capacities: capacities, growths: growths, crashes: crashes), to: html)
+            let report = try ResultsReport(reading: runs)
+            let text = report.markdown()
+            try AtomicFile.write(report.html(), to: html)
             if let markdown {
                 try AtomicFile.write(text, to: markdown)
                 print("wrote \(markdown) and \(html)")

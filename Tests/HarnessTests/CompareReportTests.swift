@@ -110,9 +110,37 @@ struct CompareReportTests {
         #expect(!html.contains("http://") || html.contains("xmlns=\"http://www.w3.org/2000/svg\""))
         #expect(!html.contains("<script") && !html.contains("src=") && !html.contains("href=\"http"))
         let markdown = ResultsTables.render(folder.document)
-        #expect(markdown.contains("2 repetitions interleaved (medians shown)"))
+        #expect(markdown.contains("2 repetitions interleaved (medians; throughput, p99, peak p99 and recovery also give the range"))
         #expect(markdown.contains("| p99 vs calibration |"))
         #expect(markdown.contains("disk 4 KiB write+fsync"))
+    }
+
+    @Test("a repeated run's tables show the median and the range of throughput, p99, peak p99 and recovery")
+    func spread() throws {
+        #expect(ResultsTables.spread([72.9]) == "72.9")
+        #expect(ResultsTables.spread([88.4, 61.0, 72.9]) == "72.9 (61.0-88.4)")
+        #expect(ResultsTables.spread([3639, 3639.2, 3638.9]) == "3639")  // equal as printed: no range
+        #expect(ResultsTables.recoverySpread([0.66]) == "0.660 s")
+        #expect(ResultsTables.recoverySpread([nil]) == "not recovered")
+        #expect(ResultsTables.recoverySpread([1.7, nil, 0.33]) == "1.70 s (0.330 s-not recovered)")
+        #expect(ResultsTables.recoverySpread([nil, 0.5, nil]) == "not recovered (0.500 s-not recovered)")
+        #expect(ResultsTables.recoverySpread([2, 1]) == "1.50 s (1.00 s-2.00 s)")
+        #expect(ResultsTables.recoverySpread([1, nil]) == "not recovered (1.00 s-not recovered)")
+
+        // In a rendered table: three repetitions of one backend whose p99 and recovery differ.
+        let directory = try ScratchDirectory()
+        let plan = try makePlan(try readOnlyScenario(rate: 200, seconds: 2))
+        var document = try Self.calibrationRun(serviceMicros: 200, repetitions: 3, into: directory.file("a"), plan: plan)
+        for (index, p99) in [5.0, 9.0, 7.0].enumerated() {
+            document.backends[index].response.p99Ms = p99
+            document.backends[index].surge.peakPhase = "surge"
+            document.backends[index].surge.peakP99Ms = p99 * 2
+            document.backends[index].surge.recoverySeconds = [1.0, nil, 3.0][index]
+        }
+        let markdown = ResultsTables.render(document)
+        #expect(markdown.contains("| response p99 ms | 7.00 (5.00-9.00) |"))
+        #expect(markdown.contains("| peak p99 ms, x baseline | 14.0 (10.0-18.0), "))
+        #expect(markdown.contains("| recovery to 2x baseline p99 | 3.00 s (1.00 s-not recovered) |"))
     }
 
     @Test("report refuses missing, truncated and foreign folders with a message")

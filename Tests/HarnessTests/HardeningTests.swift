@@ -57,6 +57,13 @@ struct HardeningTests {
         refused(String(repeating: "# padding\n", count: 120_000) + smoke.yaml(), "more than a scenario's")
     }
 
+    @Test("inputs the fuzz targets found (Tests/Fuzz) are refused with a message")
+    func fuzzFindings() throws {
+        // YAML allows a sequence or a mapping as a key; Yams' constructor trapped on one (force unwrap).
+        refused(smoke.yaml() + "? [a, b]\n: c\n", "keys must be plain names")
+        refused("name: x\nphases:\n  - {name: a, duration: 1s}: 1\n", "keys must be plain names")
+    }
+
     @Test("outputs that are empty or not regular files are refused before anything runs")
     func outputs() throws {
         #expect(throws: BenchmarkError.self) { try AtomicFile(path: "/dev/null") }
