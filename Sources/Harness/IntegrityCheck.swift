@@ -104,7 +104,12 @@ enum IntegrityCheck {
         for chat in 0..<UInt32(plan.chatCount) where chats[chat] != 0 { ours.append((chats[chat], chat)) }
         ours.sort { $0.store < $1.store }
         func traceChat(of store: UInt64) -> UInt32? { ours.binarySearch(store, by: \.store).map { ours[$0].trace } }
-        let stored = try connection.summary().chats.filter { traceChat(of: $0.chat.rawValue) != nil }.sorted { $0.chat.rawValue < $1.chat.rawValue }
+        // Filtered and sorted in place: the store's whole summary is the largest array of the check.
+        var stored = try connection.summary().chats
+        stored.removeAll { traceChat(of: $0.chat.rawValue) == nil }
+        if zip(stored, stored.dropFirst()).contains(where: { $0.chat.rawValue >= $1.chat.rawValue }) {
+            stored.sort { $0.chat.rawValue < $1.chat.rawValue }
+        }
         func storedChat(_ store: UInt64) -> StoreSummary.Chat? { stored.binarySearch(store, by: \.chat.rawValue).map { stored[$0] } }
         for chat in stored {
             report.messagesStored += chat.messageCount

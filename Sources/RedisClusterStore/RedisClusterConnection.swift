@@ -216,7 +216,8 @@ public final class RedisClusterConnection: StoreConnection {
                 }
             }
         }
-        return StoreSummary(userCount: users, chats: chats.sorted { $0.chat < $1.chat })
+        chats.sort { $0.chat < $1.chat }
+        return StoreSummary(userCount: users, chats: chats)
     }
 
     private func scan(_ connection: RedisNodeConnection, matching pattern: String) throws(StoreError) -> [String] {

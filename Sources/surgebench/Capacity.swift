@@ -63,7 +63,10 @@ extension SurgeBench {
                 throw ValidationError(error.message)
             }
             guard trialSeconds >= 2, trialSeconds <= 600 else { throw ValidationError("--trial-seconds must be from 2 to 600") }
-            guard minRate > 0, maxRate >= minRate else { throw ValidationError("--min-rate must be positive and at most --max-rate") }
+            guard minRate > 0, maxRate >= minRate, maxRate <= Scenario.maximumRate else {
+                throw ValidationError("--min-rate must be positive and at most --max-rate, and --max-rate at most \(Int(Scenario.maximumRate)) sessions/s")
+            }
+            guard (0...30).contains(steps) else { throw ValidationError("--steps must be from 0 to 30") }
             guard (1...1024).contains(workers) else { throw ValidationError("--workers must be from 1 to 1024") }
             guard scale > 0, scale.isFinite else { throw ValidationError("--scale must be positive") }
         }

@@ -1,7 +1,7 @@
 import Foundation
 import Harness
 import Orchestration
-import Reporting
+@testable import Reporting
 import StoreCatalog
 import SurgeCore
 import Testing
