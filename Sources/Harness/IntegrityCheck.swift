@@ -70,7 +70,7 @@ public struct IntegrityReport: Sendable, Hashable, Codable {
 enum IntegrityCheck {
     static func verify<Connection: StoreConnection>(
         connection: Connection, plan: ReplayPlan, users: IdentifierTable, chats: IdentifierTable, ledger: ChatLedger,
-        watermarks: PairTable, sent: PairTable, inDoubt: [WorkerRecorder.InDoubt] = [], forgottenSends: [WorkerRecorder.MessageAck] = []
+        pairs: PairTable, inDoubt: [WorkerRecorder.InDoubt] = [], forgottenSends: [WorkerRecorder.MessageAck] = []
     ) throws(StoreError) -> IntegrityReport {
         var report = IntegrityReport()
         report.inDoubtMessagesStored = 0
@@ -158,7 +158,7 @@ enum IntegrityCheck {
             for entry in try connection.inbox(of: UserID(users[user]), limit: 1_000_000) {
                 guard let traceChat = traceChat(of: entry.chat.rawValue) else { continue }
                 report.unreadChecked += 1
-                let watermark = watermarks[user: user, chat: traceChat]
+                let watermark = pairs.watermark(user: user, chat: traceChat)
                 let readInDoubt = inDoubtReads.contains(UInt64(user) << 32 | UInt64(traceChat))
                 guard readInDoubt ? entry.readSequence >= watermark : entry.readSequence == watermark else {
                     report.unreadMismatches += 1
@@ -166,7 +166,7 @@ enum IntegrityCheck {
                     continue
                 }
                 if entry.readSequence == 0, inDoubtSends[traceChat] == nil, let chat = storedChat(entry.chat.rawValue) {
-                    let own = sent[user: user, chat: traceChat]
+                    let own = pairs.sent(user: user, chat: traceChat)
                     let expected = chat.messageCount >= own ? chat.messageCount - own : 0
                     if entry.unreadCount != expected { mismatch(user, entry.chat.rawValue, entry.unreadCount, 0, expected) }
                 } else if entry.unreadCount > 0 || entry.readSequence < entry.lastSequence {

@@ -10,8 +10,7 @@ struct OperationRunner<Connection: StoreConnection> {
     let chats: IdentifierTable
     let ledger: ChatLedger
     /// The highest read watermark acknowledged and the messages acknowledged, by (trace user, trace chat).
-    let watermarks: PairTable
-    let sent: PairTable
+    let pairs: PairTable
     /// Where acknowledged writes are logged as they happen (crash runs); nil in measured runs.
     let acknowledgements: AcknowledgementLog?
     /// The last send of this worker that failed: its resend must then store it anew instead of finding a duplicate,
@@ -103,7 +102,7 @@ struct OperationRunner<Connection: StoreConnection> {
             guard receipt.isDuplicate == duplicateExpected || eitherIsRight, receipt.chat.rawValue == chat else { return .wrongResult }
             if !receipt.isDuplicate || eitherIsRight {  // a duplicate after an in-doubt failure: that send was kept
                 ledger.acknowledge(chat: operation.chat, sequence: receipt.sequence)
-                sent.add(user: operation.user, chat: operation.chat, 1)
+                pairs.addSent(user: operation.user, chat: operation.chat, 1)
                 acknowledgements?.note(.acknowledged, .send, user: sender, chat: chat, sequence: receipt.sequence,
                                        clientMessageID: operation.clientMessageID, body: body)
             }
@@ -120,7 +119,7 @@ struct OperationRunner<Connection: StoreConnection> {
             let user = users[operation.user]
             guard chat != 0, user != 0 else { return .dependencyFailed }
             let watermark = try connection.markRead(ChatID(chat), by: UserID(user), upTo: .max)
-            watermarks.raise(user: operation.user, chat: operation.chat, to: watermark)
+            pairs.raiseWatermark(user: operation.user, chat: operation.chat, to: watermark)
             acknowledgements?.note(.acknowledged, .markRead, user: user, chat: chat, sequence: watermark)
             return nil
 

@@ -21,10 +21,8 @@ public final class ReplayPlan: Sendable {
     let chatCount: Int
     /// Phase * kinds + kind slots the replayed operations use.
     let presentSlots: Set<Int>
-    /// The distinct (user, chat) pairs of the mark-read and of the send operations (the sizes of the integrity
-    /// check's tables).
-    let readPairs: Int
-    let sendPairs: Int
+    /// The distinct (user, chat) pairs of the send and mark-read operations (the size of the integrity check's table).
+    let pairs: Int
     /// Bodies by size: the same arrays are sent again and again, so sending allocates nothing.
     let bodies: [UInt32: [UInt8]]
     /// Goes before the digits of every phone number (see `init`).
@@ -64,8 +62,7 @@ public final class ReplayPlan: Sendable {
         userCount = Int(summary.maxUser) + 1
         chatCount = Int(summary.maxChat) + 1
         presentSlots = summary.presentSlots
-        readPairs = summary.readPairs.count
-        sendPairs = summary.sendPairs.count
+        pairs = summary.pairs.count
         for user in [0, summary.maxUser] { _ = try Self.phone(TracePhones.number(ofUser: user), namespace: phoneNamespace) }
         var bodies: [UInt32: [UInt8]] = [:]
         for size in summary.bodySizes {
@@ -112,8 +109,7 @@ private struct TraceSummary {
     var maxChat: UInt32 = 0
     var presentSlots: Set<Int> = []
     var bodySizes: Set<UInt32> = []
-    var readPairs: Set<UInt64> = []
-    var sendPairs: Set<UInt64> = []
+    var pairs: Set<UInt64> = []
 
     init(scenario: Scenario) {
         self.scenario = scenario
@@ -126,7 +122,7 @@ private struct TraceSummary {
         maxChat = max(maxChat, operation.chat)
         if operation.kind == .send {
             bodySizes.insert(operation.bodyBytes)
-            sendPairs.insert(UInt64(operation.user) << 32 | UInt64(operation.chat))
+            pairs.insert(UInt64(operation.user) << 32 | UInt64(operation.chat))
         }
         if operation.kind == .createGroup { maxUser = max(maxUser, UInt32(clamping: operation.list.max() ?? 0)) }
         if operation.isSetup {
@@ -136,7 +132,7 @@ private struct TraceSummary {
         if operation.kind == .importContacts {
             for number in operation.list { try phone(number) }
         }
-        if operation.kind == .markRead { readPairs.insert(UInt64(operation.user) << 32 | UInt64(operation.chat)) }
+        if operation.kind == .markRead { pairs.insert(UInt64(operation.user) << 32 | UInt64(operation.chat)) }
         offered[min(offered.count - 1, Int(operation.intendedNanos / 1_000_000_000))] += 1
         scheduledCounts[operation.kind, default: 0] += 1
         presentSlots.insert(Int(operation.phase) * OperationKind.allCases.count + Int(operation.kind.rawValue))

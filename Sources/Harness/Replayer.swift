@@ -25,11 +25,10 @@ public enum Replayer {
         let users = IdentifierTable(count: plan.userCount)
         let chats = IdentifierTable(count: plan.chatCount)
         let ledger = ChatLedger(chatCount: plan.chatCount)
-        let watermarks = PairTable(pairs: plan.readPairs)
-        let sent = PairTable(pairs: plan.sendPairs)
+        let pairs = PairTable(pairs: plan.pairs)
         let runners = (0..<workers).map { worker in
             OperationRunner(connection: connections[worker], plan: plan, users: users, chats: chats, ledger: ledger,
-                            watermarks: watermarks, sent: sent, acknowledgements: options.acknowledgements)
+                            pairs: pairs, acknowledgements: options.acknowledgements)
         }
         let setupRecorders = (0..<workers).map { _ in WorkerRecorder(phaseCount: 1, seconds: 1, presentSlots: []) }
         let setupStart = MonotonicClock.now()
@@ -73,8 +72,8 @@ public enum Replayer {
         let integrity: IntegrityReport
         do throws(StoreError) {
             integrity = try IntegrityCheck.verify(
-                connection: connections[0], plan: plan, users: users, chats: chats, ledger: ledger, watermarks: watermarks,
-                sent: sent, inDoubt: inDoubt, forgottenSends: (setupRecorders + recorders).flatMap(\.forgottenSends))
+                connection: connections[0], plan: plan, users: users, chats: chats, ledger: ledger, pairs: pairs,
+                inDoubt: inDoubt, forgottenSends: (setupRecorders + recorders).flatMap(\.forgottenSends))
         } catch {
             integrity = IntegrityReport(unverifiable: error.message)
         }

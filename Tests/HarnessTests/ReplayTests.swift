@@ -1,15 +1,36 @@
 import CalibrationStore
 import Foundation
-import Harness
+@testable import Harness
 import MemoryStore
 import StoreCatalog
 import SurgeCore
 import Synchronization
 import Testing
+import TestSupport
 import Workload
 
 @Suite("Replay", .serialized)
 struct ReplayTests {
+    @Test("the pair table keeps each (user, chat)'s highest watermark and its sent count apart, under concurrent updates")
+    func pairTable() throws {
+        let table = PairTable(pairs: 3_000)
+        try onThreads(4) { thread in
+            for pair in 0..<3_000 {
+                let (user, chat) = (UInt32(pair % 1_000), UInt32(pair / 1_000 + 7))
+                table.addSent(user: user, chat: chat, 1)
+                table.raiseWatermark(user: user, chat: chat, to: UInt64(pair * 10 + thread))
+            }
+        }
+        for pair in 0..<3_000 {
+            let (user, chat) = (UInt32(pair % 1_000), UInt32(pair / 1_000 + 7))
+            #expect(table.sent(user: user, chat: chat) == 4)
+            #expect(table.watermark(user: user, chat: chat) == UInt64(pair * 10 + 3))
+        }
+        #expect(table.sent(user: 5_000, chat: 1) == 0 && table.watermark(user: 5_000, chat: 1) == 0)
+        table.raiseWatermark(user: 1, chat: 7, to: 5)  // never lowered
+        #expect(table.watermark(user: 1, chat: 7) == 13)
+    }
+
     @Test("under overload no operation runs before its dependency: no errors, nothing lost, the backlog shows in response time")
     func dependenciesHoldUnderOverload() throws {
         let plan = try makePlan(try BuiltInScenarios.scenario(named: "smoke"))
