@@ -13,7 +13,6 @@ struct SurgeBench: ParsableCommand {
 
     /// Runs the command; one stopped by Ctrl-C or SIGTERM exits with 130 or 143 whatever it returned.
     static func main() {
-        MallocArenas.limit()
         do {
             var command = try parseAsRoot()
             try command.run()
