@@ -5,8 +5,8 @@
 #   FUZZ_SECONDS  seconds per target (default 600)        FUZZ_TARGETS  which targets (default: scenario trace results)
 #   FUZZ_DIR      where corpora and findings go (default .build-fuzz)
 # A finding (a crash, a trap, a memory error, a timeout of over 10 s or an input using over 2 GB) stops that target;
-# its input is kept as FUZZ_DIR/findings/<target>/crash-... and the script exits non-zero after running the others. Replay one
-# with `.build-fuzz/release/FuzzTrace FILE` (for the results target, with SURGEBENCH_FUZZ_SEEDS set as below).
+# its input is kept as FUZZ_DIR/findings/<target>/crash-... and the script exits non-zero after running the others.
+# Replay one with `.build-fuzz/release/FuzzTrace FILE` (for the results target, with SURGEBENCH_FUZZ_SEEDS set as below).
 set -euo pipefail
 
 seconds=${FUZZ_SECONDS:-600}
@@ -21,12 +21,16 @@ fuzzer_library=$(ls "$(dirname "$(readlink -f "$(command -v swift)")")"/../lib/c
 echo "== building the fuzz targets (address sanitizer and coverage; the first build takes a few minutes)"
 # SwiftPM names each executable's entry point itself, so the targets call libFuzzer's driver from their main.swift and
 # link the libFuzzer without main; -sanitize=fuzzer would bring libFuzzer's own main.
-(cd Tests/Fuzz && swift build -c release --build-path "$(cd ../.. && pwd)/$dir" \
+mkdir -p "$dir"
+build_log="$(cd "$dir" && pwd)/build.log"
+if ! (cd Tests/Fuzz && swift build -c release --build-path "$(cd ../.. && pwd)/$dir" \
     -Xswiftc -sanitize=address -Xswiftc -sanitize-coverage=edge,trace-cmp,inline-8bit-counters,pc-table \
-    -Xlinker "$fuzzer_library" -Xlinker -lstdc++ 2>&1 | grep -E "error|Compiling|Build complete" | grep -v warning || true)
-for target in FuzzScenario FuzzTrace FuzzResults; do
-    [ -x "$dir/release/$target" ] || { echo "the build of $target failed" >&2; exit 1; }
-done
+    -Xlinker "$fuzzer_library" -Xlinker -lstdc++ > "$build_log" 2>&1); then
+    grep -E "error" "$build_log" | head -20 >&2
+    echo "the build of the fuzz targets failed (log: $build_log)" >&2
+    exit 1
+fi
+grep "Build complete" "$build_log" || true
 
 echo "== seed corpora"
 scratch=$(mktemp -d)
