@@ -164,8 +164,8 @@ microbench-thresholds: deps
 
 # Every published run is repeated PUBLISH_REPEAT times, backends interleaved, and its tables give medians with the
 # range over the repetitions; signal-2021 and steady run 20 s of schedule (30 s before repetitions) to keep the whole
-# target near 35 minutes. A capacity search runs once per backend (its answer is confirmed by a second trial at that
-# rate; three searches would add about 18 minutes).
+# target near 36 minutes (measured with the build). A capacity search runs once per backend (its answer is confirmed by a second trial at that
+# rate; each search took about 3 minutes, so two more per backend would add about 18).
 PUBLISH_REPEAT ?= 3
 publish: build
 	rm -rf $(PUBLISHED_RUNS) $(PUBLISHED_CAPACITY)
@@ -183,7 +183,7 @@ publish: build
 fuzz: build
 	Tests/Fuzz/fuzz.sh
 
-# Each fuzz target for a few seconds (part of `make test`; the first build of the targets takes about 4 minutes).
+# Each fuzz target for a few seconds (part of `make test`; the first build of the targets took 1.7-2.6 minutes here).
 fuzz-smoke: build
 	FUZZ_SECONDS=$${FUZZ_SMOKE_SECONDS:-5} Tests/Fuzz/fuzz.sh
 
@@ -194,7 +194,7 @@ report: build
 		--markdown results/tables.md --html results/report.html
 	{ printf '%s\n\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n\n' '# Published results' \
 	  'Reference runs of every built-in scenario, each repeated 3 times (medians, with the range over the repetitions), and' \
-	  'capacity searches, regenerated with `make publish` (about 35 minutes), the server runs and the pgbench check with `make publish-servers` (about 11 minutes), the' \
+	  'capacity searches, regenerated with `make publish` (36 minutes measured), the server runs and the pgbench check with `make publish-servers` (about 11 minutes), the' \
 	  'cost-growth curve with `make publish-growth` (37 minutes), the durability matrix with `make durability` (its own' \
 	  'page: [durability/README.md](durability/README.md)), or' \
 	  '`make report` (tables only). Each table names the machine, commit and configuration that produced' \
