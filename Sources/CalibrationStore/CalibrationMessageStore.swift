@@ -157,8 +157,8 @@ public final class CalibrationConnection: StoreConnection {
         try inner.user(withPhone: phone)
     }
 
-    public func summary() throws(StoreError) -> StoreSummary {
-        try inner.summary()
+    public func summarize(chat: (StoreSummary.Chat) -> Void) throws(StoreError) -> Int {
+        try inner.summarize(chat: chat)
     }
 }
 

@@ -98,35 +98,27 @@ enum IntegrityCheck {
             }
         }
 
-        // Only the chats this replay made count: other shards' chats in a shared store are theirs to check. Sorted
-        // arrays, not dictionaries: a few words a chat.
-        var ours: [(store: UInt64, trace: UInt32)] = []
-        for chat in 0..<UInt32(plan.chatCount) where chats[chat] != 0 { ours.append((chats[chat], chat)) }
-        ours.sort { $0.store < $1.store }
-        func traceChat(of store: UInt64) -> UInt32? { ours.binarySearch(store, by: \.store).map { ours[$0].trace } }
-        // Filtered and sorted in place: the store's whole summary is the largest array of the check.
-        var stored = try connection.summary().chats
-        stored.removeAll { traceChat(of: $0.chat.rawValue) == nil }
-        if zip(stored, stored.dropFirst()).contains(where: { $0.chat.rawValue >= $1.chat.rawValue }) {
-            stored.sort { $0.chat.rawValue < $1.chat.rawValue }
-        }
-        func storedChat(_ store: UInt64) -> StoreSummary.Chat? { stored.binarySearch(store, by: \.chat.rawValue).map { stored[$0] } }
-        for chat in stored {
-            report.messagesStored += chat.messageCount
-            if !chat.isGapless {
+        // Only the chats this replay made count: other shards' chats in a shared store are theirs to check. Our trace
+        // chats sorted by the id the store gave them, 4 bytes a chat, to find a stored chat's trace chat.
+        var byStore = (0..<UInt32(plan.chatCount)).filter { chats[$0] != 0 }
+        byStore.sort { chats[$0] < chats[$1] }
+        func traceChat(of store: UInt64) -> UInt32? { byStore.binarySearch(store) { chats[$0] }.map { byStore[$0] } }
+
+        // Each stored chat is checked as the store reports it and only its message count kept (for the unread
+        // counts below; `notStored` for a chat the store does not have), so the check never holds the store's
+        // whole summary.
+        let notStored = UInt32.max
+        var storedMessages = [UInt32](repeating: notStored, count: plan.chatCount)
+        _ = try connection.summarize { stored in
+            guard let chat = traceChat(of: stored.chat.rawValue) else { return }
+            storedMessages[Int(chat)] = UInt32(clamping: min(stored.messageCount, UInt64(notStored - 1)))
+            report.messagesStored += stored.messageCount
+            if !stored.isGapless {
                 report.chatsWithGaps += 1
-                report.note("\(chat.chat) holds \(chat.messageCount) messages but its last sequence is \(chat.lastSequence) (highest stored \(chat.highestStoredSequence))")
+                report.note("\(stored.chat) holds \(stored.messageCount) messages but its last sequence is \(stored.lastSequence) (highest stored \(stored.highestStoredSequence))")
             }
-        }
-        for chat in 0..<UInt32(plan.chatCount) {
             let (count, highest) = ledger.acknowledged(chat: chat)
-            guard count > 0 else { continue }
-            report.messagesAcknowledged += Int(count)
-            guard let stored = storedChat(chats[chat]) else {
-                report.lostMessages += Int(count)
-                report.note("trace chat \(chat) had \(count) acknowledged messages but the store has no such chat")
-                continue
-            }
+            guard count > 0 else { return }
             // Acknowledged sequences are distinct: fewer stored messages, or an acknowledged sequence above the
             // highest stored, means lost messages.
             let lost = max(Int(count) - Int(stored.messageCount), highest > stored.highestStoredSequence ? 1 : 0)
@@ -144,15 +136,42 @@ enum IntegrityCheck {
                 }
             }
         }
+        for chat in 0..<UInt32(plan.chatCount) {
+            let count = ledger.acknowledged(chat: chat).count
+            guard count > 0 else { continue }
+            report.messagesAcknowledged += Int(count)
+            if storedMessages[Int(chat)] == notStored {
+                report.lostMessages += Int(count)
+                report.note("trace chat \(chat) had \(count) acknowledged messages but the store has no such chat")
+            }
+        }
 
         // Read state: the watermark is the highest acknowledged one (at least that when a mark-read is in doubt).
         // Unread counts the others' messages after the store's watermark: from the counts when nothing was read and
         // no send is in doubt (the chat's stored messages less the reader's acknowledged ones, which the counts above
-        // checked), otherwise from the chat's messages after the lowest watermark, each chat read once.
-        var toRead: [(chat: UInt64, user: UInt32, read: UInt64, unread: UInt64)] = []
+        // checked), otherwise from the chat's messages after the lowest watermark, read in batches of entries, each
+        // chat once per batch.
         func mismatch(_ user: UInt32, _ chat: UInt64, _ unread: UInt64, _ read: UInt64, _ expected: UInt64) {
             report.unreadMismatches += 1
             report.note("user \(users[user]) in \(ChatID(chat)): \(unread) unread after watermark \(read), but \(expected) messages of others follow it")
+        }
+        let batch = 65_536
+        var toRead: [(chat: UInt32, user: UInt32, read: UInt64, unread: UInt64)] = []
+        func readBatch() throws(StoreError) {
+            toRead.sort { $0.chat < $1.chat }
+            var start = 0
+            while start < toRead.count {
+                var end = start
+                while end < toRead.count, toRead[end].chat == toRead[start].chat { end += 1 }
+                let lowest = toRead[start..<end].map(\.read).min() ?? 0
+                let messages = try messages(of: ChatID(chats[toRead[start].chat]), after: lowest, connection: connection)
+                for (chat, user, read, unread) in toRead[start..<end] {
+                    let expected = UInt64(messages.reduce(0) { $0 + ($1.sequence > read && $1.sender.rawValue != users[user] ? 1 : 0) })
+                    if unread != expected { mismatch(user, chats[chat], unread, read, expected) }
+                }
+                start = end
+            }
+            toRead.removeAll(keepingCapacity: true)
         }
         for user in 0..<UInt32(plan.userCount) where users[user] != 0 {
             for entry in try connection.inbox(of: UserID(users[user]), limit: 1_000_000) {
@@ -165,28 +184,18 @@ enum IntegrityCheck {
                     report.note("user \(users[user]) in \(entry.chat): watermark \(entry.readSequence), expected \(watermark)")
                     continue
                 }
-                if entry.readSequence == 0, inDoubtSends[traceChat] == nil, let chat = storedChat(entry.chat.rawValue) {
+                let stored = storedMessages[Int(traceChat)]
+                if entry.readSequence == 0, inDoubtSends[traceChat] == nil, stored != notStored {
                     let own = pairs.sent(user: user, chat: traceChat)
-                    let expected = chat.messageCount >= own ? chat.messageCount - own : 0
+                    let expected = UInt64(stored) >= own ? UInt64(stored) - own : 0
                     if entry.unreadCount != expected { mismatch(user, entry.chat.rawValue, entry.unreadCount, 0, expected) }
                 } else if entry.unreadCount > 0 || entry.readSequence < entry.lastSequence {
-                    toRead.append((entry.chat.rawValue, user, entry.readSequence, entry.unreadCount))
+                    toRead.append((traceChat, user, entry.readSequence, entry.unreadCount))
+                    if toRead.count == batch { try readBatch() }
                 }
             }
         }
-        toRead.sort { $0.chat < $1.chat }
-        var start = 0
-        while start < toRead.count {
-            var end = start
-            while end < toRead.count, toRead[end].chat == toRead[start].chat { end += 1 }
-            let lowest = toRead[start..<end].map(\.read).min() ?? 0
-            let messages = try messages(of: ChatID(toRead[start].chat), after: lowest, connection: connection)
-            for (chat, user, read, unread) in toRead[start..<end] {
-                let expected = UInt64(messages.reduce(0) { $0 + ($1.sequence > read && $1.sender.rawValue != users[user] ? 1 : 0) })
-                if unread != expected { mismatch(user, chat, unread, read, expected) }
-            }
-            start = end
-        }
+        try readBatch()
         return report
     }
 

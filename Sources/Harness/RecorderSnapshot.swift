@@ -5,10 +5,47 @@ import Workload
 /// `merge` can add shards exactly, histograms bucket by bucket.
 struct RecorderSnapshot: Codable, Sendable {
     /// A histogram as its non-empty buckets (a value of each bucket and its count); rebuilt, it equals the original.
+    /// Encoded with its buckets in one string, "value:count value:count ...": a record holds about a million numbers,
+    /// which as JSON arrays would cost the encoder tens of bytes each while the run still holds its tables (records of
+    /// version 1 hold `values` and `counts` arrays, still read).
     struct SparseHistogram: Codable, Sendable {
         var digits: Int8
         var values: [UInt64]
         var counts: [UInt64]
+
+        private enum CodingKeys: String, CodingKey { case digits, buckets, values, counts }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(digits, forKey: .digits)
+            var buckets = ""
+            buckets.reserveCapacity(values.count * 12)
+            for (value, count) in zip(values, counts) {
+                if !buckets.isEmpty { buckets += " " }
+                buckets += "\(value):\(count)"
+            }
+            try container.encode(buckets, forKey: .buckets)
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            digits = try container.decode(Int8.self, forKey: .digits)
+            guard let buckets = try container.decodeIfPresent(String.self, forKey: .buckets) else {
+                values = try container.decode([UInt64].self, forKey: .values)
+                counts = try container.decode([UInt64].self, forKey: .counts)
+                return
+            }
+            values = []
+            counts = []
+            for bucket in buckets.split(separator: " ") {
+                let parts = bucket.split(separator: ":")
+                guard parts.count == 2, let value = UInt64(parts[0]), let count = UInt64(parts[1]) else {
+                    throw DecodingError.dataCorruptedError(forKey: .buckets, in: container, debugDescription: "'\(bucket.prefix(40))' is not value:count")
+                }
+                values.append(value)
+                counts.append(count)
+            }
+        }
 
         init(_ histogram: WorkerRecorder.LatencyHistogram) {
             digits = histogram.numberOfSignificantValueDigits.rawValue
@@ -70,10 +107,13 @@ extension WorkerRecorder {
               snapshot.secondCompleted.count == seconds * 4 + 60, snapshot.errors.count == Self.kindCount * Self.categoryCount
         else { throw BenchmarkError("the replay record does not match its scenario's phases and seconds") }
         self.init(phaseCount: 0, seconds: 0, presentSlots: [])
+        var response: [LatencyHistogram?] = []
+        var service: [LatencyHistogram?] = []
         for slot in 0..<slots {
             response.append(try snapshot.response[slot]?.histogram())
             service.append(try snapshot.service[slot]?.histogram())
         }
+        latencies = SlotHistograms(response: response, service: service)
         for histogram in snapshot.secondResponse { _ = try histogram.histogram() }  // checked here, kept sparse
         secondResponses = SecondHistograms(snapshot.secondResponse)
         secondLate = snapshot.secondLate
@@ -86,13 +126,13 @@ extension WorkerRecorder {
         completed = snapshot.completed
     }
 
-    /// All of `recorders`' measurements in one recorder (they share phases and seconds).
+    /// All of `recorders`' measurements in one recorder (they share phases and seconds). The histograms that workers
+    /// share count once.
     static func merged(_ recorders: [WorkerRecorder]) -> WorkerRecorder {
         let merged = WorkerRecorder(phaseCount: 0, seconds: 0, presentSlots: [])
         guard let first = recorders.first else { return merged }
-        merged.response = first.response
-        merged.service = first.service
-        merged.secondResponses = SecondHistograms(first.secondResponses.sparse())
+        merged.latencies = SlotHistograms(summing: recorders.map(\.latencies))
+        merged.secondResponses = SecondHistograms(summing: recorders.map(\.secondResponses))
         merged.secondLate = first.secondLate
         merged.secondErrors = first.secondErrors
         merged.secondCompleted = first.secondCompleted
@@ -101,25 +141,17 @@ extension WorkerRecorder {
         merged.harnessNanos = first.harnessNanos
         merged.harnessSamples = first.harnessSamples
         merged.completed = first.completed
-        for recorder in recorders.dropFirst() { merged.add(recorder) }
-        return merged
-    }
-
-    /// Adds `other`'s measurements (same phases and seconds) to this recorder's.
-    func add(_ other: WorkerRecorder) {
-        for slot in response.indices {
-            if let histogram = other.response[slot] { response[slot] = response[slot].map { var sum = $0; sum.add(histogram); return sum } ?? histogram }
-            if let histogram = other.service[slot] { service[slot] = service[slot].map { var sum = $0; sum.add(histogram); return sum } ?? histogram }
+        for other in recorders.dropFirst() {
+            func addCounts(_ counts: inout [UInt64], _ more: [UInt64]) { for index in counts.indices { counts[index] += more[index] } }
+            addCounts(&merged.secondLate, other.secondLate)
+            addCounts(&merged.secondErrors, other.secondErrors)
+            addCounts(&merged.secondCompleted, other.secondCompleted)
+            addCounts(&merged.errors, other.errors)
+            merged.wakeLag.add(other.wakeLag)
+            merged.harnessNanos += other.harnessNanos
+            merged.harnessSamples += other.harnessSamples
+            merged.completed += other.completed
         }
-        if other.secondResponses !== secondResponses { secondResponses.add(other.secondResponses) }
-        func addCounts(_ counts: inout [UInt64], _ more: [UInt64]) { for index in counts.indices { counts[index] += more[index] } }
-        addCounts(&secondLate, other.secondLate)
-        addCounts(&secondErrors, other.secondErrors)
-        addCounts(&secondCompleted, other.secondCompleted)
-        addCounts(&errors, other.errors)
-        wakeLag.add(other.wakeLag)
-        harnessNanos += other.harnessNanos
-        harnessSamples += other.harnessSamples
-        completed += other.completed
+        return merged
     }
 }

@@ -21,8 +21,8 @@ public final class ReplayPlan: Sendable {
     let chatCount: Int
     /// Phase * kinds + kind slots the replayed operations use.
     let presentSlots: Set<Int>
-    /// The distinct (user, chat) pairs of the send and mark-read operations (the size of the integrity check's table).
-    let pairs: Int
+    /// The distinct (user, chat) pairs of the send and mark-read operations (the integrity check's table's keys).
+    let pairs: PairIndex
     /// Bodies by size: the same arrays are sent again and again, so sending allocates nothing.
     let bodies: [UInt32: [UInt8]]
     /// Goes before the digits of every phone number (see `init`).
@@ -62,7 +62,9 @@ public final class ReplayPlan: Sendable {
         userCount = Int(summary.maxUser) + 1
         chatCount = Int(summary.maxChat) + 1
         presentSlots = summary.presentSlots
-        pairs = summary.pairs.count
+        var collector = PairCollector()
+        swap(&collector, &summary.pairs)  // the index sorts the collector's buffer: no copy of it stays behind
+        pairs = PairIndex(collector, chatCount: chatCount)
         for user in [0, summary.maxUser] { _ = try Self.phone(TracePhones.number(ofUser: user), namespace: phoneNamespace) }
         var bodies: [UInt32: [UInt8]] = [:]
         for size in summary.bodySizes {
@@ -109,7 +111,7 @@ private struct TraceSummary {
     var maxChat: UInt32 = 0
     var presentSlots: Set<Int> = []
     var bodySizes: Set<UInt32> = []
-    var pairs: Set<UInt64> = []
+    var pairs = PairCollector()
 
     init(scenario: Scenario) {
         self.scenario = scenario
@@ -120,10 +122,8 @@ private struct TraceSummary {
     mutating func add(_ operation: TraceOperation, phone: (UInt64) throws(BenchmarkError) -> Void) throws(BenchmarkError) {
         maxUser = max(maxUser, operation.user, operation.kind == .openDirectChat ? operation.otherUser : 0)
         maxChat = max(maxChat, operation.chat)
-        if operation.kind == .send {
-            bodySizes.insert(operation.bodyBytes)
-            pairs.insert(UInt64(operation.user) << 32 | UInt64(operation.chat))
-        }
+        if operation.kind == .send { bodySizes.insert(operation.bodyBytes) }
+        if operation.kind == .send || operation.kind == .markRead { pairs.insert(user: operation.user, chat: operation.chat) }
         if operation.kind == .createGroup { maxUser = max(maxUser, UInt32(clamping: operation.list.max() ?? 0)) }
         if operation.isSetup {
             setupCount += 1
@@ -132,7 +132,6 @@ private struct TraceSummary {
         if operation.kind == .importContacts {
             for number in operation.list { try phone(number) }
         }
-        if operation.kind == .markRead { pairs.insert(UInt64(operation.user) << 32 | UInt64(operation.chat)) }
         offered[min(offered.count - 1, Int(operation.intendedNanos / 1_000_000_000))] += 1
         scheduledCounts[operation.kind, default: 0] += 1
         presentSlots.insert(Int(operation.phase) * OperationKind.allCases.count + Int(operation.kind.rawValue))

@@ -47,8 +47,9 @@ public final class ReplayResult: @unchecked Sendable {
     /// and kind or (nil) all of them. Only the measured window (without warm-up and cool-down) counts.
     public func histogram(service: Bool = false, phases: Set<Int>? = nil, kind: OperationKind? = nil) -> Histogram<UInt32> {
         var merged = WorkerRecorder.makeHistogram()
-        for recorder in recorders {
-            let slots = service ? recorder.service : recorder.response
+        // The workers of one replay share their histograms; the shards of a merged one each have theirs.
+        for latencies in distinctInstances(recorders.map(\.latencies)) {
+            let slots = service ? latencies.service : latencies.response
             for (slot, histogram) in slots.enumerated() {
                 guard let histogram else { continue }
                 let phase = slot / WorkerRecorder.kindCount
@@ -138,8 +139,7 @@ public final class ReplayResult: @unchecked Sendable {
     public var series: [SecondSample] {
         let seconds = load.offeredPerSecond.count
         // The workers of one replay share their seconds' response times; the shards of a merged one each have theirs.
-        var shared: [SecondHistograms] = []
-        for recorder in recorders where !shared.contains(where: { $0 === recorder.secondResponses }) { shared.append(recorder.secondResponses) }
+        let shared = distinctInstances(recorders.map(\.secondResponses))
         return (0..<seconds).map { second in
             var histogram = WorkerRecorder.makeHistogram(digits: .two)
             for responses in shared { histogram.add(responses.histogram(second: second)) }

@@ -25,7 +25,7 @@ public enum Replayer {
         let users = IdentifierTable(count: plan.userCount)
         let chats = IdentifierTable(count: plan.chatCount)
         let ledger = ChatLedger(chatCount: plan.chatCount)
-        let pairs = PairTable(pairs: plan.pairs)
+        let pairs = PairTable(index: plan.pairs)
         let runners = (0..<workers).map { worker in
             OperationRunner(connection: connections[worker], plan: plan, users: users, chats: chats, ledger: ledger,
                             pairs: pairs, acknowledgements: options.acknowledgements)
@@ -37,10 +37,11 @@ public enum Replayer {
         }
         let setupNanos = MonotonicClock.now() - setupStart
 
+        let latencies = SlotHistograms(count: plan.scenario.phases.count * WorkerRecorder.kindCount, present: plan.presentSlots)
         let secondResponses = SecondHistograms(seconds: plan.load.offeredPerSecond.count)
         let recorders = (0..<workers).map { _ in
             WorkerRecorder(phaseCount: plan.scenario.phases.count, seconds: plan.load.offeredPerSecond.count, presentSlots: plan.presentSlots,
-                           secondResponses: secondResponses)
+                           latencies: latencies, secondResponses: secondResponses)
         }
         let usageBefore = ResourceUsage.current()
         let startNanos = try scheduleStart(options)
@@ -54,7 +55,7 @@ public enum Replayer {
         onThreads(workers) { worker in
             var runner = runners[worker]
             replay(streams[worker], runner: &runner, recorder: recorders[worker], startNanos: startNanos, plan: plan, options: options)
-            recorders[worker].finishSecond()
+            recorders[worker].finish()
         }
         let endNanos = MonotonicClock.now()
         let engineSeries = engine.finish()

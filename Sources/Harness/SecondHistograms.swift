@@ -27,6 +27,13 @@ final class SecondHistograms: Sendable {
         }
     }
 
+    /// The sum of `all` (same seconds), each counted once however many workers share it.
+    convenience init(summing all: [SecondHistograms]) {
+        let distinct = distinctInstances(all)
+        self.init(distinct.first?.sparse() ?? [])
+        for other in distinct.dropFirst() { add(other) }
+    }
+
     /// Adds every second of `other` (another shard's or run's) to these.
     func add(_ other: SecondHistograms) {
         let theirs = other.sparse()

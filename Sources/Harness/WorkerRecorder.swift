@@ -1,8 +1,9 @@
 import Histogram
 import Workload
 
-/// Everything one worker measures, in structures allocated before the run: recording an operation takes no lock
-/// and allocates nothing. Merged with the other workers' after the run.
+/// Everything one worker measures, in structures allocated before the run: recording an operation allocates nothing
+/// and takes a lock once per batch of measured operations (the latency histograms the workers share). Merged with
+/// the other workers' after the run.
 final class WorkerRecorder {
     typealias LatencyHistogram = Histogram<UInt32>
 
@@ -25,9 +26,14 @@ final class WorkerRecorder {
     static let kindCount = OperationKind.allCases.count
     static let categoryCount = ErrorCategory.allCases.count
 
-    /// Response and service time by phase * kindCount + kind; nil where the trace has no such operation.
-    var response: [LatencyHistogram?]
-    var service: [LatencyHistogram?]
+    /// Response and service time by phase * kindCount + kind (shared by the workers of a replay); nil where the trace
+    /// has no such operation.
+    var latencies: SlotHistograms
+    var response: [LatencyHistogram?] { latencies.response }
+    var service: [LatencyHistogram?] { latencies.service }
+    /// Measured operations not yet added to `latencies`.
+    private var pendingLatencies: [SlotHistograms.Sample] = []
+    private static let latencyBatch = 512
     /// Per second of intended time: response times (2 significant digits), late starts, and errors by
     /// second * categoryCount + category.
     var secondResponses: SecondHistograms
@@ -56,13 +62,12 @@ final class WorkerRecorder {
         LatencyHistogram(lowestDiscernibleValue: 1_000, highestTrackableValue: 3_600_000_000_000, numberOfSignificantValueDigits: digits)
     }
 
-    /// A recorder of `phaseCount` phases and `seconds` seconds, adding its seconds' response times to `secondResponses`
-    /// (shared by the workers of a replay).
-    init(phaseCount: Int, seconds: Int, presentSlots: Set<Int>, secondResponses: SecondHistograms? = nil) {
+    /// A recorder of `phaseCount` phases and `seconds` seconds, adding its operations' times to `latencies` and its
+    /// seconds' response times to `secondResponses` (each shared by the workers of a replay; its own when nil).
+    init(phaseCount: Int, seconds: Int, presentSlots: Set<Int>, latencies: SlotHistograms? = nil, secondResponses: SecondHistograms? = nil) {
+        self.latencies = latencies ?? SlotHistograms(count: phaseCount * Self.kindCount, present: presentSlots)
         self.secondResponses = secondResponses ?? SecondHistograms(seconds: seconds)
-        let slots = phaseCount * Self.kindCount
-        response = (0..<slots).map { presentSlots.contains($0) ? Self.makeHistogram() : nil }
-        service = response
+        pendingLatencies.reserveCapacity(Self.latencyBatch)
         secondLate = [UInt64](repeating: 0, count: seconds)
         secondErrors = [UInt64](repeating: 0, count: seconds * Self.categoryCount)
         secondCompleted = [UInt64](repeating: 0, count: seconds * 4 + 60)  // completions may trail the schedule
@@ -80,9 +85,9 @@ final class WorkerRecorder {
         if let failure {
             recordError(failure, kind: operation.kind, second: second)
         } else if measured {
-            let slot = Int(operation.phase) * Self.kindCount + Int(operation.kind.rawValue)
-            response[slot]?.recordClamped(responseNanos)
-            service[slot]?.recordClamped(serviceNanos)
+            let slot = UInt32(operation.phase) * UInt32(Self.kindCount) + UInt32(operation.kind.rawValue)
+            pendingLatencies.append(SlotHistograms.Sample(slot: slot, responseNanos: responseNanos, serviceNanos: serviceNanos))
+            if pendingLatencies.count == Self.latencyBatch { flushLatencies() }
         }
         if second != currentSecond { finishSecond(next: second) }
         currentSecondResponse.recordClamped(responseNanos)
@@ -93,6 +98,17 @@ final class WorkerRecorder {
         if completedSecond < secondCompleted.count { secondCompleted[completedSecond] += 1 }
         completed += 1
         live.record(kind: operation.kind.rawValue, failed: failure != nil, responseNanos: responseNanos)
+    }
+
+    /// Adds what this worker still holds to the shared histograms: call when it has finished.
+    func finish() {
+        flushLatencies()
+        finishSecond()
+    }
+
+    private func flushLatencies() {
+        latencies.record(pendingLatencies)
+        pendingLatencies.removeAll(keepingCapacity: true)
     }
 
     /// Adds the current second's response times to the shared ones and moves to second `next`.

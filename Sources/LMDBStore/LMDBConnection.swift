@@ -108,8 +108,8 @@ public final class LMDBConnection: StoreConnection {
         try read { transaction throws(StoreError) in try transaction.findUser(phone: phone) }
     }
 
-    public func summary() throws(StoreError) -> StoreSummary {
-        try read { transaction throws(StoreError) in try transaction.summary() }
+    public func summarize(chat: (StoreSummary.Chat) -> Void) throws(StoreError) -> Int {
+        try read { transaction throws(StoreError) in try transaction.summarize(chat: chat) }
     }
 }
 

@@ -167,7 +167,7 @@ extension LMDBTransaction {
         return chats.prefix(limit).map(\.entry)
     }
 
-    func summary() throws(StoreError) -> StoreSummary {
+    func summarize(chat visit: (StoreSummary.Chat) -> Void) throws(StoreError) -> Int {
         var userCount = 0
         try withCursor(databases.users) { cursor throws(StoreError) in
             var entry = try cursor.first()
@@ -176,23 +176,19 @@ extension LMDBTransaction {
                 entry = try cursor.next()
             }
         }
-        var chats: [StoreSummary.Chat] = []
         try withCursor(databases.chats) { cursor throws(StoreError) in
             var entry = try cursor.first()
             while let (key, value) = entry {
                 let chat = ChatID(key.word(at: 0))
-                chats.append(StoreSummary.Chat(
+                let messages = try countRange(databases.messages, prefix: chat.rawValue)
+                visit(StoreSummary.Chat(
                     chat: chat, memberCount: try countRange(databases.members, prefix: chat.rawValue).count,
-                    messageCount: 0, lastSequence: LMDBChat(value).lastSequence, highestStoredSequence: 0))
+                    messageCount: UInt64(messages.count), lastSequence: LMDBChat(value).lastSequence,
+                    highestStoredSequence: messages.highestSecondWord))
                 entry = try cursor.next()
             }
         }
-        for index in chats.indices {
-            let messages = try countRange(databases.messages, prefix: chats[index].chat.rawValue)
-            chats[index].messageCount = UInt64(messages.count)
-            chats[index].highestStoredSequence = messages.highestSecondWord
-        }
-        return StoreSummary(userCount: userCount, chats: chats)
+        return userCount
     }
 
     /// How many keys start with `prefix`, and the largest second word among them.

@@ -87,8 +87,8 @@ public final class MemoryConnection: StoreConnection {
         try withState { $0.userByPhone[phone] }
     }
 
-    public func summary() throws(StoreError) -> StoreSummary {
-        try withState { $0.summary() }
+    public func summarize(chat: (StoreSummary.Chat) -> Void) throws(StoreError) -> Int {
+        try withState { $0.summarize(chat: chat) }
     }
 }
 

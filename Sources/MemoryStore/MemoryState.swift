@@ -137,13 +137,13 @@ struct MemoryState: ~Copyable {
         }
     }
 
-    func summary() -> StoreSummary {
-        let chatSummaries = chats.enumerated().map { index, chat in
-            StoreSummary.Chat(
+    func summarize(chat visit: (StoreSummary.Chat) -> Void) -> Int {
+        for (index, chat) in chats.enumerated() {
+            visit(StoreSummary.Chat(
                 chat: ChatID(UInt64(index + 1)), memberCount: chat.members.count,
                 messageCount: UInt64(chat.messages.count), lastSequence: UInt64(chat.messages.count),
-                highestStoredSequence: chat.messages.last?.sequence ?? 0)
+                highestStoredSequence: chat.messages.last?.sequence ?? 0))
         }
-        return StoreSummary(userCount: contactsOfUser.count, chats: chatSummaries)
+        return contactsOfUser.count
     }
 }

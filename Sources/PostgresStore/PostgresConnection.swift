@@ -99,17 +99,18 @@ public final class PostgresConnection: StoreConnection {
         return result.rowCount == 0 ? nil : UserID(result.int64(0, 0))
     }
 
-    public func summary() throws(StoreError) -> StoreSummary {
+    public func summarize(chat visit: (StoreSummary.Chat) -> Void) throws(StoreError) -> Int {
         // One snapshot, so the counts agree with each other.
         try database.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
         do throws(StoreError) {
             let users = try database.run("users", PostgresParameters())
             let rows = try database.run("chats", PostgresParameters())
             try database.execute("COMMIT")
-            return StoreSummary(userCount: Int(users.int64(0, 0)), chats: (0..<rows.rowCount).map { row in
-                StoreSummary.Chat(chat: ChatID(rows.int64(row, 0)), memberCount: Int(rows.int64(row, 2)), messageCount: rows.int64(row, 3),
-                                  lastSequence: rows.int64(row, 1), highestStoredSequence: rows.int64(row, 4))
-            })
+            for row in 0..<rows.rowCount {
+                visit(StoreSummary.Chat(chat: ChatID(rows.int64(row, 0)), memberCount: Int(rows.int64(row, 2)), messageCount: rows.int64(row, 3),
+                                        lastSequence: rows.int64(row, 1), highestStoredSequence: rows.int64(row, 4)))
+            }
+            return Int(users.int64(0, 0))
         } catch {
             try? database.execute("ROLLBACK")
             throw error

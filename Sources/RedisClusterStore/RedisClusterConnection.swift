@@ -195,9 +195,8 @@ public final class RedisClusterConnection: StoreConnection {
     }
 
     /// Every master's users and chats, slot by slot (keys found by SCAN on the node that holds them).
-    public func summary() throws(StoreError) -> StoreSummary {
+    public func summarize(chat visit: (StoreSummary.Chat) -> Void) throws(StoreError) -> Int {
         var users = 0
-        var chats: [StoreSummary.Chat] = []
         try client.refresh()  // the masters as they are now, after any failover
         for master in client.masters {
             let connection = try client.connection(to: master)
@@ -211,13 +210,12 @@ public final class RedisClusterConnection: StoreConnection {
                     let fields = row.elements.map(\.integer)
                     guard fields.count == 5, let chat = fields[0], let last = fields[1], let members = fields[2], let messages = fields[3],
                           let highest = fields[4] else { throw Self.unexpected(reply, in: "summary") }
-                    chats.append(StoreSummary.Chat(chat: ChatID(chat), memberCount: Int(members), messageCount: messages,
-                                                   lastSequence: last, highestStoredSequence: highest))
+                    visit(StoreSummary.Chat(chat: ChatID(chat), memberCount: Int(members), messageCount: messages,
+                                            lastSequence: last, highestStoredSequence: highest))
                 }
             }
         }
-        chats.sort { $0.chat < $1.chat }
-        return StoreSummary(userCount: users, chats: chats)
+        return users
     }
 
     private func scan(_ connection: RedisNodeConnection, matching pattern: String) throws(StoreError) -> [String] {

@@ -5,7 +5,9 @@ import Workload
 /// `<backend>[-rN]-replay.json`: a ``ReplayRecord`` in a results folder, with a schema name and version of its own.
 public enum ReplayRecordFile {
     public static let schema = "surgebench-replay-record"
-    public static let version = 1
+    /// The version written; version 1 (histogram buckets as two arrays) is read too.
+    public static let version = 2
+    static let readableVersions = 1...2
 
     private struct Envelope: Codable {
         var schema: String
@@ -13,7 +15,8 @@ public enum ReplayRecordFile {
         var record: ReplayRecord
     }
 
-    static func encode(_ record: ReplayRecord) throws(BenchmarkError) -> String {
+    /// The file's text for `record`.
+    public static func encode(_ record: ReplayRecord) throws(BenchmarkError) -> String {
         do {
             return String(decoding: try JSONEncoder().encode(Envelope(schema: schema, version: version, record: record)), as: UTF8.self) + "\n"
         } catch {
@@ -30,8 +33,9 @@ public enum ReplayRecordFile {
         guard let header = try? JSONDecoder().decode(Header.self, from: data), header.schema == schema else {
             throw BenchmarkError("'\(path)' is not a SurgeBench replay record (truncated or damaged?)")
         }
-        guard header.version == version else {
-            throw BenchmarkError("'\(path)' is a replay record of version \(header.version ?? 0); this build reads version \(version)")
+        guard let found = header.version, readableVersions.contains(found) else {
+            throw BenchmarkError("'\(path)' is a replay record of version \(header.version ?? 0); this build reads versions "
+                + "\(readableVersions.lowerBound)-\(readableVersions.upperBound)")
         }
         do {
             return try JSONDecoder().decode(Envelope.self, from: data).record

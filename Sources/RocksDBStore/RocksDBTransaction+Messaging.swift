@@ -172,30 +172,27 @@ extension RocksDBTransaction {
         return chats.prefix(limit).map(\.entry)
     }
 
-    func summary() throws(StoreError) -> StoreSummary {
+    func summarize(chat visit: (StoreSummary.Chat) -> Void) throws(StoreError) -> Int {
         var userCount = 0
         try forEach(in: .users) { _, _ in
             userCount += 1
             return true
         }
-        var chats: [StoreSummary.Chat] = []
-        try forEach(in: .chats) { key, value in
-            chats.append(StoreSummary.Chat(chat: ChatID(key.word(at: 0)), memberCount: 0, messageCount: 0,
-                                           lastSequence: RocksDBChat(value).lastSequence, highestStoredSequence: 0))
+        try forEach(in: .chats) { (key, value) throws(StoreError) in
+            var summary = StoreSummary.Chat(chat: ChatID(key.word(at: 0)), memberCount: 0, messageCount: 0,
+                                            lastSequence: RocksDBChat(value).lastSequence, highestStoredSequence: 0)
+            try forEach(in: .members, prefix: summary.chat.rawValue) { _, _ in
+                summary.memberCount += 1
+                return true
+            }
+            try forEach(in: .messages, prefix: summary.chat.rawValue) { key, _ in
+                summary.messageCount += 1
+                summary.highestStoredSequence = max(summary.highestStoredSequence, key.word(at: 1))
+                return true
+            }
+            visit(summary)
             return true
         }
-        for index in chats.indices {
-            let chat = chats[index].chat.rawValue
-            try forEach(in: .members, prefix: chat) { _, _ in
-                chats[index].memberCount += 1
-                return true
-            }
-            try forEach(in: .messages, prefix: chat) { key, _ in
-                chats[index].messageCount += 1
-                chats[index].highestStoredSequence = max(chats[index].highestStoredSequence, key.word(at: 1))
-                return true
-            }
-        }
-        return StoreSummary(userCount: userCount, chats: chats)
+        return userCount
     }
 }

@@ -286,33 +286,32 @@ public final class SQLiteConnection: StoreConnection {
 
     // MARK: Verification
 
-    public func summary() throws(StoreError) -> StoreSummary {
+    public func summarize(chat: (StoreSummary.Chat) -> Void) throws(StoreError) -> Int {
         // One read transaction, so the counts agree with each other; a failed COMMIT is an error, not a summary.
         try database.execute("BEGIN")
-        let summary: StoreSummary
+        let userCount: Int
         do throws(StoreError) {
-            summary = try readSummary()
+            userCount = try readSummary(chat: chat)
         } catch {
             try? database.execute("ROLLBACK")
             throw error
         }
         try database.execute("COMMIT")
-        return summary
+        return userCount
     }
 
-    private func readSummary() throws(StoreError) -> StoreSummary {
+    private func readSummary(chat visit: (StoreSummary.Chat) -> Void) throws(StoreError) -> Int {
         defer { countUsers.reset() }
         _ = try countUsers.step()
         let userCount = Int(countUsers.uint64(0))
         defer { chatSummaries.reset() }
-        var chats: [StoreSummary.Chat] = []
         while try chatSummaries.step() {
-            chats.append(StoreSummary.Chat(
+            visit(StoreSummary.Chat(
                 chat: ChatID(chatSummaries.uint64(0)), memberCount: Int(chatSummaries.uint64(2)),
                 messageCount: chatSummaries.uint64(3), lastSequence: chatSummaries.uint64(1),
                 highestStoredSequence: chatSummaries.uint64(4)))
         }
-        return StoreSummary(userCount: userCount, chats: chats)
+        return userCount
     }
 }
 

@@ -58,6 +58,18 @@ public protocol StoreConnection: AnyObject {
     /// The registered user with this phone number, if any. Records nothing.
     func user(withPhone phone: PhoneNumber) throws(StoreError) -> UserID?
 
-    /// A consistent account of the store's contents, for verification after a run (scans everything).
-    func summary() throws(StoreError) -> StoreSummary
+    /// A consistent account of the store's contents, for verification after a run (scans everything): every chat
+    /// handed to `chat`, in any order, and the number of users returned. The caller keeps what it needs of each chat,
+    /// so checking a store of millions of chats does not hold them all at once.
+    func summarize(chat: (StoreSummary.Chat) -> Void) throws(StoreError) -> Int
+}
+
+extension StoreConnection {
+    /// The whole account of ``summarize(chat:)``, chats in ascending id order.
+    public func summary() throws(StoreError) -> StoreSummary {
+        var chats: [StoreSummary.Chat] = []
+        let users = try summarize { chats.append($0) }
+        chats.sort { $0.chat.rawValue < $1.chat.rawValue }
+        return StoreSummary(userCount: users, chats: chats)
+    }
 }

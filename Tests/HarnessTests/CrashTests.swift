@@ -243,16 +243,16 @@ final class TamperedConnection<Base: StoreConnection>: StoreConnection {
     func user(withPhone phone: PhoneNumber) throws(StoreError) -> UserID? { try base.user(withPhone: phone) }
     func markRead(_ chat: ChatID, by user: UserID, upTo sequence: UInt64) throws(StoreError) -> UInt64 { try base.markRead(chat, by: user, upTo: sequence) }
 
-    func summary() throws(StoreError) -> StoreSummary {
-        var summary = try base.summary()
-        if tampering == .sequenceGap, let index = summary.chats.firstIndex(where: { $0.messageCount > 0 }) {
-            summary.chats[index].lastSequence += 1
-            tampered = true
+    func summarize(chat visit: (StoreSummary.Chat) -> Void) throws(StoreError) -> Int {
+        try base.summarize { chat in
+            var chat = chat
+            if tampering == .sequenceGap, !tampered, chat.messageCount > 0 {
+                chat.lastSequence += 1
+                tampered = true
+            }
+            if tampering == .dropMessage, victimChat == nil, chat.messageCount >= 2 { victimChat = chat.chat }
+            visit(chat)
         }
-        if tampering == .dropMessage, let index = summary.chats.firstIndex(where: { $0.messageCount >= 2 }) {
-            victimChat = summary.chats[index].chat
-        }
-        return summary
     }
 
     func history(of chat: ChatID, before: UInt64?, limit: Int) throws(StoreError) -> [Message] {

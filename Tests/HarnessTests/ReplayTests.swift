@@ -11,9 +11,14 @@ import Workload
 
 @Suite("Replay", .serialized)
 struct ReplayTests {
-    @Test("the pair table keeps each (user, chat)'s highest watermark and its sent count apart, under concurrent updates")
+    @Test("the pair index holds each (user, chat) once; the pair table keeps each pair's highest watermark and its sent count apart, under concurrent updates")
     func pairTable() throws {
-        let table = PairTable(pairs: 3_000)
+        var collector = PairCollector()
+        for pair in (0..<3_000).reversed() { collector.insert(user: UInt32(pair % 1_000), chat: UInt32(pair / 1_000 + 7)) }
+        for pair in 0..<10_000 { collector.insert(user: UInt32(pair % 1_000), chat: 8) }  // repeats, sorted out
+        let index = PairIndex(collector, chatCount: 12)
+        #expect(index.count == 3_000)
+        let table = PairTable(index: index)
         try onThreads(4) { thread in
             for pair in 0..<3_000 {
                 let (user, chat) = (UInt32(pair % 1_000), UInt32(pair / 1_000 + 7))
@@ -26,7 +31,7 @@ struct ReplayTests {
             #expect(table.sent(user: user, chat: chat) == 4)
             #expect(table.watermark(user: user, chat: chat) == UInt64(pair * 10 + 3))
         }
-        #expect(table.sent(user: 5_000, chat: 1) == 0 && table.watermark(user: 5_000, chat: 1) == 0)
+        #expect(table.sent(user: 5_000, chat: 1) == 0 && table.watermark(user: 5_000, chat: 8) == 0 && table.sent(user: 0, chat: 99) == 0)
         table.raiseWatermark(user: 1, chat: 7, to: 5)  // never lowered
         #expect(table.watermark(user: 1, chat: 7) == 13)
     }
@@ -168,5 +173,5 @@ final class LossyConnection: StoreConnection {
     }
     func inbox(of user: UserID, limit: Int) throws(StoreError) -> [InboxEntry] { try inner.inbox(of: user, limit: limit) }
     func user(withPhone phone: PhoneNumber) throws(StoreError) -> UserID? { try inner.user(withPhone: phone) }
-    func summary() throws(StoreError) -> StoreSummary { try inner.summary() }
+    func summarize(chat: (StoreSummary.Chat) -> Void) throws(StoreError) -> Int { try inner.summarize(chat: chat) }
 }

@@ -134,6 +134,29 @@ struct ShardTests {
         #expect(shards.allSatisfy { $0.configuration.shard != nil })
     }
 
+    @Test("a replay record holds the run's histograms exactly, each operation once however many workers shared them; version 1 records still read")
+    func replayRecordIsExact() throws {
+        let directory = try ScratchDirectory()
+        let plan = try TracePlanning.plan(scenario, seed: 5, scale: 1, shard: .whole)
+        let result = try Replayer.run(MemoryMessageStore(), plan: plan, options: ReplayOptions(workers: 3, mode: .closed))
+        try ReplayRecordFile.encode(result.record(shard: .whole)).write(toFile: directory.file("memory-replay.json"), atomically: true, encoding: .utf8)
+        let record = try ReplayRecordFile.read(path: directory.file("memory-replay.json"))
+        let read = try ReplayResult(merging: [record])
+        for kind in OperationKind.allCases {
+            #expect(read.histogram(kind: kind) == result.histogram(kind: kind), "\(kind)")
+            #expect(read.histogram(service: true, kind: kind) == result.histogram(service: true, kind: kind), "\(kind)")
+        }
+        #expect(read.histogram().totalCount > 0 && read.completed == result.completed)
+        // Every completed operation is in its second's response times once (the workers share them).
+        #expect(record.schedule.secondResponse.reduce(0) { $0 + $1.counts.reduce(0, +) } == result.completed)
+        #expect(read.series.map(\.p99Ms) == result.series.map(\.p99Ms))
+
+        let published = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("results/signal-2021/memory-r1-replay.json").path
+        let old = try ReplayRecordFile.read(path: published)
+        #expect(try ReplayResult(merging: [old]).histogram().totalCount > 0)
+    }
+
     @Test("merge refuses a missing, duplicated, foreign or incomplete shard, naming it")
     func mergeRefusals() throws {
         let directory = try ScratchDirectory()
