@@ -11,8 +11,13 @@ struct CommunityGenerator {
     /// Where each phase ends, from the start of the schedule.
     let phaseEnds: [UInt64]
     private var random: SeededRandom
-    /// Members of the population's chats, by local chat number (newcomers' greeting chats come after them).
-    private var chatMembers: [[UInt32]] = []
+    /// Members of the population's chats, by local chat number (newcomers' greeting chats come after them): chat
+    /// i's are `members[memberStarts[i]..<memberStarts[i + 1]]`, one flat array so that drawing one copies nothing.
+    private var members: [UInt32] = []
+    private var memberStarts: [Int] = [0]
+    private var populationChats: Int { memberStarts.count - 1 }
+    /// Each phase's mix of sessions.
+    private let mixes: [Scenario.Mix]
     /// Chats made so far, the population's and the greeting chats.
     private var chatCount = 0
     private let localUsers: Int
@@ -21,6 +26,8 @@ struct CommunityGenerator {
     private var nextNewcomer: UInt64 = 0
     private var nextSequence: UInt64 = 0
     private var pending = OperationHeap()
+    /// Kept between newcomer sessions to draw their friends without allocating.
+    private var seenFriends = Set<UInt32>()
     private var popularity = ZipfTable(count: 1, exponent: 1)
     private var popularChats: [UInt32] = []
     private let bodySizes: [Int]
@@ -42,6 +49,7 @@ struct CommunityGenerator {
         let users = scenario.population.users
         localUsers = users / Int(count) + (Int(community) < users % Int(count) ? 1 : 0)
         bodySizes = scenario.messages.bodySizes.map(\.bytes)
+        mixes = scenario.phases.map(\.mix)
         var running = 0.0
         bodyWeights = scenario.messages.bodySizes.map { running += $0.weight; return running }
     }
@@ -66,6 +74,8 @@ struct CommunityGenerator {
         return UInt32(bodySizes[bodyWeights.firstIndex { $0 > target } ?? bodySizes.count - 1])
     }
 
+    /// An operation of this community. Give it values, not calls of mutating methods (`lane()`, `bodySize()`): those
+    /// inside its arguments make Swift copy the whole generator, its heap of pending steps included, for the call.
     private func operation(_ kind: OperationKind, setupStage: UInt8? = nil, lane: UInt32, time: UInt64 = 0, user: UInt32,
                            argument: UInt32 = 0, chat: UInt32 = 0, clientID: UInt64 = 0, retry: Bool = false, list: [UInt64] = []) -> TraceOperation {
         TraceOperation(kind: kind, isSetup: setupStage != nil, phase: setupStage ?? 0, community: community, lane: lane, intendedNanos: time,
@@ -87,8 +97,8 @@ struct CommunityGenerator {
             let a = user(local: random.index(localUsers))
             let b = user(local: random.index(localUsers))
             guard a != b, pairs.insert(UInt64(min(a, b)) << 32 | UInt64(max(a, b))).inserted else { continue }
-            let chat = chat(local: chatMembers.count)
-            chatMembers.append([a, b])
+            let chat = chat(local: populationChats)
+            addChat(members: [a, b])
             operations.append(operation(.openDirectChat, setupStage: 1, lane: chat, user: a, argument: b, chat: chat))
         }
         // Groups: the community's share, sizes skewed towards small, members drawn at random.
@@ -96,33 +106,46 @@ struct CommunityGenerator {
         let sizes = ZipfTable(count: population.groupSizeMax - population.groupSizeMin + 1, exponent: population.groupSizeSkew)
         for _ in 0..<groups {
             let size = min(localUsers, population.groupSizeMin + sizes.draw(&random))
-            var members: [UInt32] = []
+            var group: [UInt32] = []
             var seen: Set<UInt32> = []
-            while members.count < size {
+            while group.count < size {
                 let member = user(local: random.index(localUsers))
-                if seen.insert(member).inserted { members.append(member) }
+                if seen.insert(member).inserted { group.append(member) }
             }
-            let chat = chat(local: chatMembers.count)
-            chatMembers.append(members)
-            operations.append(operation(.createGroup, setupStage: 1, lane: chat, user: members[0], chat: chat,
-                                        list: members.dropFirst().map { UInt64($0) }))
+            let chat = chat(local: populationChats)
+            addChat(members: group)
+            operations.append(operation(.createGroup, setupStage: 1, lane: chat, user: group[0], chat: chat,
+                                        list: group.dropFirst().map { UInt64($0) }))
         }
-        chatCount = chatMembers.count
+        chatCount = populationChats
         return operations
+    }
+
+    private mutating func addChat(members chatMembers: [UInt32]) {
+        members += chatMembers
+        memberStarts.append(members.count)
+    }
+
+    /// A member of local chat `local` drawn at random; nil for a chat without members.
+    private mutating func randomMember(ofChat local: Int) -> UInt32? {
+        let start = memberStarts[local]
+        let count = memberStarts[local + 1] - start
+        return count == 0 ? nil : members[start + random.index(count)]
     }
 
     /// Draws the history the chats hold before the run (setup stage 2), then which chats are popular.
     mutating func makeHistory() -> [TraceOperation] {
         var operations: [TraceOperation] = []
-        for (local, members) in chatMembers.enumerated() {
+        for local in 0..<populationChats {
             let chat = chat(local: local)
             for _ in 0..<scenario.population.messagesPerChat {
-                operations.append(operation(.send, setupStage: 2, lane: chat, user: members[random.index(members.count)],
-                                            argument: bodySize(), chat: chat, clientID: clientID()))
+                guard let sender = randomMember(ofChat: local) else { continue }
+                let (size, clientID) = (bodySize(), clientID())
+                operations.append(operation(.send, setupStage: 2, lane: chat, user: sender, argument: size, chat: chat, clientID: clientID))
             }
         }
         // Popular chats are a random few, not the first ones made.
-        popularChats = chatMembers.indices.map { chat(local: $0) }
+        popularChats = (0..<populationChats).map { chat(local: $0) }
         popularChats.shuffle(using: &random)
         popularity = ZipfTable(count: popularChats.count, exponent: scenario.population.chatPopularitySkew)
         drawNextArrival()
@@ -134,20 +157,24 @@ struct CommunityGenerator {
     /// Appends, in intended-time order, the community's scheduled operations due before `end` (a session's later
     /// steps wait in a heap until their time comes). Steps after the schedule's end are dropped.
     mutating func advance(until end: UInt64, into buffer: inout [TraceOperation]) {
-        let scheduleEnd = phaseEnds.last ?? 0
         while true {
             let arrival = nextArrival?.time ?? .max
             if let next = pending.peekTime, next <= arrival, next < end {
-                var step = pending.pop()
-                guard step.intendedNanos <= scheduleEnd else { continue }
-                step.phase = phaseIndex(at: step.intendedNanos)
-                buffer.append(step)
+                let step = pending.pop()  // popped before the call: `emit(pending.pop())` would copy self, heap and all
+                emit(step, into: &buffer)
                 continue
             }
             guard let due = nextArrival, due.time < end else { return }
             arrive(at: due.time, phase: due.phase)
             drawNextArrival()
         }
+    }
+
+    private func emit(_ step: TraceOperation, into buffer: inout [TraceOperation]) {
+        guard step.intendedNanos <= phaseEnds.last ?? 0 else { return }
+        var step = step
+        step.phase = phaseIndex(at: step.intendedNanos)
+        buffer.append(step)
     }
 
     /// The community's share of each phase's rate: arrivals `count` times sparser, so that the communities together
@@ -191,17 +218,19 @@ struct CommunityGenerator {
     }
 
     private mutating func arrive(at time: UInt64, phase: Int) {
-        let mix = scenario.phases[phase].mix
+        let mix = mixes[phase]
         var pick = random.unit() * mix.total
         let chat = popularChats.isEmpty ? 0 : popularChats[popularity.draw(&random)]
-        let members = chatMembers.isEmpty ? [] : chatMembers[Int(chat / count)]
-        let member = members.isEmpty ? user(local: 0) : members[random.index(members.count)]
+        let drawn = populationChats == 0 ? nil : randomMember(ofChat: Int(chat / count))
+        let member = drawn ?? user(local: 0)
         pick -= mix.newcomer
-        if pick < 0 || members.isEmpty { return newcomerSession(at: time) }
+        if pick < 0 || drawn == nil { return newcomerSession(at: time) }
         let phase = UInt8(phase)
+        let lane = lane()
         pick -= mix.send
         if pick < 0 {
-            var send = operation(.send, lane: lane(), time: time, user: member, argument: bodySize(), chat: chat, clientID: clientID())
+            let (size, clientID) = (bodySize(), clientID())
+            var send = operation(.send, lane: lane, time: time, user: member, argument: size, chat: chat, clientID: clientID)
             send.phase = phase
             schedule(send)
             if random.chance(scenario.messages.resendProbability) {
@@ -213,11 +242,11 @@ struct CommunityGenerator {
         }
         pick -= mix.history
         if pick < 0 {
-            return schedule(operation(.history, lane: lane(), time: time, user: member, argument: UInt32(scenario.messages.historyPageSize), chat: chat))
+            return schedule(operation(.history, lane: lane, time: time, user: member, argument: UInt32(scenario.messages.historyPageSize), chat: chat))
         }
         pick -= mix.markRead
-        if pick < 0 { return schedule(operation(.markRead, lane: lane(), time: time, user: member, chat: chat)) }
-        schedule(operation(.inbox, lane: lane(), time: time, user: member, argument: UInt32(scenario.messages.inboxPageSize)))
+        if pick < 0 { return schedule(operation(.markRead, lane: lane, time: time, user: member, chat: chat)) }
+        schedule(operation(.inbox, lane: lane, time: time, user: member, argument: UInt32(scenario.messages.inboxPageSize)))
     }
 
     /// A pause between a session's steps: exponential around the scenario's think time (times `fraction`), at least 1 ms.
@@ -245,11 +274,14 @@ struct CommunityGenerator {
         // The address book: some registered users of the community, the rest numbers nobody registered.
         let registeredCount = min(localUsers, Int((Double(settings.contactsImported) * settings.registeredFraction).rounded()))
         var friends: [UInt32] = []
-        var seen: Set<UInt32> = []
+        var seen = Set<UInt32>()
+        swap(&seen, &seenFriends)  // the set of the sessions before, emptied: no allocation per session
         while friends.count < registeredCount {
             let friend = user(local: random.index(localUsers))
             if seen.insert(friend).inserted { friends.append(friend) }
         }
+        seen.removeAll(keepingCapacity: true)
+        swap(&seen, &seenFriends)
         var phones = friends.map { TracePhones.number(ofUser: $0) }
         for _ in registeredCount..<max(registeredCount, settings.contactsImported) {
             phones.append(TracePhones.firstUnregistered + random.next() % 1_000_000_000)
@@ -257,16 +289,16 @@ struct CommunityGenerator {
         phones.shuffle(using: &random)
         step(.importContacts, user: newcomer, list: phones, pause: think())
         // "Say hi to your newly arrived friends."
-        var greetingChats: [UInt32] = []
+        var firstGreeting: UInt32?
         for friend in friends.prefix(settings.greetings) {
             let chat = chat(local: chatCount)
             chatCount += 1
-            greetingChats.append(chat)
+            firstGreeting = firstGreeting ?? chat
             step(.openDirectChat, user: friend, argument: newcomer, chat: chat, pause: think(fraction: 0.5))
             step(.send, user: friend, argument: bodySize(), chat: chat, clientID: clientID(), pause: think(fraction: 0.3))
         }
         step(.inbox, user: newcomer, argument: UInt32(scenario.messages.inboxPageSize), pause: think())
-        guard let first = greetingChats.first else { return }
+        guard let first = firstGreeting else { return }
         step(.history, user: newcomer, argument: UInt32(scenario.messages.historyPageSize), chat: first, pause: think(fraction: 0.3))
         step(.markRead, user: newcomer, chat: first, pause: think(fraction: 0.2))
         step(.send, user: newcomer, argument: bodySize(), chat: first, clientID: clientID(), pause: think())

@@ -1,4 +1,4 @@
-/// A binary min-heap: the generator's pending session steps and its merge of the communities' operations.
+/// A binary min-heap: the generator's pending session steps.
 struct MinHeap<Element: Comparable> {
     private var items: [Element] = []
 

@@ -9,15 +9,6 @@ public enum TraceCoding {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
-    static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
-        var value = value
-        while value >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
-            value >>= 7
-        }
-        bytes.append(UInt8(value))
-    }
-
     /// IEEE 802.3 CRC-32 (as zlib), for block checksums: eight bytes a step (slicing-by-8) where the bytes are contiguous.
     public static func crc32(_ bytes: some Sequence<UInt8>) -> UInt32 {
         let sliced = bytes.withContiguousStorageIfAvailable { buffer in

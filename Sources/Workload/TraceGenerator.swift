@@ -64,64 +64,61 @@ public struct TraceGenerator {
             }
         }
         try emit(registrations)
-        for stage in [{ (community: inout CommunityGenerator) in community.makeChats() }, { $0.makeHistory() }] {
+        // Each community's operations of a batch go to a buffer of its own, kept from one batch to the next.
+        var buffers = [[TraceOperation]](repeating: [], count: communities.count)
+        var merged: [TraceOperation] = []
+        for stage in [{ (community: inout CommunityGenerator, buffer: inout [TraceOperation]) in buffer = community.makeChats() },
+                      { $1 = $0.makeHistory() }] {
             for batch in stride(from: 0, to: communities.count, by: Self.setupBatch) {
                 let range = batch..<min(communities.count, batch + Self.setupBatch)
-                try emit(inParallel(&communities[range], stage).flatMap { $0 })
+                inParallel(&communities[range], &buffers[range], stage)
+                try emit(buffers[range].flatMap { $0 })
+                for index in range { buffers[index] = [] }  // the population is emitted: hold none of it
             }
         }
         let end = phaseEnds.last ?? 0
         for windowStart in stride(from: UInt64(0), through: end, by: Int(Self.window)) {
             let windowEnd = min(windowStart + Self.window, end + 1)
-            let buffers = inParallel(&communities[...]) { community in
-                var buffer: [TraceOperation] = []
+            inParallel(&communities[...], &buffers[...]) { community, buffer in
+                buffer.removeAll(keepingCapacity: true)
                 community.advance(until: windowEnd, into: &buffer)
-                return buffer
             }
-            try emit(Self.merge(buffers))
+            Self.merge(buffers, into: &merged)
+            try emit(merged)
         }
     }
 
-    /// `body` applied to every community, `threads` at a time; the results in the communities' order.
-    private func inParallel(_ communities: inout ArraySlice<CommunityGenerator>,
-                            _ body: @escaping (inout CommunityGenerator) -> [TraceOperation]) -> [[TraceOperation]] {
-        var results = [[TraceOperation]](repeating: [], count: communities.count)
+    /// `body` applied to every community and its buffer, `threads` at a time.
+    private func inParallel(_ communities: inout ArraySlice<CommunityGenerator>, _ buffers: inout ArraySlice<[TraceOperation]>,
+                            _ body: @escaping (inout CommunityGenerator, inout [TraceOperation]) -> Void) {
         guard threads > 1, communities.count > 1 else {
-            for (offset, index) in communities.indices.enumerated() { results[offset] = body(&communities[index]) }
-            return results
+            for (community, buffer) in zip(communities.indices, buffers.indices) { body(&communities[community], &buffers[buffer]) }
+            return
         }
         let threadCount = min(threads, communities.count)
         communities.withUnsafeMutableBufferPointer { items in
-            results.withUnsafeMutableBufferPointer { outputs in
+            buffers.withUnsafeMutableBufferPointer { outputs in
                 nonisolated(unsafe) let items = items
                 nonisolated(unsafe) let outputs = outputs
                 nonisolated(unsafe) let body = body
                 DispatchQueue.concurrentPerform(iterations: threadCount) { thread in
-                    for index in stride(from: thread, to: items.count, by: threadCount) { outputs[index] = body(&items[index]) }
+                    for index in stride(from: thread, to: items.count, by: threadCount) { body(&items[index], &outputs[index]) }
                 }
             }
         }
-        return results
     }
 
-    /// The operations of every community's buffer (each in intended-time order) by intended time, then by community.
-    private static func merge(_ buffers: [[TraceOperation]]) -> [TraceOperation] {
-        var merged: [TraceOperation] = []
-        merged.reserveCapacity(buffers.reduce(0) { $0 + $1.count })
-        struct Next: Comparable {
-            var time: UInt64
-            var buffer: Int
-            static func < (a: Next, b: Next) -> Bool { (a.time, a.buffer) < (b.time, b.buffer) }
+    /// The operations of every community's buffer (each in intended-time order) by intended time, then by community:
+    /// sorted by (time, place in the buffers one after another), each buffer an ordered run that the standard
+    /// library's merge sort finds and merges.
+    private static func merge(_ buffers: [[TraceOperation]], into merged: inout [TraceOperation]) {
+        var keys: [(time: UInt64, buffer: UInt32, index: UInt32)] = []
+        keys.reserveCapacity(buffers.reduce(0) { $0 + $1.count })
+        for (buffer, operations) in buffers.enumerated() {
+            for (index, operation) in operations.enumerated() { keys.append((operation.intendedNanos, UInt32(buffer), UInt32(index))) }
         }
-        var positions = [Int](repeating: 0, count: buffers.count)
-        var heap = MinHeap<Next>()
-        for (index, buffer) in buffers.enumerated() where !buffer.isEmpty { heap.push(Next(time: buffer[0].intendedNanos, buffer: index)) }
-        while let next = heap.popFirst() {
-            let buffer = buffers[next.buffer]
-            merged.append(buffer[positions[next.buffer]])
-            positions[next.buffer] += 1
-            if positions[next.buffer] < buffer.count { heap.push(Next(time: buffer[positions[next.buffer]].intendedNanos, buffer: next.buffer)) }
-        }
-        return merged
+        keys.sort { ($0.time, $0.buffer, $0.index) < ($1.time, $1.buffer, $1.index) }
+        merged.removeAll(keepingCapacity: true)
+        for key in keys { merged.append(buffers[Int(key.buffer)][Int(key.index)]) }
     }
 }

@@ -88,8 +88,12 @@ public final class TraceReader {
             operation.clientMessageID = try block.varint()
             let count = try block.varint()
             guard count <= 1_000_000 else { throw BenchmarkError("list of \(count) items") }
-            operation.list.reserveCapacity(Int(count))
-            for _ in 0..<count { operation.list.append(try block.varint()) }
+            if count > 0 {
+                var list: [UInt64] = []
+                list.reserveCapacity(Int(count))
+                for _ in 0..<count { list.append(try block.varint()) }
+                operation.list = list
+            }
             do throws(BenchmarkError) {
                 try limits.check(operation, setupStage: &setupStage, scheduleBegan: &scheduleBegan)
             } catch {

@@ -8,7 +8,7 @@ public final class TraceWriter {
     static let operationsPerBlock = 4096
 
     private let file: AtomicFile
-    private var block: [UInt8] = []
+    private var block = BlockEncoder(after: 0)
     private var blockCount: UInt32 = 0
     private var previousIntended: UInt64 = 0
     private var digest = TraceCoding.fnv1a([])
@@ -17,13 +17,11 @@ public final class TraceWriter {
     public init(path: String, header: TraceHeader) throws(BenchmarkError) {
         file = try AtomicFile(path: path)
         try file.write(header.encoded())
-        block.reserveCapacity(64 * 1024)
     }
 
     /// Appends an operation; operations must come in intended-time order.
     public func append(_ operation: TraceOperation) throws(BenchmarkError) {
-        precondition(operation.intendedNanos >= previousIntended, "the generator emits operations in intended-time order")
-        Self.encode(operation, after: previousIntended, into: &block)
+        block.append(operation)
         previousIntended = operation.intendedNanos
         blockCount += 1
         operationCount += 1
@@ -52,14 +50,9 @@ public final class TraceWriter {
                     DispatchQueue.concurrentPerform(iterations: threadCount) { thread in
                         for block in stride(from: thread, to: blocks, by: threadCount) {
                             let from = first + block * Self.operationsPerBlock
-                            var previous = from == first ? start : input[from - 1].intendedNanos
-                            var payload: [UInt8] = []
-                            payload.reserveCapacity(32 * Self.operationsPerBlock)
-                            for operation in input[from..<from + Self.operationsPerBlock] {
-                                precondition(operation.intendedNanos >= previous, "the generator emits operations in intended-time order")
-                                Self.encode(operation, after: previous, into: &payload)
-                                previous = operation.intendedNanos
-                            }
+                            var encoder = BlockEncoder(after: from == first ? start : input[from - 1].intendedNanos)
+                            for operation in input[from..<from + Self.operationsPerBlock] { encoder.append(operation) }
+                            let payload = Array(encoder.payload)
                             output[block] = (payload, TraceCoding.crc32(payload))
                         }
                     }
@@ -71,6 +64,7 @@ public final class TraceWriter {
             }
             index += blocks * Self.operationsPerBlock
             previousIntended = operations[index - 1].intendedNanos
+            block.reset(after: previousIntended)
             operationCount += UInt64(blocks * Self.operationsPerBlock)
         }
         while index < operations.count {
@@ -79,31 +73,15 @@ public final class TraceWriter {
         }
     }
 
-    /// One operation's bytes: its fields as varints, its intended time as the step from the one before.
-    private static func encode(_ operation: TraceOperation, after previousIntended: UInt64, into block: inout [UInt8]) {
-        let flags = operation.kind.rawValue | (operation.isSetup ? 0x10 : 0) | (operation.isRetry ? 0x20 : 0)
-        block.append(flags)
-        block.append(operation.phase)
-        TraceCoding.appendVarint(UInt64(operation.community), to: &block)
-        TraceCoding.appendVarint(UInt64(operation.lane), to: &block)
-        TraceCoding.appendVarint(operation.intendedNanos - previousIntended, to: &block)
-        TraceCoding.appendVarint(UInt64(operation.user), to: &block)
-        TraceCoding.appendVarint(UInt64(operation.argument), to: &block)
-        TraceCoding.appendVarint(UInt64(operation.chat), to: &block)
-        TraceCoding.appendVarint(operation.clientMessageID, to: &block)
-        TraceCoding.appendVarint(UInt64(operation.list.count), to: &block)
-        for item in operation.list { TraceCoding.appendVarint(item, to: &block) }
-    }
-
     private func flushBlock() throws(BenchmarkError) {
         guard blockCount > 0 else { return }
-        try writeBlock(count: blockCount, payload: block, checksum: TraceCoding.crc32(block))
-        digest = TraceCoding.fnv1a(block, continuing: digest)
-        block.removeAll(keepingCapacity: true)
+        try writeBlock(count: blockCount, payload: block.payload, checksum: TraceCoding.crc32(block.payload))
+        digest = TraceCoding.fnv1a(block.payload, continuing: digest)
+        block.reset(after: previousIntended)
         blockCount = 0
     }
 
-    private func writeBlock(count: UInt32, payload: [UInt8], checksum: UInt32) throws(BenchmarkError) {
+    private func writeBlock(count: UInt32, payload: some Collection<UInt8>, checksum: UInt32) throws(BenchmarkError) {
         var framed: [UInt8] = []
         framed.reserveCapacity(12 + payload.count)
         TraceCoding.append(count, to: &framed)
@@ -123,5 +101,73 @@ public final class TraceWriter {
         try writeBlock(count: 0, payload: end, checksum: TraceCoding.crc32(end))
         try file.commit()
         return digest
+    }
+}
+
+/// One block's operations as bytes: each operation's fields as varints, its intended time as the step from the one
+/// before. Written through a pointer into room kept ahead (no per-byte capacity check).
+struct BlockEncoder {
+    /// `bytes[..<count]` are the block's; the rest is room.
+    private var bytes = [UInt8](repeating: 0, count: 64 * 1024)
+    private var count = 0
+    private var previousIntended: UInt64
+
+    /// An empty block whose first operation's time step is from `previousIntended`.
+    init(after previousIntended: UInt64) {
+        self.previousIntended = previousIntended
+    }
+
+    var payload: ArraySlice<UInt8> { bytes[..<count] }
+
+    mutating func reset(after previousIntended: UInt64) {
+        count = 0
+        self.previousIntended = previousIntended
+    }
+
+    /// Appends an operation; operations must come in intended-time order.
+    mutating func append(_ operation: TraceOperation) {
+        precondition(operation.intendedNanos >= previousIntended, "the generator emits operations in intended-time order")
+        let list = operation.list
+        let most = 2 + 9 * 10 + list.count * 10
+        if count + most > bytes.count { bytes += [UInt8](repeating: 0, count: max(bytes.count, most)) }
+        let step = operation.intendedNanos - previousIntended
+        count = bytes.withUnsafeMutableBufferPointer { buffer in
+            var out = VarintOutput(base: buffer.baseAddress!, at: count)
+            out.byte(operation.kind.rawValue | (operation.isSetup ? 0x10 : 0) | (operation.isRetry ? 0x20 : 0))
+            out.byte(operation.phase)
+            out.varint(UInt64(operation.community))
+            out.varint(UInt64(operation.lane))
+            out.varint(step)
+            out.varint(UInt64(operation.user))
+            out.varint(UInt64(operation.argument))
+            out.varint(UInt64(operation.chat))
+            out.varint(operation.clientMessageID)
+            out.varint(UInt64(list.count))
+            for item in list { out.varint(item) }
+            return out.at
+        }
+        previousIntended = operation.intendedNanos
+    }
+
+    private struct VarintOutput {
+        let base: UnsafeMutablePointer<UInt8>
+        var at: Int
+
+        @inline(__always)
+        mutating func byte(_ value: UInt8) {
+            base[at] = value
+            at += 1
+        }
+
+        /// LEB128, as ``TraceCoding`` reads it.
+        @inline(__always)
+        mutating func varint(_ value: UInt64) {
+            var value = value
+            while value >= 0x80 {
+                byte(UInt8(truncatingIfNeeded: value) | 0x80)
+                value >>= 7
+            }
+            byte(UInt8(value))
+        }
     }
 }

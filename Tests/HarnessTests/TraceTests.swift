@@ -1,5 +1,6 @@
 import Foundation
 import Harness
+import Orchestration
 import Testing
 import TestSupport
 import Workload
@@ -18,6 +19,27 @@ struct TraceTests {
         #expect(a == (try Data(contentsOf: URL(fileURLWithPath: directory.file("b")))))
         #expect(a != (try Data(contentsOf: URL(fileURLWithPath: directory.file("c")))))
         #expect(a.count > 1000)
+    }
+
+    @Test("a trace file is byte-identical whatever the number of threads generating and encoding it")
+    func threadsDoNotChangeTheBytes() throws {
+        let directory = try ScratchDirectory()
+        // Seconds of 20,000 operations: several blocks encoded at once, then the rest one by one.
+        let busy = try readOnlyScenario(rate: 20_000, seconds: 3)
+        let traces = try [1, 2, 3].map { threads in
+            let path = directory.file("t\(threads)")
+            _ = try TracePlanning.generate(busy, seed: 9, scale: 1, threads: threads, to: path)
+            return try Data(contentsOf: URL(fileURLWithPath: path))
+        }
+        #expect(traces[1] == traces[0] && traces[2] == traces[0])
+        #expect(traces[0].count > 100_000)
+        // The file holds exactly the operations the generator emits.
+        let reader = try TraceReader(path: directory.file("t2"))
+        var read: [TraceOperation] = []
+        while let operation = try reader.next() { read.append(operation) }
+        var generated: [TraceOperation] = []
+        try TraceGenerator(scenario: busy, seed: 9, threads: 1).generate { generated.append($0) }
+        #expect(read == generated)
     }
 
     @Test("reading a trace gives back exactly the generated operations, in intended-time order")
