@@ -18,6 +18,8 @@ public struct ReplayRecord: Sendable, Codable {
     public var engineSeries: [String: [Double]]
     /// When the schedule started, by this generator's wall clock (seconds since 1970).
     public var scheduleStartedAt: Double
+    /// See ``ReplayResult/peakResidentBytes`` (absent from records written before it was measured).
+    public var peakResidentBytes: UInt64?
     var schedule: RecorderSnapshot
     var setup: RecorderSnapshot
 }
@@ -28,7 +30,7 @@ extension ReplayResult {
         ReplayRecord(
             load: load, shard: shard, mode: mode, invalidWakeLagNanos: invalidWakeLagNanos, setupNanos: setupNanos, wallNanos: wallNanos,
             usage: usage, interrupted: interrupted, integrity: integrity, faults: faults, engineSeries: engineSeries, scheduleStartedAt: scheduleStartedAt,
-            schedule: RecorderSnapshot(WorkerRecorder.merged(recorders)), setup: RecorderSnapshot(WorkerRecorder.merged(setupRecorders)))
+            peakResidentBytes: peakResidentBytes, schedule: RecorderSnapshot(WorkerRecorder.merged(recorders)), setup: RecorderSnapshot(WorkerRecorder.merged(setupRecorders)))
     }
 
     /// The result of the shards `records` together (one record per shard of one trace, checked by the caller): what
@@ -53,6 +55,7 @@ extension ReplayResult {
             integrity: records.dropFirst().reduce(first.integrity) { $0.adding($1.integrity) })
         faults = records.flatMap(\.faults)
         scheduleStartedAt = records.map(\.scheduleStartedAt).min() ?? 0
+        peakResidentBytes = records.compactMap(\.peakResidentBytes).max()
         for record in records {
             engineSeries.merge(record.engineSeries) { zip($0, $1).map(+) }
         }

@@ -22,6 +22,9 @@ public final class ReplayResult: @unchecked Sendable {
     public internal(set) var engineSeries: [String: [Double]] = [:]
     /// When the schedule started, by the wall clock (seconds since 1970).
     public internal(set) var scheduleStartedAt: Double = 0
+    /// The process's peak resident memory over the replay and its integrity check (the largest shard's, merged): the
+    /// harness's own with a server backend, the store's with it with an in-process one. nil where unknown.
+    public internal(set) var peakResidentBytes: UInt64?
     let recorders: [WorkerRecorder]
     let setupRecorders: [WorkerRecorder]
 

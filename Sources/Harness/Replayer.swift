@@ -11,6 +11,7 @@ public enum Replayer {
     /// Runs the whole replay. Throws only when the store cannot be used at all (no connection, a failed setup);
     /// operation errors are counted, never thrown.
     public static func run<Store: MessageStore>(_ store: Store, plan: ReplayPlan, options: ReplayOptions) throws(StoreError) -> ReplayResult {
+        ResourceUsage.resetPeakResident()
         let workers = max(1, options.workers)
         var connections: [Store.Connection] = []
         var streams: [OperationStream] = []
@@ -84,6 +85,7 @@ public enum Replayer {
         result.recordFaults(faultsMade)
         result.engineSeries = engineSeries
         result.scheduleStartedAt = startedAt
+        result.peakResidentBytes = ResourceUsage.peakResidentBytes()
         return result
     }
 

@@ -22,6 +22,24 @@ public struct ResourceUsage: Sendable, Hashable, Codable {
         return 0
     }
 
+    /// Starts a new peak of this process's resident memory (`VmHWM`) from its current size, where Linux allows
+    /// (writing 5 to /proc/self/clear_refs); elsewhere the peak stays the process's whole life's.
+    public static func resetPeakResident() {
+        guard let file = fopen("/proc/self/clear_refs", "w") else { return }
+        fputs("5", file)
+        fclose(file)
+    }
+
+    /// This process's peak resident memory in bytes (`VmHWM` of /proc/self/status), nil where unavailable.
+    public static func peakResidentBytes() -> UInt64? {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            let kilobytes = line.dropFirst("VmHWM:".count).trimmingCharacters(in: .whitespaces).split(separator: " ").first
+            return kilobytes.flatMap { UInt64($0) }.map { $0 * 1024 }
+        }
+        return nil
+    }
+
     public static func - (lhs: ResourceUsage, rhs: ResourceUsage) -> ResourceUsage {
         ResourceUsage(cpuNanos: lhs.cpuNanos &- rhs.cpuNanos, bytesWritten: lhs.bytesWritten &- rhs.bytesWritten)
     }

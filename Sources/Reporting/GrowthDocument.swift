@@ -72,7 +72,7 @@ public struct GrowthDocument: SummaryDocument, Sendable, Hashable {
         }
         let memory = Double(environment.memoryBytes)
         // Where the data would outgrow the page cache: the largest store compared with the machine's memory.
-        let largest = points.compactMap(\.bytesOnDisk).max().map(Double.init) ?? 0
+        let largest = points.compactMap(\.bytesOnDisk).max().map { Double($0) } ?? 0  // not map(Double.init): that is Double(bitPattern:)
         let note = largest < memory / 2
             ? " (every store stayed under half the machine's \(Figures.format(memory / 1_073_741_824)) GiB: all sizes fit in the page cache)"
             : " (the largest store, \(Figures.format(largest / 1_073_741_824)) GiB, approaches the machine's \(Figures.format(memory / 1_073_741_824)) GiB)"

@@ -130,6 +130,9 @@ public struct ResultsDocument: Sendable, Hashable, Codable {
         public var startOffsetMs: Double? = nil
         /// The replay record `merge` adds up (`<backend>[-rN]-replay.json`); nil for a backend that could not run.
         public var replayRecordFile: String? = nil
+        /// The generator process's peak resident memory over the replay and its integrity check, in bytes: the
+        /// harness's own with a server backend, with the store's for an in-process one (nil in older results).
+        public var peakResidentBytes: UInt64? = nil
     }
 
     public struct OperationResult: Sendable, Hashable, Codable {
@@ -198,6 +201,7 @@ extension ResultsDocument.BackendResult {
         faults = result.faults.isEmpty ? nil : result.faults
         engineSeries = result.engineSeries.isEmpty ? nil : result.engineSeries
         scheduleStartedAt = result.scheduleStartedAt > 0 ? StartInstant.format(result.scheduleStartedAt) : nil
+        peakResidentBytes = result.peakResidentBytes
     }
 
     /// A backend that could not run: the reason and nothing else.

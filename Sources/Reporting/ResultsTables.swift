@@ -95,6 +95,12 @@ public enum ResultsTables {
         row("bytes written / op", median(\.bytesWrittenPerOperation))
         row("store on disk") { results in results[0].storeBytesOnDisk.map { _ in Figures.bytes(UInt64(Statistics.median(results.map { Double($0.storeBytesOnDisk ?? 0) }))) } ?? "-" }
         row("harness µs / op", median(\.harnessOverheadMicrosPerOperation))
+        if document.backends.contains(where: { $0.peakResidentBytes != nil }) {
+            row("peak resident memory") { results in
+                let peaks = results.compactMap(\.peakResidentBytes)
+                return peaks.isEmpty ? "-" : Figures.bytes(UInt64(Statistics.median(peaks.map { Double($0) })))
+            }
+        }
         if document.backends.contains(where: { $0.storeStatistics?.groupSizes != nil }) {
             row("writes per commit group (mean, largest)") { results in
                 guard let sizes = results[0].storeStatistics?.groupSizes else { return "-" }

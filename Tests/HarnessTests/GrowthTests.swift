@@ -46,6 +46,10 @@ struct GrowthTests {
         #expect(reread == document)
         #expect(document.table.markdown().contains("| lmdb (nosync / per-op) | 200k |"))
         #expect(document.charts.count == 2 && document.charts.allSatisfy { $0.contains("<svg") })
+        // The chart says whether the largest store approached the machine's memory.
+        var small = document
+        small.environment.memoryBytes = UInt64(disk[1])
+        #expect(document.charts[0].contains("all sizes fit in the page cache") && small.charts[0].contains("approaches the machine"))
     }
 
     @Test("a backend without a store directory, and a given path=, are refused before anything is written")

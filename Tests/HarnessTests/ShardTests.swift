@@ -150,6 +150,8 @@ struct ShardTests {
         // Every completed operation is in its second's response times once (the workers share them).
         #expect(record.schedule.secondResponse.reduce(0) { $0 + $1.counts.reduce(0, +) } == result.completed)
         #expect(read.series.map(\.p99Ms) == result.series.map(\.p99Ms))
+        // The process's peak resident memory is measured (Linux) and kept.
+        #expect((result.peakResidentBytes ?? 0) > 1 << 20 && read.peakResidentBytes == result.peakResidentBytes)
 
         let published = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("results/signal-2021/memory-r1-replay.json").path
