@@ -1,5 +1,6 @@
 import Foundation
 import SurgeCore
+import Synchronization
 import Workload
 
 /// A trace checked in full before anything runs (a corrupt trace is never half replayed) and summarised: what the
@@ -51,7 +52,12 @@ public final class ReplayPlan: Sendable {
         self.phoneNamespace = phoneNamespace
         registeredNumbers = TracePhones.number(ofUser: 0)..<TracePhones.number(ofUser: UInt32(scenario.population.users))
         var summary = TraceSummary(scenario: scenario)
+        var read = 0
         while let operation = try reader.next() {
+            read += 1
+            if read % 65_536 == 0, replayInterruption.load(ordering: .relaxed) {
+                throw BenchmarkError("interrupted while reading trace '\(path)'; nothing was run")
+            }
             guard shard.contains(community: operation.community) else { continue }
             try summary.add(operation, phone: { number throws(BenchmarkError) in _ = try Self.phone(number, namespace: phoneNamespace) })
         }

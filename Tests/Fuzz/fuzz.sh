@@ -23,6 +23,9 @@ echo "== building the fuzz targets (address sanitizer and coverage; the first bu
 # link the libFuzzer without main; -sanitize=fuzzer would bring libFuzzer's own main.
 mkdir -p "$dir"
 build_log="$(cd "$dir" && pwd)/build.log"
+# SwiftPM reuses its build plan while this package's manifest is unchanged, so source files added to SurgeBench since
+# the last build would be left out ("cannot find ... in scope"): plan again every time (the objects are kept).
+rm -f "$dir/release.yaml"
 if ! (cd Tests/Fuzz && swift build -c release --build-path "$(cd ../.. && pwd)/$dir" \
     -Xswiftc -sanitize=address -Xswiftc -sanitize-coverage=edge,trace-cmp,inline-8bit-counters,pc-table \
     -Xlinker "$fuzzer_library" -Xlinker -lstdc++ > "$build_log" 2>&1); then
