@@ -26,6 +26,9 @@ struct CommunityGenerator {
     private var nextNewcomer: UInt64 = 0
     private var nextSequence: UInt64 = 0
     private var pending = OperationHeap()
+    /// The lists of operations not yet handed on (contact lists, group members), by slot - 1; emptied slots are reused.
+    private var lists: [[UInt64]] = []
+    private var freeListSlots: [UInt32] = []
     /// Kept between newcomer sessions to draw their friends without allocating.
     private var seenFriends = Set<UInt32>()
     private var popularity = ZipfTable(count: 1, exponent: 1)
@@ -77,17 +80,37 @@ struct CommunityGenerator {
     /// An operation of this community. Give it values, not calls of mutating methods (`lane()`, `bodySize()`): those
     /// inside its arguments make Swift copy the whole generator, its heap of pending steps included, for the call.
     private func operation(_ kind: OperationKind, setupStage: UInt8? = nil, lane: UInt32, time: UInt64 = 0, user: UInt32,
-                           argument: UInt32 = 0, chat: UInt32 = 0, clientID: UInt64 = 0, retry: Bool = false, list: [UInt64] = []) -> TraceOperation {
-        TraceOperation(kind: kind, isSetup: setupStage != nil, phase: setupStage ?? 0, community: community, lane: lane, intendedNanos: time,
-                       user: user, argument: argument, chat: chat, clientMessageID: clientID, isRetry: retry, list: list)
+                           argument: UInt32 = 0, chat: UInt32 = 0, clientID: UInt64 = 0, retry: Bool = false, listSlot: UInt32 = 0) -> PlannedOperation {
+        PlannedOperation(kind: kind, isSetup: setupStage != nil, isRetry: retry, phase: setupStage ?? 0, community: community, lane: lane,
+                         intendedNanos: time, user: user, argument: argument, chat: chat, clientMessageID: clientID, listSlot: listSlot)
+    }
+
+    // MARK: Lists
+
+    /// Keeps `list` until its operation is handed on (``takeList(_:)``); returns its slot (1-based).
+    private mutating func storeList(_ list: [UInt64]) -> UInt32 {
+        if let free = freeListSlots.popLast() {
+            lists[Int(free) - 1] = list
+            return free
+        }
+        lists.append(list)
+        return UInt32(lists.count)
+    }
+
+    /// The list in `slot`, which becomes free.
+    mutating func takeList(_ slot: UInt32) -> [UInt64] {
+        var list: [UInt64] = []
+        swap(&list, &lists[Int(slot) - 1])
+        freeListSlots.append(slot)
+        return list
     }
 
     // MARK: Population
 
     /// Draws the community's direct chats and groups; returns their setup operations (stage 1).
-    mutating func makeChats() -> [TraceOperation] {
+    mutating func makeChats() -> [PlannedOperation] {
         let population = scenario.population
-        var operations: [TraceOperation] = []
+        var operations: [PlannedOperation] = []
         // Direct chats: random distinct pairs, about directChatsPerUser per user.
         let directCount = Int((Double(localUsers) * population.directChatsPerUser / 2).rounded())
         var pairs: Set<UInt64> = []
@@ -114,8 +137,8 @@ struct CommunityGenerator {
             }
             let chat = chat(local: populationChats)
             addChat(members: group)
-            operations.append(operation(.createGroup, setupStage: 1, lane: chat, user: group[0], chat: chat,
-                                        list: group.dropFirst().map { UInt64($0) }))
+            let others = storeList(group.dropFirst().map { UInt64($0) })
+            operations.append(operation(.createGroup, setupStage: 1, lane: chat, user: group[0], chat: chat, listSlot: others))
         }
         chatCount = populationChats
         return operations
@@ -134,8 +157,8 @@ struct CommunityGenerator {
     }
 
     /// Draws the history the chats hold before the run (setup stage 2), then which chats are popular.
-    mutating func makeHistory() -> [TraceOperation] {
-        var operations: [TraceOperation] = []
+    mutating func makeHistory() -> [PlannedOperation] {
+        var operations: [PlannedOperation] = []
         for local in 0..<populationChats {
             let chat = chat(local: local)
             for _ in 0..<scenario.population.messagesPerChat {
@@ -156,7 +179,7 @@ struct CommunityGenerator {
 
     /// Appends, in intended-time order, the community's scheduled operations due before `end` (a session's later
     /// steps wait in a heap until their time comes). Steps after the schedule's end are dropped.
-    mutating func advance(until end: UInt64, into buffer: inout [TraceOperation]) {
+    mutating func advance(until end: UInt64, into buffer: inout [PlannedOperation]) {
         while true {
             let arrival = nextArrival?.time ?? .max
             if let next = pending.peekTime, next <= arrival, next < end {
@@ -170,7 +193,7 @@ struct CommunityGenerator {
         }
     }
 
-    private func emit(_ step: TraceOperation, into buffer: inout [TraceOperation]) {
+    private func emit(_ step: PlannedOperation, into buffer: inout [PlannedOperation]) {
         guard step.intendedNanos <= phaseEnds.last ?? 0 else { return }
         var step = step
         step.phase = phaseIndex(at: step.intendedNanos)
@@ -212,7 +235,7 @@ struct CommunityGenerator {
         UInt8(phaseEnds.firstIndex { time < $0 } ?? phaseEnds.count - 1)
     }
 
-    private mutating func schedule(_ operation: TraceOperation) {
+    private mutating func schedule(_ operation: PlannedOperation) {
         nextSequence += 1
         pending.push(operation, sequence: nextSequence)
     }
@@ -265,7 +288,8 @@ struct CommunityGenerator {
         func step(_ kind: OperationKind, user: UInt32, argument: UInt32 = 0, chat: UInt32 = 0, clientID: UInt64 = 0,
                   retry: Bool = false, list: [UInt64] = [], pause: UInt64) {
             time += pause
-            schedule(operation(kind, lane: lane, time: time, user: user, argument: argument, chat: chat, clientID: clientID, retry: retry, list: list))
+            let slot = list.isEmpty ? 0 : storeList(list)
+            schedule(operation(kind, lane: lane, time: time, user: user, argument: argument, chat: chat, clientID: clientID, retry: retry, listSlot: slot))
         }
         step(.register, user: newcomer, pause: 0)
         if random.chance(settings.retryProbability) {

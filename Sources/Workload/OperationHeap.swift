@@ -10,7 +10,7 @@ struct OperationHeap {
     }
 
     private var keys = MinHeap<Key>()
-    private var slots: [TraceOperation] = []
+    private var slots: [PlannedOperation] = []
     private var freeSlots: [Int] = []
 
     var peekTime: UInt64? { keys.first?.time }
@@ -21,7 +21,7 @@ struct OperationHeap {
         freeSlots.removeAll()
     }
 
-    mutating func push(_ operation: TraceOperation, sequence: UInt64) {
+    mutating func push(_ operation: PlannedOperation, sequence: UInt64) {
         let slot: Int
         if let free = freeSlots.popLast() {
             slots[free] = operation
@@ -34,7 +34,7 @@ struct OperationHeap {
     }
 
     /// Removes and returns the earliest operation; the heap must not be empty (see `peekTime`).
-    mutating func pop() -> TraceOperation {
+    mutating func pop() -> PlannedOperation {
         guard let top = keys.popFirst() else { preconditionFailure("pop() on an empty heap") }
         freeSlots.append(top.slot)
         return slots[top.slot]

@@ -32,22 +32,24 @@ public struct TraceGenerator {
 
     /// Calls `emit` with every operation in order.
     public func generate(_ emit: (TraceOperation) throws -> Void) throws {
-        try generateBatches { operations in
-            for operation in operations { try emit(operation) }
+        try generateBatches { batch in
+            for operation in batch.operations { try emit(operation.traceOperation(list: batch.list(of: operation))) }
         }
     }
 
     /// Writes every operation to `writer`, encoding its blocks on `threads` threads.
     public func write(to writer: TraceWriter) throws {
-        try generateBatches { operations in try writer.append(contentsOf: operations, threads: threads) }
+        try generateBatches { batch in try writer.append(batch, threads: threads) }
     }
 
     /// Calls `emit` with the operations in order, a batch at a time (a setup stage of a few communities, a second of
     /// the schedule).
-    private func generateBatches(_ emitBatch: ([TraceOperation]) throws -> Void) throws {
-        func emit(_ operations: [TraceOperation]) throws {
+    private func generateBatches(_ emitBatch: (OperationBatch) throws -> Void) throws {
+        var batch = OperationBatch()
+        func emit() throws {
             if shouldStop() { throw BenchmarkError("interrupted; the trace was not written") }
-            try emitBatch(operations)
+            try emitBatch(batch)
+            batch.removeAll()
         }
         let count = UInt32(scenario.communityCount)
         var phaseEnds: [UInt64] = []
@@ -55,42 +57,53 @@ public struct TraceGenerator {
         var communities = (0..<count).filter { shard.contains(community: $0) }.map {
             CommunityGenerator(scenario: scenario, seed: seed, community: $0, count: count, phaseEnds: phaseEnds)
         }
-        var registrations: [TraceOperation] = []
         for user in 0..<UInt32(scenario.population.users) where shard.contains(community: user % count) {
-            registrations.append(TraceOperation(kind: .register, isSetup: true, phase: 0, community: user % count, lane: user, user: user))
-            if registrations.count == 65_536 {
-                try emit(registrations)
-                registrations.removeAll(keepingCapacity: true)
-            }
+            batch.append(PlannedOperation(kind: .register, isSetup: true, isRetry: false, phase: 0, community: user % count, lane: user,
+                                          intendedNanos: 0, user: user, argument: 0, chat: 0, clientMessageID: 0)) { [] }
+            if batch.operations.count == 65_536 { try emit() }
         }
-        try emit(registrations)
-        // Each community's operations of a batch go to a buffer of its own, kept from one batch to the next.
-        var buffers = [[TraceOperation]](repeating: [], count: communities.count)
-        var merged: [TraceOperation] = []
-        for stage in [{ (community: inout CommunityGenerator, buffer: inout [TraceOperation]) in buffer = community.makeChats() },
+        try emit()
+        // Each community's operations of a batch go to a buffer of its own, kept from one batch to the next; their
+        // lists move into the batch as it is made.
+        var buffers = [[PlannedOperation]](repeating: [], count: communities.count)
+        for stage in [{ (community: inout CommunityGenerator, buffer: inout [PlannedOperation]) in buffer = community.makeChats() },
                       { $1 = $0.makeHistory() }] {
-            for batch in stride(from: 0, to: communities.count, by: Self.setupBatch) {
-                let range = batch..<min(communities.count, batch + Self.setupBatch)
+            for first in stride(from: 0, to: communities.count, by: Self.setupBatch) {
+                let range = first..<min(communities.count, first + Self.setupBatch)
                 inParallel(&communities[range], &buffers[range], stage)
-                try emit(buffers[range].flatMap { $0 })
-                for index in range { buffers[index] = [] }  // the population is emitted: hold none of it
+                for index in range {
+                    for operation in buffers[index] { batch.append(operation) { communities[index].takeList(operation.listSlot) } }
+                    buffers[index] = []  // the population is handed on: hold none of it
+                }
+                try emit()
             }
         }
         let end = phaseEnds.last ?? 0
+        var keys: [(time: UInt64, buffer: UInt32, index: UInt32)] = []
         for windowStart in stride(from: UInt64(0), through: end, by: Int(Self.window)) {
             let windowEnd = min(windowStart + Self.window, end + 1)
             inParallel(&communities[...], &buffers[...]) { community, buffer in
                 buffer.removeAll(keepingCapacity: true)
                 community.advance(until: windowEnd, into: &buffer)
             }
-            Self.merge(buffers, into: &merged)
-            try emit(merged)
+            // The communities' operations by intended time, then community: sorted by (time, place in the buffers
+            // one after another), each buffer an ordered run that the standard library's merge sort finds and merges.
+            keys.removeAll(keepingCapacity: true)
+            for (buffer, operations) in buffers.enumerated() {
+                for (index, operation) in operations.enumerated() { keys.append((operation.intendedNanos, UInt32(buffer), UInt32(index))) }
+            }
+            keys.sort { ($0.time, $0.buffer, $0.index) < ($1.time, $1.buffer, $1.index) }
+            for key in keys {
+                let operation = buffers[Int(key.buffer)][Int(key.index)]
+                batch.append(operation) { communities[Int(key.buffer)].takeList(operation.listSlot) }
+            }
+            try emit()
         }
     }
 
     /// `body` applied to every community and its buffer, `threads` at a time.
-    private func inParallel(_ communities: inout ArraySlice<CommunityGenerator>, _ buffers: inout ArraySlice<[TraceOperation]>,
-                            _ body: @escaping (inout CommunityGenerator, inout [TraceOperation]) -> Void) {
+    private func inParallel(_ communities: inout ArraySlice<CommunityGenerator>, _ buffers: inout ArraySlice<[PlannedOperation]>,
+                            _ body: @escaping (inout CommunityGenerator, inout [PlannedOperation]) -> Void) {
         guard threads > 1, communities.count > 1 else {
             for (community, buffer) in zip(communities.indices, buffers.indices) { body(&communities[community], &buffers[buffer]) }
             return
@@ -106,19 +119,5 @@ public struct TraceGenerator {
                 }
             }
         }
-    }
-
-    /// The operations of every community's buffer (each in intended-time order) by intended time, then by community:
-    /// sorted by (time, place in the buffers one after another), each buffer an ordered run that the standard
-    /// library's merge sort finds and merges.
-    private static func merge(_ buffers: [[TraceOperation]], into merged: inout [TraceOperation]) {
-        var keys: [(time: UInt64, buffer: UInt32, index: UInt32)] = []
-        keys.reserveCapacity(buffers.reduce(0) { $0 + $1.count })
-        for (buffer, operations) in buffers.enumerated() {
-            for (index, operation) in operations.enumerated() { keys.append((operation.intendedNanos, UInt32(buffer), UInt32(index))) }
-        }
-        keys.sort { ($0.time, $0.buffer, $0.index) < ($1.time, $1.buffer, $1.index) }
-        merged.removeAll(keepingCapacity: true)
-        for key in keys { merged.append(buffers[Int(key.buffer)][Int(key.index)]) }
     }
 }

@@ -21,7 +21,11 @@ public final class TraceWriter {
 
     /// Appends an operation; operations must come in intended-time order.
     public func append(_ operation: TraceOperation) throws(BenchmarkError) {
-        block.append(operation)
+        try append(PlannedOperation(operation), list: operation.list)
+    }
+
+    private func append(_ operation: PlannedOperation, list: [UInt64]) throws(BenchmarkError) {
+        block.append(operation, list: list)
         previousIntended = operation.intendedNanos
         blockCount += 1
         operationCount += 1
@@ -30,10 +34,11 @@ public final class TraceWriter {
 
     /// Appends operations in intended-time order, encoding and checksumming whole blocks on `threads` threads; the
     /// bytes are the same as appending them one by one.
-    public func append(contentsOf operations: [TraceOperation], threads: Int) throws(BenchmarkError) {
+    func append(_ batch: OperationBatch, threads: Int) throws(BenchmarkError) {
+        let operations = batch.operations
         var index = 0
         while index < operations.count, blockCount != 0 {
-            try append(operations[index])
+            try append(operations[index], list: batch.list(of: operations[index]))
             index += 1
         }
         let blocks = (operations.count - index) / Self.operationsPerBlock
@@ -51,7 +56,7 @@ public final class TraceWriter {
                         for block in stride(from: thread, to: blocks, by: threadCount) {
                             let from = first + block * Self.operationsPerBlock
                             var encoder = BlockEncoder(after: from == first ? start : input[from - 1].intendedNanos)
-                            for operation in input[from..<from + Self.operationsPerBlock] { encoder.append(operation) }
+                            for operation in input[from..<from + Self.operationsPerBlock] { encoder.append(operation, list: batch.list(of: operation)) }
                             let payload = Array(encoder.payload)
                             output[block] = (payload, TraceCoding.crc32(payload))
                         }
@@ -68,7 +73,7 @@ public final class TraceWriter {
             operationCount += UInt64(blocks * Self.operationsPerBlock)
         }
         while index < operations.count {
-            try append(operations[index])
+            try append(operations[index], list: batch.list(of: operations[index]))
             index += 1
         }
     }
@@ -124,10 +129,9 @@ struct BlockEncoder {
         self.previousIntended = previousIntended
     }
 
-    /// Appends an operation; operations must come in intended-time order.
-    mutating func append(_ operation: TraceOperation) {
+    /// Appends an operation with its list; operations must come in intended-time order.
+    mutating func append(_ operation: PlannedOperation, list: [UInt64]) {
         precondition(operation.intendedNanos >= previousIntended, "the generator emits operations in intended-time order")
-        let list = operation.list
         let most = 2 + 9 * 10 + list.count * 10
         if count + most > bytes.count { bytes += [UInt8](repeating: 0, count: max(bytes.count, most)) }
         let step = operation.intendedNanos - previousIntended
