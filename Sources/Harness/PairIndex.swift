@@ -8,14 +8,14 @@ struct PairIndex: Sendable {
     /// The number of pairs.
     var count: Int { users.count }
 
-    /// The index of the pairs `collector` gathered, for chats below `chatCount`.
+    /// The index of the pairs `collector` gathered, whose chats are all below `chatCount`.
     init(_ collector: consuming PairCollector, chatCount: Int) {
         let keys = collector.sortedKeys()
         var offsets = [UInt32](repeating: 0, count: chatCount + 1)
-        for key in keys where Int(key >> 32) < chatCount { offsets[Int(key >> 32) + 1] += 1 }
+        for key in keys { offsets[Int(key >> 32) + 1] += 1 }
         for chat in 0..<chatCount { offsets[chat + 1] += offsets[chat] }
         self.offsets = offsets
-        users = keys.compactMap { Int($0 >> 32) < chatCount ? UInt32(truncatingIfNeeded: $0) : nil }
+        users = keys.map { UInt32(truncatingIfNeeded: $0) }
     }
 
     /// The position of `user`'s pair in `chat`, nil when the trace has no such pair.

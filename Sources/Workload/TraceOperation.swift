@@ -49,12 +49,7 @@ public struct TraceOperation: Hashable, Sendable {
     /// A retried registration or resent message: the store must answer "already registered" / "duplicate".
     public var isRetry: Bool
     /// Phone numbers (import-contacts) or trace users (create-group members).
-    public var list: [UInt64] {
-        get { storedList ?? [] }
-        set { storedList = newValue.isEmpty ? nil : newValue }
-    }
-    /// nil for the many operations without a list, so that copying one retains and releases nothing.
-    private var storedList: [UInt64]?
+    public var list: [UInt64]
 
     /// Open-chat: the other user of the direct chat.
     public var otherUser: UInt32 {
@@ -90,7 +85,7 @@ public struct TraceOperation: Hashable, Sendable {
         self.chat = chat
         self.clientMessageID = clientMessageID
         self.isRetry = isRetry
-        storedList = list.isEmpty ? nil : list
+        self.list = list
     }
 }
 
