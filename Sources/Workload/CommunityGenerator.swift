@@ -14,13 +14,17 @@ struct CommunityGenerator {
     /// Members of the population's chats, by local chat number (newcomers' greeting chats come after them): chat
     /// i's are `members[memberStarts[i]..<memberStarts[i + 1]]`, one flat array so that drawing one copies nothing.
     private var members: [UInt32] = []
-    private var memberStarts: [Int] = [0]
+    private var memberStarts: [UInt32] = [0]  // 32 bits: half the cache lines of Int
     private var populationChats: Int { memberStarts.count - 1 }
     /// Each phase's mix of sessions.
     private let mixes: [Scenario.Mix]
+    /// Each phase's arrival process, without the phase's names (copying those would touch reference counts).
+    private let arrivalPhases: [(rate: RateCurve, seconds: Double, nanoseconds: UInt64, poisson: Bool)]
     /// Chats made so far, the population's and the greeting chats.
     private var chatCount = 0
     private let localUsers: Int
+    /// `localUsers` as a divisor, for drawing users without a division.
+    private let userDivisor: Divisor
     private var nextLane: UInt64 = 0
     private var nextClientID: UInt64 = 0
     private var nextNewcomer: UInt64 = 0
@@ -29,8 +33,9 @@ struct CommunityGenerator {
     /// The lists of operations not yet handed on (contact lists, group members), by slot - 1; emptied slots are reused.
     private var lists: [[UInt64]] = []
     private var freeListSlots: [UInt32] = []
-    /// Kept between newcomer sessions to draw their friends without allocating.
-    private var seenFriends = Set<UInt32>()
+    /// One bit a local user, set while a newcomer's friends are drawn (all clear between sessions).
+    private var drawnFriends: [UInt64]
+    private let zipfTables: ZipfTableCache
     private var popularity = ZipfTable(count: 1, exponent: 1)
     private var popularChats: [UInt32] = []
     private let bodySizes: [Int]
@@ -42,8 +47,9 @@ struct CommunityGenerator {
     private var firstInPhase = true
     private var nextArrival: (time: UInt64, phase: Int)?
 
-    init(scenario: Scenario, seed: UInt64, community: UInt32, count: UInt32, phaseEnds: [UInt64]) {
+    init(scenario: Scenario, seed: UInt64, community: UInt32, count: UInt32, phaseEnds: [UInt64], zipfTables: ZipfTableCache) {
         self.scenario = scenario
+        self.zipfTables = zipfTables
         self.community = community
         self.count = count
         self.phaseEnds = phaseEnds
@@ -51,8 +57,11 @@ struct CommunityGenerator {
         random = SeededRandom(seed: seeder.next())
         let users = scenario.population.users
         localUsers = users / Int(count) + (Int(community) < users % Int(count) ? 1 : 0)
+        userDivisor = Divisor(max(localUsers, 1))
         bodySizes = scenario.messages.bodySizes.map(\.bytes)
         mixes = scenario.phases.map(\.mix)
+        arrivalPhases = scenario.phases.map { ($0.rate, $0.duration.seconds, $0.duration.nanoseconds, $0.arrivals == .poisson) }
+        drawnFriends = [UInt64](repeating: 0, count: (localUsers + 63) / 64)
         var running = 0.0
         bodyWeights = scenario.messages.bodySizes.map { running += $0.weight; return running }
     }
@@ -117,8 +126,8 @@ struct CommunityGenerator {
         var attempts = 0
         while pairs.count < directCount, attempts < directCount * 20 {
             attempts += 1
-            let a = user(local: random.index(localUsers))
-            let b = user(local: random.index(localUsers))
+            let a = user(local: random.index(userDivisor))
+            let b = user(local: random.index(userDivisor))
             guard a != b, pairs.insert(UInt64(min(a, b)) << 32 | UInt64(max(a, b))).inserted else { continue }
             let chat = chat(local: populationChats)
             addChat(members: [a, b])
@@ -126,13 +135,13 @@ struct CommunityGenerator {
         }
         // Groups: the community's share, sizes skewed towards small, members drawn at random.
         let groups = population.groups / Int(count) + (Int(community) < population.groups % Int(count) ? 1 : 0)
-        let sizes = ZipfTable(count: population.groupSizeMax - population.groupSizeMin + 1, exponent: population.groupSizeSkew)
+        let sizes = zipfTables.table(count: population.groupSizeMax - population.groupSizeMin + 1, exponent: population.groupSizeSkew)
         for _ in 0..<groups {
             let size = min(localUsers, population.groupSizeMin + sizes.draw(&random))
             var group: [UInt32] = []
             var seen: Set<UInt32> = []
             while group.count < size {
-                let member = user(local: random.index(localUsers))
+                let member = user(local: random.index(userDivisor))
                 if seen.insert(member).inserted { group.append(member) }
             }
             let chat = chat(local: populationChats)
@@ -146,13 +155,13 @@ struct CommunityGenerator {
 
     private mutating func addChat(members chatMembers: [UInt32]) {
         members += chatMembers
-        memberStarts.append(members.count)
+        memberStarts.append(UInt32(members.count))
     }
 
     /// A member of local chat `local` drawn at random; nil for a chat without members.
     private mutating func randomMember(ofChat local: Int) -> UInt32? {
-        let start = memberStarts[local]
-        let count = memberStarts[local + 1] - start
+        let start = Int(memberStarts[local])
+        let count = Int(memberStarts[local + 1]) - start
         return count == 0 ? nil : members[start + random.index(count)]
     }
 
@@ -170,7 +179,7 @@ struct CommunityGenerator {
         // Popular chats are a random few, not the first ones made.
         popularChats = (0..<populationChats).map { chat(local: $0) }
         popularChats.shuffle(using: &random)
-        popularity = ZipfTable(count: popularChats.count, exponent: scenario.population.chatPopularitySkew)
+        popularity = zipfTables.table(count: popularChats.count, exponent: scenario.population.chatPopularitySkew)
         drawNextArrival()
         return operations
     }
@@ -203,21 +212,19 @@ struct CommunityGenerator {
     /// The community's share of each phase's rate: arrivals `count` times sparser, so that the communities together
     /// arrive at the scenario's rate (evenly spaced arrivals are staggered by community).
     private mutating func drawNextArrival() {
-        let phases = scenario.phases
-        while phase < phases.count {
-            let current = phases[phase]
-            let length = current.duration.seconds
-            let rate = current.rate.rate(atSeconds: elapsed, ofSeconds: length) / Double(count)
+        while phase < arrivalPhases.count {
+            let current = arrivalPhases[phase]
+            let rate = current.rate.rate(atSeconds: elapsed, ofSeconds: current.seconds) / Double(count)
             if rate <= 0 {
                 elapsed += 0.01  // the rate may rise again (a ramp from zero)
-            } else if current.arrivals == .poisson {
+            } else if current.poisson {
                 elapsed += random.exponential(mean: 1 / rate)
             } else {
                 elapsed += firstInPhase ? Double(community + 1) / Double(count) / rate : 1 / rate
                 firstInPhase = false
             }
-            if elapsed >= length {
-                phaseStart += current.duration.nanoseconds
+            if elapsed >= current.seconds {
+                phaseStart += current.nanoseconds
                 phase += 1
                 elapsed = 0
                 firstInPhase = true
@@ -298,14 +305,18 @@ struct CommunityGenerator {
         // The address book: some registered users of the community, the rest numbers nobody registered.
         let registeredCount = min(localUsers, Int((Double(settings.contactsImported) * settings.registeredFraction).rounded()))
         var friends: [UInt32] = []
-        var seen = Set<UInt32>()
-        swap(&seen, &seenFriends)  // the set of the sessions before, emptied: no allocation per session
+        var drawn: [UInt64] = []
+        swap(&drawn, &drawnFriends)  // taken out while the loop below draws from self
         while friends.count < registeredCount {
-            let friend = user(local: random.index(localUsers))
-            if seen.insert(friend).inserted { friends.append(friend) }
+            let local = random.index(userDivisor)
+            let bit: UInt64 = 1 << (local & 63)
+            if drawn[local >> 6] & bit == 0 {
+                drawn[local >> 6] |= bit
+                friends.append(user(local: local))
+            }
         }
-        seen.removeAll(keepingCapacity: true)
-        swap(&seen, &seenFriends)
+        for index in drawn.indices { drawn[index] = 0 }
+        swap(&drawn, &drawnFriends)
         var phones = friends.map { TracePhones.number(ofUser: $0) }
         for _ in registeredCount..<max(registeredCount, settings.contactsImported) {
             phones.append(TracePhones.firstUnregistered + random.next() % 1_000_000_000)

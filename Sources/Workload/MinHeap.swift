@@ -1,19 +1,24 @@
 /// A binary min-heap: the generator's pending session steps.
+///
+/// Elements move into a hole rather than being swapped, and a pop walks the hole from the root down to a leaf along
+/// the smaller children before the last element rises into it (Floyd's bottom-up deletion: one comparison a level
+/// on the way down, and the last element, a late one, rarely rises far).
 struct MinHeap<Element: Comparable> {
     private var items: [Element] = []
 
     var first: Element? { items.first }
 
-    mutating func removeAll() { items.removeAll() }
-
     mutating func push(_ element: Element) {
         items.append(element)
-        var child = items.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard items[child] < items[parent] else { break }
-            items.swapAt(child, parent)
-            child = parent
+        items.withUnsafeMutableBufferPointer { items in
+            var hole = items.count - 1
+            while hole > 0 {
+                let parent = (hole - 1) / 2
+                guard element < items[parent] else { break }
+                items[hole] = items[parent]
+                hole = parent
+            }
+            items[hole] = element
         }
     }
 
@@ -22,16 +27,24 @@ struct MinHeap<Element: Comparable> {
         guard let top = items.first else { return nil }
         let last = items.removeLast()
         guard !items.isEmpty else { return top }
-        items[0] = last
-        var parent = 0
-        while true {
-            let left = 2 * parent + 1
-            var smallest = parent
-            if left < items.count, items[left] < items[smallest] { smallest = left }
-            if left + 1 < items.count, items[left + 1] < items[smallest] { smallest = left + 1 }
-            guard smallest != parent else { return top }
-            items.swapAt(parent, smallest)
-            parent = smallest
+        items.withUnsafeMutableBufferPointer { items in
+            let count = items.count
+            var hole = 0
+            while true {
+                let left = 2 * hole + 1
+                guard left < count else { break }
+                let smaller = left + 1 < count && items[left + 1] < items[left] ? left + 1 : left
+                items[hole] = items[smaller]
+                hole = smaller
+            }
+            while hole > 0 {
+                let parent = (hole - 1) / 2
+                guard last < items[parent] else { break }
+                items[hole] = items[parent]
+                hole = parent
+            }
+            items[hole] = last
         }
+        return top
     }
 }

@@ -15,12 +15,6 @@ struct OperationHeap {
 
     var peekTime: UInt64? { keys.first?.time }
 
-    mutating func removeAll() {
-        keys.removeAll()
-        slots.removeAll()
-        freeSlots.removeAll()
-    }
-
     mutating func push(_ operation: PlannedOperation, sequence: UInt64) {
         let slot: Int
         if let free = freeSlots.popLast() {

@@ -16,38 +16,19 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
     /// A uniform double in [0, 1) from the top 53 bits.
     public mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
 
-    /// An index in 0..<count.
-    public mutating func index(_ count: Int) -> Int { Int(next() % UInt64(count)) }
+    /// An index in 0..<count: the next number modulo `count`.
+    public mutating func index(_ count: Int) -> Int {
+        count < Divisor.small.count ? index(Divisor.small[count]) : Int(next() % UInt64(count))
+    }
+
+    /// An index in 0..<divisor.value, the same as `index(Int(divisor.value))` gives, without a division.
+    mutating func index(_ divisor: Divisor) -> Int { Int(divisor.remainder(of: next())) }
 
     /// True with probability `p`.
     public mutating func chance(_ p: Double) -> Bool { unit() < p }
 
     /// An exponentially distributed value with the given mean.
     public mutating func exponential(mean: Double) -> Double { -mean * log(1 - unit()) }
-}
-
-/// Draws indices 0..<count with probability proportional to 1/(rank+1)^exponent (Zipf), by a precomputed table.
-public struct ZipfTable: Sendable {
-    private let cumulative: [Double]
-
-    public init(count: Int, exponent: Double) {
-        var running = 0.0
-        cumulative = (0..<max(count, 1)).map { rank in
-            running += 1 / pow(Double(rank + 1), exponent)
-            return running
-        }
-    }
-
-    public func draw(_ random: inout SeededRandom) -> Int {
-        let target = random.unit() * cumulative[cumulative.count - 1]
-        var low = 0
-        var high = cumulative.count - 1
-        while low < high {
-            let middle = (low + high) / 2
-            if cumulative[middle] < target { low = middle + 1 } else { high = middle }
-        }
-        return low
-    }
 }
 
 import Foundation

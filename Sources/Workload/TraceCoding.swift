@@ -16,18 +16,10 @@ public enum TraceCoding {
                 var crc: UInt32 = 0xFFFF_FFFF
                 var index = 0
                 while index + 8 <= buffer.count {
-                    let low = crc ^ (UInt32(buffer[index]) | UInt32(buffer[index + 1]) << 8 | UInt32(buffer[index + 2]) << 16 | UInt32(buffer[index + 3]) << 24)
-                    crc = tables[7 * 256 + Int(low & 0xFF)] ^ tables[6 * 256 + Int((low >> 8) & 0xFF)]
-                        ^ tables[5 * 256 + Int((low >> 16) & 0xFF)] ^ tables[4 * 256 + Int(low >> 24)]
-                        ^ tables[3 * 256 + Int(buffer[index + 4])] ^ tables[2 * 256 + Int(buffer[index + 5])]
-                        ^ tables[256 + Int(buffer[index + 6])] ^ tables[Int(buffer[index + 7])]
+                    crc = crcStep(crc, buffer, index, tables)
                     index += 8
                 }
-                while index < buffer.count {
-                    crc = tables[Int((crc ^ UInt32(buffer[index])) & 0xFF)] ^ (crc >> 8)
-                    index += 1
-                }
-                return crc ^ 0xFFFF_FFFF
+                return crcTail(crc, buffer[index...], tables)
             }
         }
         if let sliced { return sliced }
@@ -35,6 +27,40 @@ public enum TraceCoding {
         for byte in bytes {
             crc = crcTables[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8)
         }
+        return crc ^ 0xFFFF_FFFF
+    }
+
+    /// The CRC-32 of `bytes` and their FNV-1a continuing from `hash`, in one pass: the FNV's chain of multiplications
+    /// (a byte at a time, each waiting for the one before) runs alongside the CRC's table lookups instead of after them.
+    static func crc32AndFNV1a(_ bytes: UnsafeBufferPointer<UInt8>, continuing hash: UInt64) -> (crc: UInt32, hash: UInt64) {
+        crcTables.withUnsafeBufferPointer { tables in
+            var crc: UInt32 = 0xFFFF_FFFF
+            var hash = hash
+            var index = 0
+            while index + 8 <= bytes.count {
+                crc = crcStep(crc, bytes, index, tables)
+                for byte in bytes[index..<index + 8] { hash = (hash ^ UInt64(byte)) &* fnvPrime }
+                index += 8
+            }
+            return (crcTail(crc, bytes[index...], tables), fnv1a(bytes[index...], continuing: hash))
+        }
+    }
+
+    /// The CRC after the eight bytes at `index`.
+    @inline(__always)
+    private static func crcStep(_ crc: UInt32, _ buffer: UnsafeBufferPointer<UInt8>, _ index: Int, _ tables: UnsafeBufferPointer<UInt32>) -> UInt32 {
+        let low = crc ^ (UInt32(buffer[index]) | UInt32(buffer[index + 1]) << 8 | UInt32(buffer[index + 2]) << 16 | UInt32(buffer[index + 3]) << 24)
+        return tables[7 * 256 + Int(low & 0xFF)] ^ tables[6 * 256 + Int((low >> 8) & 0xFF)]
+            ^ tables[5 * 256 + Int((low >> 16) & 0xFF)] ^ tables[4 * 256 + Int(low >> 24)]
+            ^ tables[3 * 256 + Int(buffer[index + 4])] ^ tables[2 * 256 + Int(buffer[index + 5])]
+            ^ tables[256 + Int(buffer[index + 6])] ^ tables[Int(buffer[index + 7])]
+    }
+
+    /// The final CRC after the remaining bytes, one at a time.
+    @inline(__always)
+    private static func crcTail(_ crc: UInt32, _ rest: Slice<UnsafeBufferPointer<UInt8>>, _ tables: UnsafeBufferPointer<UInt32>) -> UInt32 {
+        var crc = crc
+        for byte in rest { crc = tables[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
         return crc ^ 0xFFFF_FFFF
     }
 
@@ -54,12 +80,14 @@ public enum TraceCoding {
         return tables
     }()
 
+    private static let fnvPrime: UInt64 = 0x0000_0100_0000_01B3
+
     /// 64-bit FNV-1a, continuing from `hash`.
     public static func fnv1a(_ bytes: some Sequence<UInt8>, continuing hash: UInt64 = 0xCBF2_9CE4_8422_2325) -> UInt64 {
         var hash = hash
         for byte in bytes {
             hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01B3
+            hash &*= fnvPrime
         }
         return hash
     }

@@ -54,8 +54,9 @@ public struct TraceGenerator {
         let count = UInt32(scenario.communityCount)
         var phaseEnds: [UInt64] = []
         for phase in scenario.phases { phaseEnds.append((phaseEnds.last ?? 0) + phase.duration.nanoseconds) }
+        let zipfTables = ZipfTableCache()
         var communities = (0..<count).filter { shard.contains(community: $0) }.map {
-            CommunityGenerator(scenario: scenario, seed: seed, community: $0, count: count, phaseEnds: phaseEnds)
+            CommunityGenerator(scenario: scenario, seed: seed, community: $0, count: count, phaseEnds: phaseEnds, zipfTables: zipfTables)
         }
         for user in 0..<UInt32(scenario.population.users) where shard.contains(community: user % count) {
             batch.append(PlannedOperation(kind: .register, isSetup: true, isRetry: false, phase: 0, community: user % count, lane: user,
@@ -70,7 +71,7 @@ public struct TraceGenerator {
                       { $1 = $0.makeHistory() }] {
             for first in stride(from: 0, to: communities.count, by: Self.setupBatch) {
                 let range = first..<min(communities.count, first + Self.setupBatch)
-                inParallel(&communities[range], &buffers[range], stage)
+                inParallel(&communities, &buffers, range, stage)
                 for index in range {
                     for operation in buffers[index] { batch.append(operation) { communities[index].takeList(operation.listSlot) } }
                     buffers[index] = []  // the population is handed on: hold none of it
@@ -79,43 +80,40 @@ public struct TraceGenerator {
             }
         }
         let end = phaseEnds.last ?? 0
-        var keys: [(time: UInt64, buffer: UInt32, index: UInt32)] = []
+        var order = WindowOrder()
         for windowStart in stride(from: UInt64(0), through: end, by: Int(Self.window)) {
             let windowEnd = min(windowStart + Self.window, end + 1)
-            inParallel(&communities[...], &buffers[...]) { community, buffer in
+            inParallel(&communities, &buffers, communities.indices) { community, buffer in
                 buffer.removeAll(keepingCapacity: true)
                 community.advance(until: windowEnd, into: &buffer)
             }
-            // The communities' operations by intended time, then community: sorted by (time, place in the buffers
-            // one after another), each buffer an ordered run that the standard library's merge sort finds and merges.
-            keys.removeAll(keepingCapacity: true)
-            for (buffer, operations) in buffers.enumerated() {
-                for (index, operation) in operations.enumerated() { keys.append((operation.intendedNanos, UInt32(buffer), UInt32(index))) }
-            }
-            keys.sort { ($0.time, $0.buffer, $0.index) < ($1.time, $1.buffer, $1.index) }
-            for key in keys {
-                let operation = buffers[Int(key.buffer)][Int(key.index)]
-                batch.append(operation) { communities[Int(key.buffer)].takeList(operation.listSlot) }
+            order.sort(buffers, windowStart: windowStart, windowLength: windowEnd - windowStart)
+            for place in order.places {
+                let operation = buffers[Int(place.buffer)][Int(place.index)]
+                batch.append(operation) { communities[Int(place.buffer)].takeList(operation.listSlot) }
             }
             try emit()
         }
     }
 
-    /// `body` applied to every community and its buffer, `threads` at a time.
-    private func inParallel(_ communities: inout ArraySlice<CommunityGenerator>, _ buffers: inout ArraySlice<[PlannedOperation]>,
+    /// `body` applied to the communities in `range` and their buffers, `threads` at a time. (Through buffer pointers, not
+    /// slices: mutating an array's slice in place would copy it, and with it every array its communities hold.)
+    private func inParallel(_ communities: inout [CommunityGenerator], _ buffers: inout [[PlannedOperation]], _ range: Range<Int>,
                             _ body: @escaping (inout CommunityGenerator, inout [PlannedOperation]) -> Void) {
-        guard threads > 1, communities.count > 1 else {
-            for (community, buffer) in zip(communities.indices, buffers.indices) { body(&communities[community], &buffers[buffer]) }
-            return
-        }
-        let threadCount = min(threads, communities.count)
         communities.withUnsafeMutableBufferPointer { items in
             buffers.withUnsafeMutableBufferPointer { outputs in
+                guard threads > 1, range.count > 1 else {
+                    for index in range { body(&items[index], &outputs[index]) }
+                    return
+                }
+                let threadCount = min(threads, range.count)
                 nonisolated(unsafe) let items = items
                 nonisolated(unsafe) let outputs = outputs
                 nonisolated(unsafe) let body = body
                 DispatchQueue.concurrentPerform(iterations: threadCount) { thread in
-                    for index in stride(from: thread, to: items.count, by: threadCount) { body(&items[index], &outputs[index]) }
+                    for index in stride(from: range.lowerBound + thread, to: range.upperBound, by: threadCount) {
+                        body(&items[index], &outputs[index])
+                    }
                 }
             }
         }
