@@ -36,6 +36,27 @@ struct ReplayTests {
         #expect(table.watermark(user: 1, chat: 7) == 13)
     }
 
+    @Test("the chat ledger counts each chat's acknowledged messages and keeps its highest sequence, in one word, under concurrent updates")
+    func chatLedger() throws {
+        let ledger = ChatLedger(chatCount: 500)
+        try onThreads(4) { thread in
+            for chat in 0..<500 {
+                for message in 0..<(chat % 7) { ledger.acknowledge(chat: UInt32(chat), sequence: UInt64(message * 4 + thread + 1)) }
+            }
+        }
+        for chat in 0..<500 {
+            let (count, highest) = ledger.acknowledged(chat: UInt32(chat))
+            #expect(count == UInt64(4 * (chat % 7)))
+            #expect(highest == (chat % 7 == 0 ? 0 : UInt64((chat % 7 - 1) * 4 + 4)))
+        }
+        ledger.acknowledge(chat: 3, sequence: 1)  // never lowered
+        #expect(ledger.acknowledged(chat: 3) == (13, 12))
+        ledger.acknowledge(chat: 4, sequence: 1 << 40)  // beyond 32 bits: kept as the largest, the count untouched
+        #expect(ledger.acknowledged(chat: 4) == (17, UInt64(UInt32.max)))
+        ledger.acknowledge(chat: 900, sequence: 1)  // not a chat of the trace: ignored
+        #expect(ledger.acknowledged(chat: 900) == (0, 0))
+    }
+
     @Test("under overload no operation runs before its dependency: no errors, nothing lost, the backlog shows in response time")
     func dependenciesHoldUnderOverload() throws {
         let plan = try makePlan(try BuiltInScenarios.scenario(named: "smoke"))
