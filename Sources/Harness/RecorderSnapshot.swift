@@ -8,61 +8,122 @@ struct RecorderSnapshot: Codable, Sendable {
     /// Encoded with its buckets in one string, "value:count value:count ...": a record holds about a million numbers,
     /// which as JSON arrays would cost the encoder tens of bytes each while the run still holds its tables (records of
     /// version 1 hold `values` and `counts` arrays, still read).
+    ///
+    /// In memory the buckets are bytes: each bucket's value as the step from the one before and its count, as LEB128
+    /// varints, a few bytes a bucket where two arrays of 64-bit numbers took 16 or more. A replay keeps one for every
+    /// second of its schedule, so this is what lets a long run's per-second response times stay small.
     struct SparseHistogram: Codable, Sendable {
         var digits: Int8
-        var values: [UInt64]
-        var counts: [UInt64]
+        private var bytes: [UInt8]
+
+        /// True when no bucket holds anything.
+        var isEmpty: Bool { bytes.isEmpty }
+
+        /// The buckets by ascending value.
+        var buckets: Buckets { Buckets(bytes: bytes) }
+
+        /// Walks the buckets of a sparse histogram.
+        struct Buckets: Sequence, IteratorProtocol {
+            fileprivate let bytes: [UInt8]
+            private var offset = 0
+            private var value: UInt64 = 0
+
+            fileprivate init(bytes: [UInt8]) { self.bytes = bytes }
+
+            mutating func next() -> (value: UInt64, count: UInt64)? {
+                guard offset < bytes.count else { return nil }
+                value &+= varint()
+                return (value, varint())
+            }
+
+            private mutating func varint() -> UInt64 {
+                var result: UInt64 = 0
+                var shift: UInt64 = 0
+                while offset < bytes.count {
+                    let byte = bytes[offset]
+                    offset += 1
+                    result |= UInt64(byte & 0x7F) << shift
+                    if byte < 0x80 { break }
+                    shift += 7
+                }
+                return result
+            }
+        }
+
+        /// The histogram of `buckets`, whose values must ascend.
+        init(digits: Int8, buckets: some Sequence<(value: UInt64, count: UInt64)>) {
+            self.digits = digits
+            var bytes: [UInt8] = []
+            var previous: UInt64 = 0
+            for (value, count) in buckets {
+                precondition(value >= previous, "a sparse histogram's buckets ascend")
+                Self.appendVarint(value - previous, to: &bytes)
+                Self.appendVarint(count, to: &bytes)
+                previous = value
+            }
+            self.bytes = Array(bytes)  // exactly sized: many are kept
+        }
+
+        private static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
+            var value = value
+            while value >= 0x80 {
+                bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
+                value >>= 7
+            }
+            bytes.append(UInt8(value))
+        }
 
         private enum CodingKeys: String, CodingKey { case digits, buckets, values, counts }
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(digits, forKey: .digits)
-            var buckets = ""
-            buckets.reserveCapacity(values.count * 12)
-            for (value, count) in zip(values, counts) {
-                if !buckets.isEmpty { buckets += " " }
-                buckets += "\(value):\(count)"
+            var text = ""
+            text.reserveCapacity(bytes.count * 4)
+            for (value, count) in buckets {
+                if !text.isEmpty { text += " " }
+                text += "\(value):\(count)"
             }
-            try container.encode(buckets, forKey: .buckets)
+            try container.encode(text, forKey: .buckets)
         }
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            digits = try container.decode(Int8.self, forKey: .digits)
-            guard let buckets = try container.decodeIfPresent(String.self, forKey: .buckets) else {
-                values = try container.decode([UInt64].self, forKey: .values)
-                counts = try container.decode([UInt64].self, forKey: .counts)
-                return
-            }
-            values = []
-            counts = []
-            for bucket in buckets.split(separator: " ") {
-                let parts = bucket.split(separator: ":")
-                guard parts.count == 2, let value = UInt64(parts[0]), let count = UInt64(parts[1]) else {
-                    throw DecodingError.dataCorruptedError(forKey: .buckets, in: container, debugDescription: "'\(bucket.prefix(40))' is not value:count")
+            let digits = try container.decode(Int8.self, forKey: .digits)
+            var pairs: [(value: UInt64, count: UInt64)] = []
+            if let text = try container.decodeIfPresent(String.self, forKey: .buckets) {
+                for bucket in text.split(separator: " ") {
+                    let parts = bucket.split(separator: ":")
+                    guard parts.count == 2, let value = UInt64(parts[0]), let count = UInt64(parts[1]) else {
+                        throw DecodingError.dataCorruptedError(forKey: .buckets, in: container, debugDescription: "'\(bucket.prefix(40))' is not value:count")
+                    }
+                    pairs.append((value, count))
                 }
-                values.append(value)
-                counts.append(count)
+            } else {
+                let values = try container.decode([UInt64].self, forKey: .values)
+                let counts = try container.decode([UInt64].self, forKey: .counts)
+                guard values.count == counts.count else {
+                    throw DecodingError.dataCorruptedError(forKey: .counts, in: container, debugDescription: "as many counts as values")
+                }
+                pairs = zip(values, counts).map { ($0, $1) }
             }
+            guard zip(pairs, pairs.dropFirst()).allSatisfy({ $0.value < $1.value }) else {
+                throw DecodingError.dataCorruptedError(forKey: .buckets, in: container, debugDescription: "bucket values do not ascend")
+            }
+            self.init(digits: digits, buckets: pairs)
         }
 
         init(_ histogram: WorkerRecorder.LatencyHistogram) {
-            digits = histogram.numberOfSignificantValueDigits.rawValue
-            values = []
-            counts = []
-            for bucket in histogram.recordedValues() {
-                values.append(bucket.value)
-                counts.append(UInt64(bucket.count))
-            }
+            self.init(digits: histogram.numberOfSignificantValueDigits.rawValue,
+                      buckets: histogram.recordedValues().lazy.map { ($0.value, UInt64($0.count)) })
         }
 
         func histogram() throws(BenchmarkError) -> WorkerRecorder.LatencyHistogram {
-            guard let digits = SignificantDigits(rawValue: digits), values.count == counts.count else {
+            guard let digits = SignificantDigits(rawValue: digits) else {
                 throw BenchmarkError("a histogram of the replay record is damaged")
             }
             var histogram = WorkerRecorder.makeHistogram(digits: digits)
-            for (value, count) in zip(values, counts) {
+            for (value, count) in buckets {
                 guard let count = UInt32(exactly: count), value <= histogram.highestTrackableValue, histogram.record(value, count: count) else {
                     throw BenchmarkError("a histogram of the replay record is damaged (value \(value), count \(count))")
                 }

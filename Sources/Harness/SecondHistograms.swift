@@ -38,7 +38,7 @@ final class SecondHistograms: Sendable {
     func add(_ other: SecondHistograms) {
         let theirs = other.sparse()
         seconds.withLock { seconds in
-            for (second, sparse) in theirs.enumerated() where second < seconds.count && !sparse.values.isEmpty {
+            for (second, sparse) in theirs.enumerated() where second < seconds.count && !sparse.isEmpty {
                 seconds[second] = seconds[second].map { $0.adding(sparse) } ?? sparse
             }
         }
@@ -57,21 +57,24 @@ final class SecondHistograms: Sendable {
 }
 
 extension RecorderSnapshot.SparseHistogram {
-    /// These buckets and `other`'s (same significant digits) added: a merge of two sorted lists of values.
+    /// These buckets and `other`'s (same significant digits) added: a merge of two ascending lists of values.
     func adding(_ other: Self) -> Self {
-        var sum = self
-        sum.values = []
-        sum.counts = []
-        var (left, right) = (0, 0)
-        while left < values.count || right < other.values.count {
-            if right == other.values.count || (left < values.count && values[left] < other.values[right]) {
-                sum.values.append(values[left]); sum.counts.append(counts[left]); left += 1
-            } else if left == values.count || other.values[right] < values[left] {
-                sum.values.append(other.values[right]); sum.counts.append(other.counts[right]); right += 1
+        var mine = buckets.makeIterator()
+        var theirs = other.buckets.makeIterator()
+        var (left, right) = (mine.next(), theirs.next())
+        var sum: [(value: UInt64, count: UInt64)] = []
+        while left != nil || right != nil {
+            if let l = left, right == nil || l.value < right!.value {
+                sum.append(l)
+                left = mine.next()
+            } else if let r = right, left == nil || r.value < left!.value {
+                sum.append(r)
+                right = theirs.next()
             } else {
-                sum.values.append(values[left]); sum.counts.append(counts[left] + other.counts[right]); left += 1; right += 1
+                sum.append((left!.value, left!.count + right!.count))
+                (left, right) = (mine.next(), theirs.next())
             }
         }
-        return sum
+        return Self(digits: digits, buckets: sum)
     }
 }

@@ -30,7 +30,13 @@ final class ClusterClient {
     var masters: [RedisAddress] { router.masters }
 
     /// The master of every slot, as the table knows them.
-    var slotOwners: [RedisAddress?] { router.owners }
+    var slotOwners: [RedisAddress?] { router.slotOwners }
+
+    /// The slots the table says `master` serves, in order.
+    func slots(servedBy master: RedisAddress) -> [Int] {
+        let owners = slotOwners
+        return owners.indices.filter { owners[$0] == master }
+    }
 
     /// Reloads the slot table from the first node that answers `CLUSTER SLOTS`.
     func refresh() throws(StoreError) {

@@ -15,7 +15,7 @@ extension RedisClusterMessageStore: FaultInjecting {
             guard let victim = Self.slotCounts(client).max(by: { $0.value < $1.value })?.key else {
                 throw StoreError(.engine, "kill-master: the cluster has no master")
             }
-            let writes = affectedSlots.begin(slots: client.slotOwners.indices.filter { client.slotOwners[$0] == victim })
+            let writes = affectedSlots.begin(slots: client.slots(servedBy: victim))
             try servers.killNode(victim)
             return FaultEffect(summary: "killed master \(victim)" + (configuration.replicas > 0 ? " (its replica takes over)" : " (no replica: its slots are down)"),
                                writes: writes)
@@ -57,7 +57,7 @@ extension RedisClusterMessageStore: FaultInjecting {
         guard let sourceID = try command(source, ["CLUSTER", "MYID"]).text, let targetID = try command(target, ["CLUSTER", "MYID"]).text else {
             throw StoreError(.engine, "reshard: a master did not tell its id")
         }
-        let moving = client.slotOwners.indices.filter { client.slotOwners[$0] == source }.suffix(count)
+        let moving = client.slots(servedBy: source).suffix(count)
         let writes = affectedSlots.begin(slots: moving)
         var keysMoved = 0
         for slot in moving {

@@ -1,8 +1,11 @@
 /// Which node serves each of the 16384 slots, as a cluster client keeps it: filled from `CLUSTER SLOTS`, corrected
 /// by `MOVED` redirects one slot at a time, refreshed whole at most once a second.
 struct SlotRouter {
-    /// The serving master of each slot; nil until known.
-    private(set) var owners: [RedisAddress?] = Array(repeating: nil, count: ClusterSlot.count)
+    /// The serving master of each slot, as 1 + its place in `nodes`; 0 until known. Two bytes a slot, where an
+    /// optional address took 32: every connection keeps a table.
+    private var owners = [UInt16](repeating: 0, count: ClusterSlot.count)
+    /// The nodes the table names (those of the last `CLUSTER SLOTS`, and of redirects since).
+    private var nodes: [RedisAddress] = []
     private(set) var lastRefreshNanos: UInt64 = 0
     static let refreshIntervalNanos: UInt64 = 1_000_000_000
 
@@ -34,20 +37,32 @@ struct SlotRouter {
         }
     }
 
-    func owner(of slot: Int) -> RedisAddress? { owners[slot] }
+    func owner(of slot: Int) -> RedisAddress? { owners[slot] == 0 ? nil : nodes[Int(owners[slot]) - 1] }
+
+    /// The master of every slot, nil where unknown.
+    var slotOwners: [RedisAddress?] { owners.indices.map(owner(of:)) }
 
     /// Every master that serves some slot.
     var masters: [RedisAddress] {
-        var seen = Set<RedisAddress>()
-        return owners.compactMap { $0 }.filter { seen.insert($0).inserted }
+        var serving = [Bool](repeating: false, count: nodes.count)
+        for owner in owners where owner != 0 { serving[Int(owner) - 1] = true }
+        return nodes.indices.filter { serving[$0] }.map { nodes[$0] }
     }
 
-    mutating func setOwner(of slot: Int, to address: RedisAddress) { owners[slot] = address }
+    mutating func setOwner(of slot: Int, to address: RedisAddress) { owners[slot] = Self.number(of: address, in: &nodes) }
+
+    /// 1 + the place of `address` in `nodes`, added when new.
+    private static func number(of address: RedisAddress, in nodes: inout [RedisAddress]) -> UInt16 {
+        if let index = nodes.firstIndex(of: address) { return UInt16(index + 1) }
+        nodes.append(address)
+        return UInt16(nodes.count)
+    }
 
     /// Replaces the table with a `CLUSTER SLOTS` reply: `[[first, last, [host, port, id], replicas...], ...]`.
     /// An empty host means the node that answered (`answeredBy`). Returns false for a reply of another shape.
     mutating func update(fromClusterSlots reply: RedisReply, answeredBy: RedisAddress, atNanos now: UInt64) -> Bool {
-        var table = [RedisAddress?](repeating: nil, count: ClusterSlot.count)
+        var table = [UInt16](repeating: 0, count: ClusterSlot.count)
+        var nodes: [RedisAddress] = []
         for range in reply.elements {
             let fields = range.elements
             guard fields.count >= 3, let first = fields[0].integer, let last = fields[1].integer, first <= last,
@@ -55,10 +70,12 @@ struct SlotRouter {
             let master = fields[2].elements
             guard master.count >= 2, let host = master[0].text, let port = master[1].integer else { return false }
             let address = RedisAddress(host: host.isEmpty ? answeredBy.host : host, port: Int(port))
-            for slot in Int(first)...Int(last) { table[slot] = address }
+            let number = Self.number(of: address, in: &nodes)
+            for slot in Int(first)...Int(last) { table[slot] = number }
         }
         guard case .array = reply else { return false }
         owners = table
+        self.nodes = nodes
         lastRefreshNanos = now
         return true
     }

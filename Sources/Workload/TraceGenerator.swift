@@ -8,8 +8,8 @@ import Foundation
 /// communities: exactly the whole trace's operations of those communities.
 ///
 /// Setup operations (the population) come first, by stage: users, then chats, then their history. Then the
-/// schedule, a second of intended time at a time: memory holds the population, the sessions in flight and one
-/// second of operations, never the trace.
+/// schedule, a second of intended time at a time: memory holds the population, the sessions in flight and the
+/// operations of a batch (at least 65,536, or a second's when there are more), never the trace.
 public struct TraceGenerator {
     public let scenario: Scenario
     public let seed: UInt64
@@ -20,6 +20,8 @@ public struct TraceGenerator {
 
     /// Communities generated together while the population is made (bounds the setup operations held at once).
     private static let setupBatch = 64
+    /// Scheduled operations handed on at once, at least (a few windows' worth at a high rate).
+    private static let scheduleBatch = 65_536
     /// The slice of intended time generated at once before its operations are merged.
     private static let window: UInt64 = 1_000_000_000
 
@@ -42,7 +44,7 @@ public struct TraceGenerator {
         try generateBatches { batch in try writer.append(batch, threads: threads) }
     }
 
-    /// Calls `emit` with the operations in order, a batch at a time (a setup stage of a few communities, a second of
+    /// Calls `emit` with the operations in order, a batch at a time (a setup stage of a few communities, seconds of
     /// the schedule).
     private func generateBatches(_ emitBatch: (OperationBatch) throws -> Void) throws {
         var batch = OperationBatch()
@@ -92,8 +94,10 @@ public struct TraceGenerator {
                 let operation = buffers[Int(place.buffer)][Int(place.index)]
                 batch.append(operation) { communities[Int(place.buffer)].takeList(operation.listSlot) }
             }
-            try emit()
+            // Handed on once there are many blocks' worth, which the writer encodes together on every thread.
+            if batch.operations.count >= Self.scheduleBatch { try emit() }
         }
+        try emit()
     }
 
     /// `body` applied to the communities in `range` and their buffers, `threads` at a time. (Through buffer pointers, not

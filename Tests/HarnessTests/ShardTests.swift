@@ -148,10 +148,20 @@ struct ShardTests {
         }
         #expect(read.histogram().totalCount > 0 && read.completed == result.completed)
         // Every completed operation is in its second's response times once (the workers share them).
-        #expect(record.schedule.secondResponse.reduce(0) { $0 + $1.counts.reduce(0, +) } == result.completed)
+        let perSecond = record.schedule.secondResponse.map { $0.buckets.reduce(UInt64(0)) { $0 + $1.count } }
+        #expect(perSecond.reduce(0, +) == result.completed)
         #expect(read.series.map(\.p99Ms) == result.series.map(\.p99Ms))
         // The process's peak resident memory is measured (Linux) and kept.
         #expect((result.peakResidentBytes ?? 0) > 1 << 20 && read.peakResidentBytes == result.peakResidentBytes)
+
+        // Buckets are kept as varint steps: they round-trip, empty ones too, and a record whose buckets do not ascend is refused.
+        typealias Sparse = RecorderSnapshot.SparseHistogram
+        let sparse = Sparse(read.histogram())
+        #expect(try sparse.histogram() == read.histogram() && Sparse(WorkerRecorder.makeHistogram()).isEmpty)
+        let decode = { (json: String) throws in try JSONDecoder().decode(Sparse.self, from: Data(json.utf8)) }
+        #expect(Array(try decode(#"{"digits":2,"buckets":"1000:3 1100:1 18446744073709551615:2"}"#).buckets.map(\.count)) == [3, 1, 2])
+        #expect(throws: DecodingError.self) { try decode(#"{"digits":2,"buckets":"5000:1 3000:1"}"#) }
+        #expect(throws: DecodingError.self) { try decode(#"{"digits":2,"values":[1000,2000],"counts":[1]}"#) }
 
         let published = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("results/signal-2021/memory-r1-replay.json").path
