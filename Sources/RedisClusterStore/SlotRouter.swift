@@ -49,7 +49,25 @@ struct SlotRouter {
         return nodes.indices.filter { serving[$0] }.map { nodes[$0] }
     }
 
-    mutating func setOwner(of slot: Int, to address: RedisAddress) { owners[slot] = Self.number(of: address, in: &nodes) }
+    mutating func setOwner(of slot: Int, to address: RedisAddress) {
+        if nodes.count >= 1_024, !nodes.contains(address) { forgetUnusedNodes() }  // redirects never grow it unbounded
+        owners[slot] = Self.number(of: address, in: &nodes)
+    }
+
+    /// Drops the nodes no slot names any more (at most one a slot stays: two bytes a slot always suffice).
+    private mutating func forgetUnusedNodes() {
+        var renumbered = [UInt16](repeating: 0, count: nodes.count + 1)
+        var kept: [RedisAddress] = []
+        for slot in owners.indices where owners[slot] != 0 {
+            let old = Int(owners[slot])
+            if renumbered[old] == 0 {
+                kept.append(nodes[old - 1])
+                renumbered[old] = UInt16(kept.count)
+            }
+            owners[slot] = renumbered[old]
+        }
+        nodes = kept
+    }
 
     /// 1 + the place of `address` in `nodes`, added when new.
     private static func number(of address: RedisAddress, in nodes: inout [RedisAddress]) -> UInt16 {
@@ -66,7 +84,7 @@ struct SlotRouter {
         for range in reply.elements {
             let fields = range.elements
             guard fields.count >= 3, let first = fields[0].integer, let last = fields[1].integer, first <= last,
-                  last < ClusterSlot.count else { return false }
+                  last < ClusterSlot.count, nodes.count < ClusterSlot.count else { return false }
             let master = fields[2].elements
             guard master.count >= 2, let host = master[0].text, let port = master[1].integer else { return false }
             let address = RedisAddress(host: host.isEmpty ? answeredBy.host : host, port: Int(port))

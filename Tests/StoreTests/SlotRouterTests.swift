@@ -68,5 +68,9 @@ struct SlotRouterTests {
                                       atNanos: 2)
         #expect(!malformed, "a malformed reply leaves the table")
         #expect(router.owner(of: 42)?.port == 7002)
+        // Redirects to ever new nodes (a crafted server) keep the table right and bounded: nodes no slot names go.
+        for move in 0..<3_000 { router.setOwner(of: move % 3, to: RedisAddress(host: "127.0.0.1", port: 10_000 + move)) }
+        #expect(router.owner(of: 0)?.port == 10_000 + 2_997 && router.owner(of: 2)?.port == 10_000 + 2_999)
+        #expect(router.owner(of: 42)?.port == 7002 && router.owner(of: 16383)?.port == 7001 && router.masters.count == 6)
     }
 }
