@@ -10,16 +10,7 @@ struct MinHeap<Element: Comparable> {
 
     mutating func push(_ element: Element) {
         items.append(element)
-        items.withUnsafeMutableBufferPointer { items in
-            var hole = items.count - 1
-            while hole > 0 {
-                let parent = (hole - 1) / 2
-                guard element < items[parent] else { break }
-                items[hole] = items[parent]
-                hole = parent
-            }
-            items[hole] = element
-        }
+        items.withUnsafeMutableBufferPointer { Self.rise(element, from: $0.count - 1, in: $0) }
     }
 
     /// Removes and returns the smallest element.
@@ -37,14 +28,20 @@ struct MinHeap<Element: Comparable> {
                 items[hole] = items[smaller]
                 hole = smaller
             }
-            while hole > 0 {
-                let parent = (hole - 1) / 2
-                guard last < items[parent] else { break }
-                items[hole] = items[parent]
-                hole = parent
-            }
-            items[hole] = last
+            Self.rise(last, from: hole, in: items)
         }
         return top
+    }
+
+    /// Puts `element` in the hole at `hole` or, moving larger parents down into the hole, as far up as it belongs.
+    private static func rise(_ element: Element, from hole: Int, in items: UnsafeMutableBufferPointer<Element>) {
+        var hole = hole
+        while hole > 0 {
+            let parent = (hole - 1) / 2
+            guard element < items[parent] else { break }
+            items[hole] = items[parent]
+            hole = parent
+        }
+        items[hole] = element
     }
 }
