@@ -24,29 +24,16 @@ struct RecorderSnapshot: Codable, Sendable {
 
         /// Walks the buckets of a sparse histogram.
         struct Buckets: Sequence, IteratorProtocol {
-            fileprivate let bytes: [UInt8]
-            private var offset = 0
+            private var reader: TraceByteReader
             private var value: UInt64 = 0
 
-            fileprivate init(bytes: [UInt8]) { self.bytes = bytes }
+            fileprivate init(bytes: [UInt8]) { reader = TraceByteReader(bytes) }
 
             mutating func next() -> (value: UInt64, count: UInt64)? {
-                guard offset < bytes.count else { return nil }
-                value &+= varint()
-                return (value, varint())
-            }
-
-            private mutating func varint() -> UInt64 {
-                var result: UInt64 = 0
-                var shift: UInt64 = 0
-                while offset < bytes.count {
-                    let byte = bytes[offset]
-                    offset += 1
-                    result |= UInt64(byte & 0x7F) << shift
-                    if byte < 0x80 { break }
-                    shift += 7
-                }
-                return result
+                // The bytes are only ever this type's own encoding, so a varint never fails to read.
+                guard !reader.isAtEnd, let step = try? reader.varint(), let count = try? reader.varint() else { return nil }
+                value &+= step
+                return (value, count)
             }
         }
 
@@ -57,20 +44,11 @@ struct RecorderSnapshot: Codable, Sendable {
             var previous: UInt64 = 0
             for (value, count) in buckets {
                 precondition(value >= previous, "a sparse histogram's buckets ascend")
-                Self.appendVarint(value - previous, to: &bytes)
-                Self.appendVarint(count, to: &bytes)
+                TraceCoding.appendVarint(value - previous, to: &bytes)
+                TraceCoding.appendVarint(count, to: &bytes)
                 previous = value
             }
-            self.bytes = Array(bytes)  // exactly sized: many are kept
-        }
-
-        private static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
-            var value = value
-            while value >= 0x80 {
-                bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
-                value >>= 7
-            }
-            bytes.append(UInt8(value))
+            self.bytes = bytes.withUnsafeBufferPointer { Array($0) }  // a copy exactly sized: many are kept
         }
 
         private enum CodingKeys: String, CodingKey { case digits, buckets, values, counts }

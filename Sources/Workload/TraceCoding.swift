@@ -9,6 +9,16 @@ public enum TraceCoding {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
+    /// Appends `value` as a LEB128 varint, as ``TraceByteReader/varint()`` reads it.
+    package static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
+        var value = value
+        while value >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
+            value >>= 7
+        }
+        bytes.append(UInt8(value))
+    }
+
     /// IEEE 802.3 CRC-32 (as zlib), for block checksums: eight bytes a step (slicing-by-8) where the bytes are contiguous.
     public static func crc32(_ bytes: some Sequence<UInt8>) -> UInt32 {
         let sliced = bytes.withContiguousStorageIfAvailable { buffer in
@@ -94,13 +104,13 @@ public enum TraceCoding {
 }
 
 /// Reads the pieces back from a byte buffer, throwing on a short or malformed buffer.
-struct TraceByteReader {
+package struct TraceByteReader {
     let bytes: [UInt8]
     var offset = 0
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    package init(_ bytes: [UInt8]) { self.bytes = bytes }
 
-    var isAtEnd: Bool { offset == bytes.count }
+    package var isAtEnd: Bool { offset == bytes.count }
 
     mutating func byte() throws(BenchmarkError) -> UInt8 {
         guard offset < bytes.count else { throw BenchmarkError("record ends early") }
@@ -121,7 +131,7 @@ struct TraceByteReader {
         return value
     }
 
-    mutating func varint() throws(BenchmarkError) -> UInt64 {
+    package mutating func varint() throws(BenchmarkError) -> UInt64 {
         var value: UInt64 = 0
         var shift: UInt64 = 0
         while true {
