@@ -5,24 +5,19 @@ import StoreSupport
 import SurgeCore
 import Workload
 
-/// How a crash is made.
-public enum CrashKind: String, Sendable, Hashable, Codable, CaseIterable {
-    /// SIGKILL of the process that owns the data; the page cache survives.
-    case process
-    /// SIGKILL, then every file put back to its last sync (the power-cut library's journal applied).
-    case power
-}
-
 /// Crashes one store again and again in the middle of a surge and checks after each crash that every acknowledged
 /// write is still there: the replay runs in a child process (`surgebench crash-child`) that logs each acknowledged
 /// write as it happens; the parent kills it at a seeded moment inside the surge phases, reopens the store (timing the
 /// recovery) and verifies it against the log. The store carries over from crash to crash; a final check verifies
 /// every crash's log again.
 public enum CrashCampaign {
+    /// What to crash, how and how often.
     public struct Configuration: Sendable {
         public var descriptor: BackendDescriptor
         /// Options as given; `path`, when given, names the store directory (which must be empty), kept afterwards.
         public var options: [String: String]
+        /// The durability mode the options select, whose promise the crashes test; nil for a backend without modes.
+        public var mode: DurabilityMode?
         public var kind: CrashKind
         public var crashes: Int
         /// Seeds the crash moments.
@@ -36,11 +31,21 @@ public enum CrashCampaign {
         public var powerCutLibrary: String?
         /// Where the campaign's temporary directory (store, logs, journals) is made.
         public var temporaryParent = NSTemporaryDirectory()
+        /// Ends the campaign early (nothing is kept) when requested.
+        public var stop = StopSignal()
 
+        /// Crashes `descriptor`'s store opened with `options` `crashes` times by `kind`, at moments drawn from `seed`,
+        /// each crash replaying `tracePath` with `workers` workers in a child `executable`; the mode the options select
+        /// is looked up in the descriptor (its promise is what the verdict judges).
         public init(descriptor: BackendDescriptor, options: [String: String], kind: CrashKind, crashes: Int, seed: UInt64, tracePath: String,
-                    workers: Int, executable: String, powerCutLibrary: String?) {
+                    workers: Int, executable: String, powerCutLibrary: String?) throws(BenchmarkError) {
             self.descriptor = descriptor
             self.options = options
+            do throws(StoreError) {
+                mode = try descriptor.durabilityMode(in: BackendOptions(options))
+            } catch {
+                throw BenchmarkError(error)
+            }
             self.kind = kind
             self.crashes = crashes
             self.seed = seed
@@ -118,7 +123,7 @@ public enum CrashCampaign {
         var crashes: [Crash] = []
         var unmodelled = Set<String>()
         for index in 0..<configuration.crashes {
-            if replayInterruption.load(ordering: .relaxed) { throw BenchmarkError("interrupted; nothing written") }
+            if configuration.stop.isRequested { throw BenchmarkError.interrupted("nothing written") }
             let killAt = windows.point(at: random.unit())
             var crash = try crashOnce(index, killAt: killAt, configuration: configuration, storeOptions: storeOptions, work: work,
                                       unmodelled: &unmodelled)
@@ -168,9 +173,9 @@ public enum CrashCampaign {
         var reaped = false
         defer { if !reaped { ChildProcess.end(child) } }
 
-        let started = try awaitScheduleStart(child: child, log: log, output: output)
+        let started = try awaitScheduleStart(child: child, log: log, output: output, stop: configuration.stop)
         MonotonicClock.sleep(until: started + UInt64(killAt * 1e9))
-        if replayInterruption.load(ordering: .relaxed) { throw BenchmarkError("interrupted; nothing written") }
+        if configuration.stop.isRequested { throw BenchmarkError.interrupted("nothing written") }
         var status: Int32 = 0
         if waitpid(child, &status, WNOHANG) == child {
             reaped = true
@@ -269,11 +274,11 @@ public enum CrashCampaign {
     }
 
     /// Waits until the child logs the start of its schedule; returns that moment on the monotonic clock.
-    private static func awaitScheduleStart(child: pid_t, log: String, output: String) throws(BenchmarkError) -> UInt64 {
+    private static func awaitScheduleStart(child: pid_t, log: String, output: String, stop: StopSignal) throws(BenchmarkError) -> UInt64 {
         let deadline = MonotonicClock.now() + 600_000_000_000
         var scanned = 0
         while MonotonicClock.now() < deadline {
-            if replayInterruption.load(ordering: .relaxed) { throw BenchmarkError("interrupted; nothing written") }
+            if stop.isRequested { throw BenchmarkError.interrupted("nothing written") }
             if let handle = FileHandle(forReadingAtPath: log) {
                 defer { try? handle.close() }
                 try? handle.seek(toOffset: UInt64(scanned))

@@ -27,13 +27,14 @@ final class FaultThread: Sendable {
             return
         }
         started = true
+        let stop = options.stop
         let faults = options.faults.sorted { $0.atSeconds < $1.atSeconds }
         let thread = Thread { [self] in
             defer { finished.signal() }
             for fault in faults {
                 let due = startNanos + UInt64(fault.atSeconds * 1e9)
                 while MonotonicClock.now() < due {
-                    if done.load(ordering: .relaxed) || replayInterruption.load(ordering: .relaxed) { return }
+                    if done.load(ordering: .relaxed) || stop.isRequested { return }
                     MonotonicClock.sleep(until: min(due, MonotonicClock.now() + 100_000_000))
                 }
                 let begin = MonotonicClock.now()

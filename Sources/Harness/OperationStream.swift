@@ -1,3 +1,4 @@
+import SurgeCore
 import Workload
 
 /// One worker's share of a plan, read from the trace file as the replay reaches it: the operations of the plan's

@@ -1,4 +1,5 @@
 import Histogram
+import SurgeCore
 import Workload
 
 /// A worker recorder's (or several workers' merged) measurements, lossless and `Codable`: what a shard writes so that

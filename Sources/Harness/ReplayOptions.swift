@@ -1,4 +1,3 @@
-import Synchronization
 import SurgeCore
 
 /// How to replay a trace.
@@ -39,8 +38,10 @@ public struct ReplayOptions: Sendable {
     /// The wall-clock instant (seconds since 1970) the schedule starts at, so that the shards of a trace on several
     /// machines start together; nil: as soon as the population is built.
     public var startAt: Double?
-    /// Where the live counters are served in Prometheus' format; nil: nowhere.
-    public var metrics: MetricsEndpoint?
+    /// Shown the replay's live counters when its schedule starts (a metrics endpoint); nil: nobody.
+    public var observer: (any ReplayObserver)?
+    /// Stops the replay early when requested: its results are then marked incomplete.
+    public var stop = StopSignal()
 
     public init(workers: Int, mode: Mode = .open, lateStartNanos: UInt64 = 1_000_000, invalidWakeLagNanos: UInt64 = 2_000_000,
                 progress: (@Sendable (ReplayProgress) -> Void)? = nil, progressIntervalSeconds: Double = 1) {
@@ -66,10 +67,3 @@ public struct ReplayProgress: Sendable {
     public var errors: UInt64
     public var lateStarts: UInt64
 }
-
-/// Set (by a SIGINT handler, say) to stop a replay early; its results are then marked incomplete.
-public let replayInterruption = Atomic<Bool>(false)
-
-/// The signal that set ``replayInterruption`` (SIGINT, SIGTERM), 0 while none has; the process then exits with
-/// 128 + this number, as a shell reports a process killed by it.
-public let interruptionSignal = Atomic<Int32>(0)

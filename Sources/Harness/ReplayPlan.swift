@@ -37,7 +37,8 @@ public final class ReplayPlan: Sendable {
     /// `phoneNamespace` goes before the digits of every phone number the trace uses ("7": +715550000000), so that
     /// several replays into one store (a growth curve's) register distinct users. `temporary` hands the file to the
     /// plan, which removes it when it goes.
-    public init(readingTrace path: String, shard requested: Shard? = nil, phoneNamespace: String = "", temporary: Bool = false)
+    public init(readingTrace path: String, shard requested: Shard? = nil, phoneNamespace: String = "", temporary: Bool = false,
+                stop: StopSignal = StopSignal())
         throws(BenchmarkError)
     {
         temporaryTrace = temporary
@@ -55,8 +56,8 @@ public final class ReplayPlan: Sendable {
         var read = 0
         while let operation = try reader.next() {
             read += 1
-            if read % 65_536 == 0, replayInterruption.load(ordering: .relaxed) {
-                throw BenchmarkError("interrupted while reading trace '\(path)'; nothing was run")
+            if read % 65_536 == 0, stop.isRequested {
+                throw BenchmarkError.interrupted("trace '\(path)' was being read; nothing was run")
             }
             guard shard.contains(community: operation.community) else { continue }
             try summary.add(operation, phone: { number throws(BenchmarkError) in _ = try Self.phone(number, namespace: phoneNamespace) })

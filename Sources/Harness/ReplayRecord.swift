@@ -1,3 +1,4 @@
+import SurgeCore
 import Workload
 
 /// Everything one replay measured, lossless and `Codable`: each run writes one per backend next to its results, so

@@ -34,7 +34,7 @@ public enum Replayer {
         let setupRecorders = (0..<workers).map { _ in WorkerRecorder(phaseCount: 1, seconds: 1, presentSlots: []) }
         let setupStart = MonotonicClock.now()
         for stage: UInt8 in 0...2 {
-            try runSetupStage(stage, streams: streams, runners: runners, recorders: setupRecorders)
+            try runSetupStage(stage, streams: streams, runners: runners, recorders: setupRecorders, stop: options.stop)
         }
         let setupNanos = MonotonicClock.now() - setupStart
 
@@ -47,7 +47,7 @@ public enum Replayer {
         let usageBefore = ResourceUsage.current()
         let startNanos = try scheduleStart(options)
         let startedAt = Date().timeIntervalSince1970 + (Double(startNanos) - Double(MonotonicClock.now())) / 1e9
-        options.metrics?.attach(backend: options.label, shard: plan.shard, load: plan.load, counters: recorders.map(\.live), startNanos: startNanos)
+        options.observer?.attach(backend: options.label, shard: plan.shard, load: plan.load, live: LiveTotals(counters: recorders.map(\.live)), startNanos: startNanos)
         options.acknowledgements?.note(.scheduleStarted, .register, sequence: startNanos)
         let monitor = ProgressMonitor(plan: plan, recorders: recorders, startNanos: startNanos, options: options)
         monitor.start()
@@ -64,7 +64,7 @@ public enum Replayer {
         if !faultsMade.isEmpty { options.faultSettler?() }
         monitor.stop()
         let usageAfter = ResourceUsage.current()
-        let interrupted = replayInterruption.load(ordering: .relaxed)
+        let interrupted = options.stop.isRequested
         if let failure = streams.lazy.compactMap(\.failure).first {
             throw StoreError(.engine, "the trace could not be read back during the replay (\(failure)); nothing was measured")
         }
@@ -95,24 +95,24 @@ public enum Replayer {
         guard let startAt = options.startAt else { return soon }
         let wait = startAt - Date().timeIntervalSince1970
         guard wait >= 0.05 else {
-            throw StoreError(.invalidOption, String(format: "--start-at %@ had passed by %.1f s when the population was built; give a later instant, "
-                + "leaving every shard time to build its population first", StartInstant.format(startAt), -wait))
+            throw StoreError(.invalidOption, String(format: "the schedule's start instant %@ had passed by %.1f s when the population was built; give a later "
+                + "instant, leaving every shard time to build its population first", Figures.instant(startAt), -wait))
         }
         guard wait <= 7 * 86_400 else {
-            throw StoreError(.invalidOption, "--start-at \(StartInstant.format(startAt)) is more than a week away; give an instant closer to now")
+            throw StoreError(.invalidOption, "the schedule's start instant \(Figures.instant(startAt)) is more than a week away; give an instant closer to now")
         }
         return MonotonicClock.now() + UInt64(wait * 1e9)
     }
 
     /// One setup stage, closed loop, each worker its own lanes; any failure stops the run.
     private static func runSetupStage<Connection: StoreConnection>(
-        _ stage: UInt8, streams: [OperationStream], runners: [OperationRunner<Connection>], recorders: [WorkerRecorder]
+        _ stage: UInt8, streams: [OperationStream], runners: [OperationRunner<Connection>], recorders: [WorkerRecorder], stop: StopSignal
     ) throws(StoreError) {
         let failures = FirstFailure()
         onThreads(streams.count) { worker in
             var runner = runners[worker]
             while let operation = streams[worker].nextSetup(stage: stage) {
-                if failures.hasFailed || replayInterruption.load(ordering: .relaxed) { return }
+                if failures.hasFailed || stop.isRequested { return }
                 do throws(StoreError) {
                     if let category = try runner.perform(operation, recorder: recorders[worker]) {
                         failures.record(StoreError(.engine, "a setup \(operation.kind) came back as \(category.rawValue)"))
@@ -128,7 +128,7 @@ public enum Replayer {
         if let failure = failures.first {
             throw StoreError(failure.kind, "building the starting population failed: \(failure.message)", engineCode: failure.engineCode)
         }
-        if replayInterruption.load(ordering: .relaxed) {
+        if stop.isRequested {
             throw StoreError(.engine, "interrupted while building the starting population; nothing was measured")
         }
     }
@@ -148,7 +148,7 @@ public enum Replayer {
         MonotonicClock.sleep(until: startNanos)
         var previousEnd = MonotonicClock.now()
         while let operation = stream.nextScheduled() {
-            if replayInterruption.load(ordering: .relaxed) { return }
+            if options.stop.isRequested { return }
             let intended = startNanos + operation.intendedNanos
             var start = MonotonicClock.now()
             var waited = false

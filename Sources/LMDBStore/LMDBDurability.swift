@@ -19,12 +19,12 @@ public enum LMDBDurability: String, Sendable, CaseIterable {
     }
 
     /// What LMDB's documentation (`mdb_env_open` flags) promises for each mode.
-    static let promises = [
-        DurabilityPromise(mode: "nosync", processKill: .keepsEverything, powerLoss: .nothing,
-                          documentation: "MDB_NOSYNC: a system crash can corrupt the database or lose the last transactions (lmdb.h, mdb_env_open)"),
-        DurabilityPromise(mode: "nometasync", processKill: .keepsEverything, powerLoss: .mayLoseRecent,
-                          documentation: "MDB_NOMETASYNC: a system crash may undo the last committed transaction; keeps integrity (lmdb.h, mdb_env_open)"),
-        DurabilityPromise(mode: "sync", processKill: .keepsEverything, powerLoss: .keepsEverything,
-                          documentation: "default flags: data and meta page flushed at every commit: full ACID (lmdb.h, mdb_env_open)"),
+    static let modes = [
+        DurabilityMode("nosync", processKill: .keepsEverything, powerLoss: .nothing,
+                       documentation: "MDB_NOSYNC: a system crash can corrupt the database or lose the last transactions (lmdb.h, mdb_env_open)"),
+        DurabilityMode("nometasync", processKill: .keepsEverything, powerLoss: .mayLoseRecent,
+                       documentation: "MDB_NOMETASYNC: a system crash may undo the last committed transaction; keeps integrity (lmdb.h, mdb_env_open)"),
+        DurabilityMode("sync", processKill: .keepsEverything, powerLoss: .keepsEverything,
+                       documentation: "default flags: data and meta page flushed at every commit: full ACID (lmdb.h, mdb_env_open)"),
     ]
 }

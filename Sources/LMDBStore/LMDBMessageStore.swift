@@ -19,19 +19,18 @@ public final class LMDBMessageStore: MessageStore {
         public var maxReaders: Int
 
         public init(_ options: BackendOptions) throws(StoreError) {
-            durability = try options.choice(LMDBMessageStore.durabilityOption, as: LMDBDurability.self)
+            durability = try options.choice(LMDBMessageStore.durabilityModes.option, as: LMDBDurability.self)
             commit = try CommitSettings(options)
             mapSizeBytes = try options.byteSize(LMDBMessageStore.mapSizeOption, in: (1 << 20)...(1 << 44))
             maxReaders = try options.integer(LMDBMessageStore.maxReadersOption, in: 1...65_536)
         }
     }
 
-    static let durabilityOption = BackendOption(
-        name: "durability",
+    static let durabilityModes = DurabilityModes(
+        optionName: "durability",
         summary: "nosync: no sync at commit (unsafe on OS crash or power loss); nometasync: meta page not synced "
             + "(a crash can lose the last commit); sync: everything synced at every commit",
-        defaultValue: LMDBDurability.sync.rawValue,
-        choices: LMDBDurability.allCases.map(\.rawValue))
+        modes: LMDBDurability.modes, defaultMode: LMDBDurability.sync.rawValue, bulkLoadMode: LMDBDurability.nosync.rawValue)
     static let mapSizeOption = BackendOption(
         name: "map-size", summary: "largest size the store may grow to (1MiB...16TiB); writes past it fail as 'store full'",
         defaultValue: "4GiB")
@@ -44,8 +43,8 @@ public final class LMDBMessageStore: MessageStore {
         summary: "\(LMDBEnvironment.libraryVersion), one write transaction at a time, MDB_NOTLS readers",
         engineVersion: LMDBEnvironment.libraryVersion,
         location: .directory,
-        options: [.path, durabilityOption] + CommitSettings.options + [mapSizeOption, maxReadersOption],
-        bulkLoadOptions: ["durability": "nosync", "commit": "group"], durabilityPromises: LMDBDurability.promises,
+        options: [.path, durabilityModes.option] + CommitSettings.options + [mapSizeOption, maxReadersOption],
+        durability: durabilityModes, bulkLoadCommit: .group,
         check: { options throws(StoreError) in _ = try Configuration(options) },
         open: { options throws(StoreError) in
             try LMDBMessageStore(directory: StoreDirectory(requestedPath: options.string(.path), backend: "lmdb"),
@@ -75,7 +74,7 @@ public final class LMDBMessageStore: MessageStore {
     }
 
     public var settings: StoreSettings {
-        StoreSettings(durability: configuration.durability.rawValue, commit: configuration.commit.policy.rawValue)
+        StoreSettings(durability: Self.durabilityModes[configuration.durability.rawValue], commit: configuration.commit.policy)
     }
 
     public func bytesOnDisk() -> UInt64? { directory.bytesOnDisk() }

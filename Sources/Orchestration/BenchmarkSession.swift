@@ -2,18 +2,20 @@ import Harness
 import SurgeCore
 import Workload
 
-/// A whole benchmark: one plan replayed against each backend in turn, each on a fresh store, repeated with the
-/// backends interleaved (A B C A B C ...) so that a machine whose speed drifts affects them alike.
+/// `surgebench run`'s pipeline: one plan replayed against each backend in turn, each on a fresh store, repeated with
+/// the backends interleaved (A B C A B C ...) so that a machine whose speed drifts affects them alike.
 public struct BenchmarkSession {
     public var plan: ReplayPlan
     /// Each backend with its validated options.
     public var backends: [(descriptor: BackendDescriptor, options: BackendOptions)]
+    /// How to replay; its `stop` ends the session early.
     public var replayOptions: ReplayOptions
     /// How many times to run every backend; `compare` needs several.
     public var repetitions = 1
     /// Where progress lines go.
     public var say: (String) -> Void
 
+    /// A session replaying `plan` against `backends` with `replayOptions`, telling `say` what it does.
     public init(plan: ReplayPlan, backends: [(descriptor: BackendDescriptor, options: BackendOptions)], replayOptions: ReplayOptions,
                 say: @escaping (String) -> Void = { _ in }) {
         self.plan = plan
@@ -22,13 +24,13 @@ public struct BenchmarkSession {
         self.say = say
     }
 
-    /// Runs every backend and repetition, handing each outcome and its repetition (from 0) to `record` as it
-    /// finishes. Stops early on Ctrl-C (`replayInterruption`); returns whether every run was made.
-    public func run(_ record: (BackendOutcome, Int) throws(BenchmarkError) -> Void) throws(BenchmarkError) -> Bool {
-        var made = 0
-        for repetition in 0..<repetitions {
+    /// Runs every backend and repetition, then captures the machine; stops early when `replayOptions.stop` is
+    /// requested (the outcome is then incomplete).
+    public func run() -> RunOutcome {
+        var runs: [RunOutcome.Run] = []
+        repetitions: for repetition in 0..<repetitions {
             for (descriptor, options) in backends {
-                if replayInterruption.load(ordering: .relaxed) { return false }
+                if replayOptions.stop.isRequested { break repetitions }
                 if repetitions > 1 { say("repetition \(repetition + 1) of \(repetitions)") }
                 say("\(descriptor.name): opening a fresh store (\(Redaction.describe(options.values)))")
                 let outcome = FreshStoreReplay.run(descriptor, options: options, plan: plan, replayOptions: replayOptions)
@@ -40,10 +42,15 @@ public struct BenchmarkSession {
                 case .failed(_, _, let reason):
                     say("\(descriptor.name): FAILED: \(reason)")
                 }
-                try record(outcome, repetition)
-                made += 1
+                runs.append(RunOutcome.Run(outcome: outcome, repetition: repetition))
             }
         }
-        return made == repetitions * backends.count && !replayInterruption.load(ordering: .relaxed)
+        let storePath = backends.lazy.compactMap { $0.options.values[BackendOption.path.name] }.first
+        let engines = Dictionary(backends.map { ($0.descriptor.name, $0.descriptor.engineVersion) }) { first, _ in first }
+        return RunOutcome(
+            plan: plan, replayOptions: replayOptions, repetitions: repetitions, runs: runs,
+            complete: runs.count == repetitions * backends.count && !replayOptions.stop.isRequested,
+            environment: EnvironmentInfo.capture(engines: engines, storeDirectory: MachineProbe.storeDirectory(forPath: storePath)),
+            finishedAt: timestampNow())
     }
 }

@@ -54,6 +54,49 @@ public struct CapacitySearch {
     public var workers: Int
     public var seed: UInt64
     public var say: (String) -> Void
+    /// The factor `base` was scaled by, for the record.
+    public var scale: Double = 1
+    /// Ends the search (between and inside trials) when requested.
+    public var stop = StopSignal()
+
+    /// What `surgebench capacity` measured: the answer, every trial behind it, the settings the store ran with and the
+    /// machine, captured after the trials.
+    public struct Outcome {
+        public var search: CapacitySearch
+        /// The highest rate that passed twice.
+        public var capacity: Trial
+        /// Every trial, in the order run.
+        public var trials: [Trial]
+        /// The durability and commit settings the store ran with.
+        public var settings: StoreSettings
+        public var environment: EnvironmentInfo
+        /// When the search ended (ISO 8601, UTC).
+        public var finishedAt: String
+
+        /// The phase whose mix was offered.
+        public var phase: Scenario.Phase { search.base.phases[search.phaseIndex] }
+    }
+
+    /// The phase `capacity` offers when none is named: the surge phase with the highest rate (among equally busy
+    /// ones, the one with the most newcomers); every phase when none is a surge.
+    public static func busiestPhase(of scenario: Scenario) -> Int {
+        let surge = scenario.phases.indices.filter { scenario.phases[$0].role == .surge }
+        let candidates = surge.isEmpty ? Array(scenario.phases.indices) : surge
+        func load(_ index: Int) -> (Double, Double) {
+            (scenario.phases[index].rate.peak, scenario.phases[index].mix.newcomer / scenario.phases[index].mix.total)
+        }
+        return candidates.max { load($0) < load($1) } ?? 0
+    }
+
+    /// Runs the search from the phase's own rate (``run(startRate:minimumRate:maximumRate:steps:)``) and captures the machine.
+    public func measure(minimumRate: Double, maximumRate: Double, steps: Int) throws(BenchmarkError) -> Outcome {
+        let (capacity, trials, settings) = try run(startRate: base.phases[phaseIndex].rate.peak, minimumRate: minimumRate,
+                                                   maximumRate: maximumRate, steps: steps)
+        let environment = EnvironmentInfo.capture(
+            engines: [descriptor.name: descriptor.engineVersion],
+            storeDirectory: MachineProbe.storeDirectory(forPath: options.values[BackendOption.path.name]))
+        return Outcome(search: self, capacity: capacity, trials: trials, settings: settings, environment: environment, finishedAt: timestampNow())
+    }
 
     public init(base: Scenario, phaseIndex: Int, descriptor: BackendDescriptor, options: BackendOptions, slo: SLO,
                 trialSeconds: Double, workers: Int, seed: UInt64, say: @escaping (String) -> Void) {
@@ -88,10 +131,12 @@ public struct CapacitySearch {
     /// Runs one trial on a fresh store; returns it with the settings the store ran with.
     public func trial(sessionsPerSecond: Double) throws(BenchmarkError) -> (trial: Trial, settings: StoreSettings) {
         let scenario = try trialScenario(sessionsPerSecond: sessionsPerSecond)
-        let plan = try TracePlanning.plan(scenario, seed: seed, scale: 1)
+        let plan = try TracePlanning.plan(scenario, seed: seed, scale: 1, stop: stop)
         let result: ReplayResult
         let settings: StoreSettings
-        switch FreshStoreReplay.run(descriptor, options: options, plan: plan, replayOptions: ReplayOptions(workers: workers)) {
+        var replayOptions = ReplayOptions(workers: workers)
+        replayOptions.stop = stop
+        switch FreshStoreReplay.run(descriptor, options: options, plan: plan, replayOptions: replayOptions) {
         case .measured(let measurement): (result, settings) = (measurement.result, measurement.settings)
         case .failed(_, _, let reason): throw BenchmarkError("\(descriptor.name) failed in a capacity trial: \(reason)")
         }
@@ -124,6 +169,7 @@ public struct CapacitySearch {
         var trials: [Trial] = []
         var settings = StoreSettings.inMemory
         func attempt(_ rate: Double) throws(BenchmarkError) -> Bool {
+            if stop.isRequested { throw BenchmarkError.interrupted("nothing written") }
             let outcome = try trial(sessionsPerSecond: rate)
             trials.append(outcome.trial)
             settings = outcome.settings

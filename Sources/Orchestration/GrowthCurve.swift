@@ -42,14 +42,56 @@ public enum GrowthCurve {
         public var scale: Double
         public var seed: UInt64
         public var workers: Int
+        /// Stops the loading and the replays when requested.
+        public var stop: StopSignal
 
-        public init(sizes: [Int], scenario: Scenario, scale: Double, seed: UInt64, workers: Int) {
+        /// Grows to `sizes`, measuring `scenario`'s mix at `scale` with `seed` on `workers` threads until `stop`.
+        public init(sizes: [Int], scenario: Scenario, scale: Double, seed: UInt64, workers: Int, stop: StopSignal = StopSignal()) {
             self.sizes = sizes
             self.scenario = scenario
             self.scale = scale
             self.seed = seed
             self.workers = workers
+            self.stop = stop
         }
+    }
+
+    /// What `surgebench grow` measured: every backend's points up to the size it reached, why the others stopped short.
+    public struct Outcome: Sendable {
+        /// The machine, captured when measuring.
+        public var environment: EnvironmentInfo
+        public var configuration: Configuration
+        /// Each backend's options as given.
+        public var options: [String: [String: String]]
+        /// Every point measured, backend by backend, size by size.
+        public var points: [Point]
+        /// Why a backend stopped before its last size, by backend.
+        public var failures: [String: String]
+        /// When the measurement ended (ISO 8601, UTC).
+        public var finishedAt: String
+    }
+
+    /// Grows every backend in turn (``run(_:options:configuration:note:record:)``); a backend that fails (a full map,
+    /// a full disk) keeps the sizes it reached and the others still run. Throws only when stopped (nothing kept).
+    public static func measure(_ backends: [(descriptor: BackendDescriptor, options: BackendOptions)], configuration: Configuration,
+                               note: (String) -> Void) throws(BenchmarkError) -> Outcome {
+        var points: [Point] = []
+        var failures: [String: String] = [:]
+        for (descriptor, options) in backends {
+            do throws(BenchmarkError) {
+                _ = try run(descriptor, options: options, configuration: configuration, note: note, record: { points.append($0) })
+            } catch {
+                if configuration.stop.isRequested { throw BenchmarkError.interrupted("nothing written") }
+                note("\(descriptor.name) FAILED: \(error.message)")
+                failures[descriptor.name] = error.message
+            }
+        }
+        let environment = EnvironmentInfo.capture(
+            engines: Dictionary(backends.map { ($0.descriptor.name, $0.descriptor.engineVersion) }) { first, _ in first },
+            storeDirectory: NSTemporaryDirectory())
+        return Outcome(environment: environment, configuration: configuration,
+                       options: Dictionary(backends.map { ($0.descriptor.name, $0.options.values) }) { first, _ in first },
+                       points: points, failures: failures, finishedAt: timestampNow())
     }
 
     /// Sizes as preload blocks: each rounded up to whole blocks, strictly increasing, at most `maximumMessages`.
@@ -104,8 +146,9 @@ public enum GrowthCurve {
             func preload() throws(BenchmarkError) {
                 let loader = try open(options.values.merging(descriptor.bulkLoadOptions) { $1 })
                 defer { loader.close() }
-                do throws(StoreError) {
-                    try Preloader.load(blocks: loadedBlocks..<blocks, into: loader, workers: configuration.workers, seed: configuration.seed)
+                do throws(BenchmarkError) {
+                    try Preloader.load(blocks: loadedBlocks..<blocks, into: loader, workers: configuration.workers, seed: configuration.seed,
+                                       stop: configuration.stop)
                 } catch {
                     throw BenchmarkError("\(descriptor.name): preloading failed: \(error.message)")
                 }
@@ -119,15 +162,20 @@ public enum GrowthCurve {
             let store = try open(options.values)
             defer { store.close() }
             let bytesOnDisk = store.bytesOnDisk()
+            func replayOptions(_ mode: ReplayOptions.Mode) -> ReplayOptions {
+                var options = ReplayOptions(workers: configuration.workers, mode: mode)
+                options.stop = configuration.stop
+                return options
+            }
             func replay(_ mode: ReplayOptions.Mode, _ index: Int) throws(BenchmarkError) -> ReplayResult {
                 note("\(descriptor.name): \(size) messages, \(mode == .open ? "fixed rate" : "closed loop")")
                 // Every replay registers its own users: a namespace per replay keeps their numbers apart.
                 let plan = try TracePlanning.plan(configuration.scenario, seed: configuration.seed &+ UInt64(index), scale: configuration.scale,
-                                                  phoneNamespace: String(format: "7%03d", index))
+                                                  phoneNamespace: String(format: "7%03d", index), stop: configuration.stop)
                 let outcome: BackendOutcome
                 do throws(StoreError) {
                     outcome = try FreshStoreReplay.measure(store, descriptor: descriptor, options: options.values, plan: plan,
-                                                           replayOptions: ReplayOptions(workers: configuration.workers, mode: mode))
+                                                           replayOptions: replayOptions(mode))
                 } catch {
                     throw BenchmarkError("\(descriptor.name) at \(size) messages: \(error.message)")
                 }
@@ -138,7 +186,7 @@ public enum GrowthCurve {
             }
             let open = try replay(.open, 2 * step)
             let closed = try replay(.closed, 2 * step + 1)
-            if replayInterruption.load(ordering: .relaxed) { throw BenchmarkError("interrupted") }
+            if configuration.stop.isRequested { throw BenchmarkError.interrupted("nothing written") }
             let point = Point(
                 backend: descriptor.name, messages: size, loadMessagesPerSecond: loadRate, bytesOnDisk: bytesOnDisk,
                 bytesOnDiskPerMessage: bytesOnDisk.map { Double($0) / Double(size) }, offeredOpsPerSecond: open.offeredPerSecond,
@@ -146,7 +194,8 @@ public enum GrowthCurve {
                 p99MsByOperation: Dictionary(uniqueKeysWithValues: open.kinds.map { ($0.description, LatencySummary(open.histogram(kind: $0)).p99Ms) }),
                 bytesWrittenPerOperation: Double(open.usage.bytesWritten) / Double(max(open.completed, 1)),
                 closedLoopOpsPerSecond: closed.achievedPerSecond, errors: open.errorCount + closed.errorCount,
-                intact: open.integrity.isIntact && closed.integrity.isIntact, durability: store.settings.durability, commit: store.settings.commit)
+                intact: open.integrity.isIntact && closed.integrity.isIntact, durability: store.settings.durability?.name,
+                commit: store.settings.commit?.rawValue)
             record(point)
             points.append(point)
         }

@@ -15,25 +15,27 @@ public enum Preloader {
     static let chatsPerBlock = 4_000
     static let bodySizes: [(bytes: Int, weight: Double)] = [(32, 50), (128, 30), (512, 15), (4096, 5)]
 
-    /// Writes blocks `blocks` into `store`.
-    public static func load(blocks: Range<Int>, into store: some MessageStore, workers: Int, seed: UInt64) throws(StoreError) {
+    /// Writes blocks `blocks` into `store`; throws the store's first error, or `.interrupted` when `stop` is requested.
+    public static func load(blocks: Range<Int>, into store: some MessageStore, workers: Int, seed: UInt64, stop: StopSignal)
+        throws(BenchmarkError)
+    {
         let popularity = ZipfTable(count: chatsPerBlock, exponent: 1.1)
         let bodies = bodySizes.map { size in (0..<size.bytes).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) } }
         for block in blocks {
             let users = IDs(count: usersPerBlock)
-            try inParallel(usersPerBlock, workers: workers, store: store) { (connection, index) throws(StoreError) in
+            try inParallel(usersPerBlock, workers: workers, store: store, stop: stop) { (connection, index) throws(StoreError) in
                 let phone = try PhoneNumber(String(format: "+4%06d%06d", block, index))
                 users[index] = try connection.register(phone: phone, displayName: "preloaded \(index)").user.rawValue
             }
             let chats = IDs(count: chatsPerBlock)
-            try inParallel(chatsPerBlock, workers: workers, store: store) { (connection, index) throws(StoreError) in
+            try inParallel(chatsPerBlock, workers: workers, store: store, stop: stop) { (connection, index) throws(StoreError) in
                 // Chat k joins user k mod n with its neighbour (k < n) or with the user 38 places on (k >= n).
                 let first = index % usersPerBlock
                 let second = (first + (index < usersPerBlock ? 1 : 38)) % usersPerBlock
                 chats[index] = try connection.directChat(between: UserID(users[first]), and: UserID(users[second])).rawValue
             }
             let totalWeight = bodySizes.reduce(0) { $0 + $1.weight }
-            try inParallel(messagesPerBlock, workers: workers, store: store) { (connection, index) throws(StoreError) in
+            try inParallel(messagesPerBlock, workers: workers, store: store, stop: stop) { (connection, index) throws(StoreError) in
                 var random = SeededRandom(seed: seed ^ UInt64(block) << 32 ^ UInt64(index) &* 0x9E37_79B9_7F4A_7C15)
                 let chat = popularity.draw(&random)
                 let first = chat % usersPerBlock
@@ -48,22 +50,22 @@ public enum Preloader {
 
     /// Runs `body` for every index below `count`, spread over `workers` threads with a connection each; the first
     /// error stops every thread and is thrown.
-    private static func inParallel(_ count: Int, workers: Int, store: some MessageStore,
-                                   _ body: @escaping (any StoreConnection, Int) throws(StoreError) -> Void) throws(StoreError) {
+    private static func inParallel(_ count: Int, workers: Int, store: some MessageStore, stop: StopSignal,
+                                   _ body: @escaping (any StoreConnection, Int) throws(StoreError) -> Void) throws(BenchmarkError) {
         let failures = FirstFailure()
         onThreads(workers) { worker in
             do throws(StoreError) {
                 let connection = try store.connect()
                 for index in stride(from: worker, to: count, by: workers) {
-                    if failures.hasFailed || replayInterruption.load(ordering: .relaxed) { return }
+                    if failures.hasFailed || stop.isRequested { return }
                     try body(connection, index)
                 }
             } catch {
                 failures.record(error)
             }
         }
-        if let error = failures.first { throw error }
-        if replayInterruption.load(ordering: .relaxed) { throw StoreError(.engine, "interrupted while preloading") }
+        if let error = failures.first { throw BenchmarkError(error) }
+        if stop.isRequested { throw BenchmarkError.interrupted("the store was being preloaded") }
     }
 
     /// Store ids by index, written by many threads (each index by one thread, read after they all ended).

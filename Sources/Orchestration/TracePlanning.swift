@@ -1,5 +1,6 @@
 import Foundation
 import Harness
+import SurgeCore
 import Workload
 
 /// Scenario -> trace -> plan: the one way a scenario becomes operations to replay.
@@ -14,12 +15,13 @@ public enum TracePlanning {
     /// Generates the trace of `scenario` (already rescaled by `scale`) with `seed` into `path`, atomically: the
     /// communities of `shard` only, on `threads` threads (the trace is the same whatever their number).
     public static func generate(_ scenario: Scenario, seed: UInt64, scale: Double, shard: Shard = .whole,
-                                threads: Int = ProcessInfo.processInfo.activeProcessorCount, to path: String) throws(BenchmarkError) -> GeneratedTrace {
+                                threads: Int = ProcessInfo.processInfo.activeProcessorCount, to path: String,
+                                stop: StopSignal = StopSignal()) throws(BenchmarkError) -> GeneratedTrace {
         let header = TraceHeader(seed: seed, scale: scale, shard: shard, scenarioYAML: scenario.yaml())
         let writer = try TraceWriter(path: path, header: header)
         do {
             var generator = TraceGenerator(scenario: scenario, seed: seed, shard: shard, threads: threads)
-            generator.shouldStop = { replayInterruption.load(ordering: .relaxed) }
+            generator.stop = stop
             try generator.write(to: writer)
         } catch let error as BenchmarkError {
             throw error
@@ -31,18 +33,20 @@ public enum TracePlanning {
     }
 
     /// The plan of a trace file, checked whole before anything runs: the communities of `shard` (nil: the trace's own).
-    public static func plan(readingTrace path: String, shard: Shard? = nil, phoneNamespace: String = "") throws(BenchmarkError) -> ReplayPlan {
-        try ReplayPlan(readingTrace: path, shard: shard, phoneNamespace: phoneNamespace)
+    public static func plan(readingTrace path: String, shard: Shard? = nil, phoneNamespace: String = "", stop: StopSignal = StopSignal())
+        throws(BenchmarkError) -> ReplayPlan
+    {
+        try ReplayPlan(readingTrace: path, shard: shard, phoneNamespace: phoneNamespace, stop: stop)
     }
 
     /// The plan of `scenario`'s communities of `shard`: generated into a temporary trace, which the plan streams
     /// from and removes when it goes.
-    public static func plan(_ scenario: Scenario, seed: UInt64, scale: Double, shard: Shard = .whole, phoneNamespace: String = "")
-        throws(BenchmarkError) -> ReplayPlan
+    public static func plan(_ scenario: Scenario, seed: UInt64, scale: Double, shard: Shard = .whole, phoneNamespace: String = "",
+                            stop: StopSignal = StopSignal()) throws(BenchmarkError) -> ReplayPlan
     {
         let path = NSTemporaryDirectory() + "surgebench-\(getpid())-\(UUID().uuidString).trace"
         do throws(BenchmarkError) {
-            _ = try generate(scenario, seed: seed, scale: scale, shard: shard, to: path)
+            _ = try generate(scenario, seed: seed, scale: scale, shard: shard, to: path, stop: stop)
         } catch {
             try? FileManager.default.removeItem(atPath: path)
             throw error

@@ -15,7 +15,11 @@ public struct PgbenchCheck: Sendable {
     /// The fixed rate in transactions per second; nil: half of the slower tool's closed-loop throughput in round 1.
     public var rate: Double?
     public var seed: UInt64
+    /// Ends the check between runs and inside SurgeBench's own runs when requested.
+    public var stop = StopSignal()
 
+    /// A check of the postgres backend opened with `options`: `rounds` rounds of `seconds` s per tool and load, with
+    /// `workers` connections over `pairs` direct chats, at `rate` (nil: derived from round 1), seeded by `seed`.
     public init(options: BackendOptions, workers: Int, seconds: Int, rounds: Int, pairs: Int, rate: Double?, seed: UInt64) {
         self.options = options
         self.workers = workers
@@ -27,7 +31,15 @@ public struct PgbenchCheck: Sendable {
     }
 
     /// Starts (or reaches) the server, loads the population, and runs the rounds; `say` reports each run as it ends.
-    public func run(say: (String) -> Void) throws(StoreError) -> PgbenchCheckReport {
+    public func run(say: (String) -> Void) throws(BenchmarkError) -> PgbenchCheckReport {
+        do throws(StoreError) {
+            return try runRounds(say: say)
+        } catch {
+            throw BenchmarkError(error)
+        }
+    }
+
+    private func runRounds(say: (String) -> Void) throws(StoreError) -> PgbenchCheckReport {
         let store = try PostgresMessageStore(configuration: PostgresMessageStore.Configuration(options))
         defer { store.close() }
         let workload = try CheckWorkload.load(on: try store.connect(), pairs: pairs)
@@ -41,11 +53,11 @@ public struct PgbenchCheck: Sendable {
             for fixed in [false, true] {
                 let resolvedLoad: CheckRun.Load = fixed ? .fixedRate(try resolveRate(&fixedRate, from: runs)) : .closedLoop
                 for tool in tools {
-                    guard !replayInterruption.load(ordering: .relaxed) else { throw StoreError(.engine, "interrupted (Ctrl-C)") }
+                    guard !stop.isRequested else { throw StoreError(.engine, "interrupted (Ctrl-C)") }
                     let run = switch tool {
                     case .surgebench:
                         try SurgeBenchDriver.run(store, workload: workload, workers: workers, seconds: seconds, load: resolvedLoad,
-                                                 seed: seed &+ UInt64(round))
+                                                 seed: seed &+ UInt64(round), stop: stop)
                     case .pgbench:
                         try PgbenchDriver.run(connectionString: store.connectionString, workload: workload, workers: workers,
                                               seconds: seconds, load: resolvedLoad)

@@ -9,7 +9,7 @@ import Workload
 /// the harness's kind, timed by its clock), as pgbench would: `workers` connections, each one thread.
 enum SurgeBenchDriver {
     static func run(_ store: PostgresMessageStore, workload: CheckWorkload, workers: Int, seconds: Int, load: CheckRun.Load,
-                    seed: UInt64) throws(StoreError) -> CheckRun {
+                    seed: UInt64, stop: StopSignal) throws(StoreError) -> CheckRun {
         var connections: [PostgresConnection] = []
         for _ in 0..<workers { connections.append(try store.connect()) }
         let histograms = Mutex(CheckRun.makeHistogram())
@@ -28,7 +28,7 @@ enum SurgeBenchDriver {
             let meanGapNanos: Double? = if case .fixedRate(let rate) = load { Double(workers) / rate * 1e9 } else { nil }
             var scheduled = start
             MonotonicClock.sleep(until: start)
-            while !replayInterruption.load(ordering: .relaxed) {
+            while !stop.isRequested {
                 if let meanGapNanos {
                     scheduled += UInt64(random.exponential(mean: meanGapNanos))
                     guard scheduled < end else { break }

@@ -25,7 +25,7 @@ public final class PostgresMessageStore: MessageStore {
         public init(_ options: BackendOptions) throws(StoreError) {
             url = options.string(PostgresMessageStore.urlOption)
             path = options.string(.path)
-            durability = try options.choice(PostgresMessageStore.durabilityOption, as: PostgresDurability.self)
+            durability = try options.choice(PostgresMessageStore.durabilityModes.option, as: PostgresDurability.self)
             reset = try options.choice(PostgresMessageStore.resetOption, as: Switch.self) == .yes
             guard url.isEmpty || path.isEmpty else {
                 throw StoreError(.invalidOption, "give url= (a server to use) or path= (where to keep the server SurgeBench starts), not both")
@@ -40,14 +40,13 @@ public final class PostgresMessageStore: MessageStore {
         summary: "the server to use, as a postgresql:// URL or libpq keywords; default: a throwaway server SurgeBench starts "
             + "(Unix socket only) and removes on close",
         defaultValue: "")
-    static let durabilityOption = BackendOption(
-        name: "durability",
+    static let durabilityModes = DurabilityModes(
+        optionName: "durability",
         summary: "async: synchronous_commit=off (a crash can lose the last commits, never corrupts); local: commits wait for "
             + "the WAL flush on this server; replicated: and for the flush on a synchronous standby (SurgeBench starts one "
             + "beside its own server; with url= the server must have one). With url= only synchronous_commit is set (per "
             + "session); fsync and the standbys are the server's, recorded in results",
-        defaultValue: PostgresDurability.local.rawValue,
-        choices: PostgresDurability.allCases.map(\.rawValue))
+        modes: PostgresDurability.modes, defaultMode: PostgresDurability.local.rawValue, bulkLoadMode: PostgresDurability.async.rawValue)
     static let resetOption = BackendOption(
         name: "reset", summary: "true: drop the surgebench schema (every SurgeBench table) before starting", defaultValue: "false",
         choices: ["false", "true"])
@@ -58,8 +57,8 @@ public final class PostgresMessageStore: MessageStore {
         summary: "PostgreSQL through libpq \(libraryVersion), a server-side function per operation, one connection per worker",
         engineVersion: "libpq \(libraryVersion)",
         location: .server,
-        options: [urlOption, .path, durabilityOption, resetOption],
-        bulkLoadOptions: ["durability": "async"], durabilityPromises: PostgresDurability.promises,
+        options: [urlOption, .path, durabilityModes.option, resetOption],
+        durability: durabilityModes,
         serverProcesses: { options in PostgresServer.postmaster(inPath: options.string(.path)).map { [$0] } ?? [] },
         check: { options throws(StoreError) in _ = try Configuration(options) },
         open: { options throws(StoreError) in try PostgresMessageStore(configuration: Configuration(options)) })
@@ -108,7 +107,7 @@ public final class PostgresMessageStore: MessageStore {
         try PostgresConnection(store: self)
     }
 
-    public var settings: StoreSettings { StoreSettings(durability: configuration.durability.rawValue, commit: nil) }
+    public var settings: StoreSettings { StoreSettings(durability: Self.durabilityModes[configuration.durability.rawValue], commit: nil) }
 
     public func bytesOnDisk() -> UInt64? {
         try? control.withLock { (database) throws(StoreError) -> UInt64? in
@@ -197,15 +196,15 @@ public enum PostgresDurability: String, Sendable, Hashable, CaseIterable {
     }
 
     /// What PostgreSQL's documentation (`synchronous_commit`, WAL reliability) promises for each mode.
-    static let promises = [
-        DurabilityPromise(mode: "async", processKill: .mayLoseRecent, powerLoss: .mayLoseRecent,
-                          documentation: "synchronous_commit=off: a database or OS crash may lose the last transactions reported committed "
-                              + "(up to 3 x wal_writer_delay), with no risk of inconsistency (postgresql.org/docs/15/wal-async-commit.html)"),
-        DurabilityPromise(mode: "local", processKill: .keepsEverything, powerLoss: .keepsEverything,
-                          documentation: "synchronous_commit=local: a commit returns after its WAL is flushed to this server's disk "
-                              + "(postgresql.org/docs/15/runtime-config-wal.html)"),
-        DurabilityPromise(mode: "replicated", processKill: .keepsEverything, powerLoss: .keepsEverything,
-                          documentation: "synchronous_commit=on with a synchronous standby: flushed on both servers before a commit returns "
-                              + "(postgresql.org/docs/15/warm-standby.html#SYNCHRONOUS-REPLICATION)"),
+    static let modes = [
+        DurabilityMode("async", processKill: .mayLoseRecent, powerLoss: .mayLoseRecent,
+                       documentation: "synchronous_commit=off: a database or OS crash may lose the last transactions reported committed "
+                           + "(up to 3 x wal_writer_delay), with no risk of inconsistency (postgresql.org/docs/15/wal-async-commit.html)"),
+        DurabilityMode("local", processKill: .keepsEverything, powerLoss: .keepsEverything,
+                       documentation: "synchronous_commit=local: a commit returns after its WAL is flushed to this server's disk "
+                           + "(postgresql.org/docs/15/runtime-config-wal.html)"),
+        DurabilityMode("replicated", processKill: .keepsEverything, powerLoss: .keepsEverything,
+                       documentation: "synchronous_commit=on with a synchronous standby: flushed on both servers before a commit returns "
+                           + "(postgresql.org/docs/15/warm-standby.html#SYNCHRONOUS-REPLICATION)"),
     ]
 }

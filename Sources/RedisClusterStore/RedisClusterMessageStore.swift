@@ -26,7 +26,7 @@ public final class RedisClusterMessageStore: MessageStore {
             }
             path = options.string(.path)
             masters = try options.integer(RedisClusterMessageStore.mastersOption, in: 3...16)
-            durability = try options.choice(RedisClusterMessageStore.durabilityOption, as: RedisDurability.self)
+            durability = try options.choice(RedisClusterMessageStore.durabilityModes.option, as: RedisDurability.self)
             // replicated waits for a replica of each master: it starts one unless told otherwise.
             replicas = options.values["replicas"] == nil && durability == .replicated
                 ? 1 : try options.integer(RedisClusterMessageStore.replicasOption, in: 0...1)
@@ -46,13 +46,13 @@ public final class RedisClusterMessageStore: MessageStore {
     static let mastersOption = BackendOption(name: "masters", summary: "masters of the cluster SurgeBench starts (3 to 16)", defaultValue: "3")
     static let replicasOption = BackendOption(name: "replicas", summary: "replicas per master of the cluster SurgeBench starts (0 or 1; "
                                                   + "durability=replicated starts 1)", defaultValue: "0")
-    static let durabilityOption = BackendOption(
-        name: "durability",
+    static let durabilityModes = DurabilityModes(
+        optionName: "durability",
         summary: "none: no AOF (a clean close still saves); everysec: AOF, fsync once a second; always: AOF, fsync per write; "
             + "replicated: everysec, and every write waits for a replica (WAIT 1); a master without a replica refuses writes "
             + "(min-replicas-to-write 1). With nodes= only replicated's WAIT is "
             + "SurgeBench's; the rest is the cluster's, which results record",
-        defaultValue: RedisDurability.everysec.rawValue, choices: RedisDurability.allCases.map(\.rawValue))
+        modes: RedisDurability.modes, defaultMode: RedisDurability.everysec.rawValue, bulkLoadMode: RedisDurability.none.rawValue)
 
     /// How the backend is listed and opened by name.
     public static let descriptor = BackendDescriptor(
@@ -60,8 +60,8 @@ public final class RedisClusterMessageStore: MessageStore {
         summary: "Redis Cluster through hiredis, SurgeBench's own slot routing, a Redis Function per operation",
         engineVersion: "hiredis \(RedisNodeConnection.libraryVersion)",
         location: .server,
-        options: [nodesOption, .path, mastersOption, replicasOption, durabilityOption],
-        durabilityPromises: RedisDurability.promises,
+        options: [nodesOption, .path, mastersOption, replicasOption, durabilityModes.option],
+        durability: durabilityModes,
         serverProcesses: { options in RedisClusterServers.nodeProcesses(inPath: options.string(.path)) },
         check: { options throws(StoreError) in _ = try Configuration(options) },
         open: { options throws(StoreError) in try RedisClusterMessageStore(configuration: Configuration(options)) })
@@ -101,7 +101,7 @@ public final class RedisClusterMessageStore: MessageStore {
         try RedisClusterConnection(store: self)
     }
 
-    public var settings: StoreSettings { StoreSettings(durability: configuration.durability.rawValue, commit: nil) }
+    public var settings: StoreSettings { StoreSettings(durability: Self.durabilityModes[configuration.durability.rawValue], commit: nil) }
 
     /// The nodes' files (AOF and RDB) of a cluster SurgeBench started; nil for a given cluster.
     public func bytesOnDisk() -> UInt64? { servers?.storeDirectory.bytesOnDisk() }
@@ -204,15 +204,15 @@ public enum RedisDurability: String, Sendable, Hashable, CaseIterable {
     }
 
     /// What Redis's documentation (persistence, `appendfsync`) promises for each mode.
-    static let promises = [
-        DurabilityPromise(mode: "none", processKill: .nothing, powerLoss: .nothing,
-                          documentation: "no AOF and no RDB snapshots: the data lives only as long as the server (redis.io/docs/management/persistence)"),
-        DurabilityPromise(mode: "everysec", processKill: .keepsEverything, powerLoss: .mayLoseRecent,
-                          documentation: "appendfsync everysec: the AOF is written before the reply, synced once a second: a crash of the "
-                              + "process loses nothing, of the machine about a second (redis.io/docs/management/persistence)"),
-        DurabilityPromise(mode: "always", processKill: .keepsEverything, powerLoss: .keepsEverything,
-                          documentation: "appendfsync always: the AOF is synced before every reply (redis.io/docs/management/persistence)"),
-        DurabilityPromise(mode: "replicated", processKill: .keepsEverything, powerLoss: .mayLoseRecent,
-                          documentation: "everysec on every node, and WAIT 1: a write is on a replica before the reply (redis.io/commands/wait)"),
+    static let modes = [
+        DurabilityMode("none", processKill: .nothing, powerLoss: .nothing,
+                       documentation: "no AOF and no RDB snapshots: the data lives only as long as the server (redis.io/docs/management/persistence)"),
+        DurabilityMode("everysec", processKill: .keepsEverything, powerLoss: .mayLoseRecent,
+                       documentation: "appendfsync everysec: the AOF is written before the reply, synced once a second: a crash of the "
+                           + "process loses nothing, of the machine about a second (redis.io/docs/management/persistence)"),
+        DurabilityMode("always", processKill: .keepsEverything, powerLoss: .keepsEverything,
+                       documentation: "appendfsync always: the AOF is synced before every reply (redis.io/docs/management/persistence)"),
+        DurabilityMode("replicated", processKill: .keepsEverything, powerLoss: .mayLoseRecent,
+                       documentation: "everysec on every node, and WAIT 1: a write is on a replica before the reply (redis.io/commands/wait)"),
     ]
 }

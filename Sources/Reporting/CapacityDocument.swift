@@ -33,26 +33,35 @@ public struct CapacityDocument: SummaryDocument, Sendable, Hashable {
     public var operationsPerSession: Double
     public var trials: [CapacitySearch.Trial]
 
-    public init(createdAt: String, environment: EnvironmentInfo, backend: String, options: [String: String], durability: String?,
-                commit: String?, scenario: String, phase: String, newcomerShare: Double, scale: Double, workers: Int,
-                slo: CapacitySearch.SLO, trialSeconds: Double, capacity: CapacitySearch.Trial, trials: [CapacitySearch.Trial]) {
-        self.createdAt = createdAt
-        self.environment = environment
-        self.backend = backend
-        self.options = Redaction.redact(options)
-        self.durability = durability
-        self.commit = commit
-        self.scenario = scenario
-        self.phase = phase
-        self.newcomerShare = newcomerShare
-        self.scale = scale
-        self.workers = workers
-        self.slo = slo
-        self.trialSeconds = trialSeconds
-        capacitySessionsPerSecond = capacity.sessionsPerSecond
-        capacityOpsPerSecond = capacity.offeredOpsPerSecond
-        operationsPerSession = capacity.offeredOpsPerSecond / capacity.sessionsPerSecond
-        self.trials = trials
+    /// The document of one capacity search, as its pipeline returned it.
+    public init(_ outcome: CapacitySearch.Outcome) {
+        let search = outcome.search
+        let phase = outcome.phase
+        createdAt = outcome.finishedAt
+        environment = outcome.environment
+        backend = search.descriptor.name
+        options = Redaction.redact(search.options.values)
+        durability = outcome.settings.durability?.name
+        commit = outcome.settings.commit?.rawValue
+        scenario = search.base.name
+        self.phase = phase.name
+        newcomerShare = phase.mix.newcomer / phase.mix.total
+        scale = search.scale
+        workers = search.workers
+        slo = search.slo
+        trialSeconds = search.trialSeconds
+        capacitySessionsPerSecond = outcome.capacity.sessionsPerSecond
+        capacityOpsPerSecond = outcome.capacity.offeredOpsPerSecond
+        operationsPerSession = outcome.capacity.offeredOpsPerSecond / outcome.capacity.sessionsPerSecond
+        trials = outcome.trials
+    }
+
+    /// `capacity.md`: the answer, the trials and the sizing it implies.
+    public var summary: String {
+        "### Capacity of \(backend) under \(slo)\n\n"
+            + String(format: "%.0f operations/s (%.1f sessions/s of %@ phase '%@').\n\n", capacityOpsPerSecond, capacitySessionsPerSecond,
+                     scenario, phase)
+            + trialsTable.markdown() + "\n" + SizingTable.table([self]).markdown()
     }
 
     /// The trials as a table.
@@ -82,7 +91,7 @@ public enum SizingTable {
             let nodesLow = Int((low / capacity.capacityOpsPerSecond).rounded(.up))
             let nodesHigh = Int((high / capacity.capacityOpsPerSecond).rounded(.up))
             return [
-                "\(capacity.backend) (\(StoreSettings(durability: capacity.durability, commit: capacity.commit).label))",
+                "\(capacity.backend) (\(StoreSettings.label(durability: capacity.durability, commit: capacity.commit)))",
                 capacity.slo.description, Figures.format(capacity.capacityOpsPerSecond),
                 "\(Figures.format(low / 1000))k to \(Figures.format(high / 1000))k", nodesLow == nodesHigh ? "\(nodesLow)" : "\(nodesLow) to \(nodesHigh)",
             ]

@@ -1,5 +1,6 @@
 import Foundation
 import Harness
+import SurgeCore
 import Workload
 
 /// Two runs of the same workload compared metric by metric. A change is judged only where its confidence interval lies

@@ -1,6 +1,7 @@
 import CrashTesting
 import Foundation
 import Harness
+import Orchestration
 import SurgeCore
 import Workload
 
@@ -32,52 +33,45 @@ public struct CrashDocument: SummaryDocument, Sendable, Hashable {
     public var documentation: String?
     public var outcome: CrashCampaign.Outcome
 
-    public init(createdAt: String, environment: EnvironmentInfo, backend: String, mode: String, options: [String: String], kind: CrashKind,
-                scenario: String, scale: Double, scheduleSeconds: Double, seed: UInt64, workers: Int, crashesRequested: Int,
-                promise: DurabilityPromise?, outcome: CrashCampaign.Outcome) {
-        self.createdAt = createdAt
-        self.environment = environment
-        self.backend = backend
-        self.mode = mode
-        self.options = Redaction.redact(options)
-        self.kind = kind
-        self.scenario = scenario
-        self.scale = scale
-        self.scheduleSeconds = scheduleSeconds
-        self.seed = seed
-        self.workers = workers
-        self.crashesRequested = crashesRequested
-        self.promise = promise.map { kind == .process ? $0.processKill : $0.powerLoss }
-        documentation = promise?.documentation
-        self.outcome = outcome
+    /// The document of one crash campaign, as its pipeline returned it.
+    public init(_ run: CrashRun) {
+        let configuration = run.configuration
+        createdAt = run.finishedAt
+        environment = run.environment
+        backend = configuration.descriptor.name
+        mode = configuration.mode?.name ?? "-"
+        options = Redaction.redact(configuration.options)
+        kind = configuration.kind
+        scenario = run.scenario.name
+        scale = run.scale
+        scheduleSeconds = run.scenario.duration.seconds
+        seed = configuration.seed
+        workers = configuration.workers
+        crashesRequested = configuration.crashes
+        promise = run.guarantee
+        documentation = configuration.mode?.documentation
+        outcome = run.outcome
     }
+
+    /// The campaign's verdict on the documented promise (judged again from the recorded outcome, so that files of
+    /// older builds read the same way).
+    public var judgement: CrashVerdict { CrashVerdict.judge(promise, outcome: outcome) }
 
     /// Whether the measurement agrees with the promise: nil when nothing is promised or on record.
-    public var keepsPromise: Bool? {
-        let total = outcome.total
-        switch promise {
-        case .keepsEverything?: return total.lost == 0 && outcome.corruptCrashes == 0
-        case .mayLoseRecent?: return outcome.corruptCrashes == 0
-        case .nothing?, nil: return nil
-        }
-    }
+    public var keepsPromise: Bool? { judgement.keepsPromise }
 
     /// The verdict in words: a broken promise is a headline.
-    public var verdict: String {
-        let total = outcome.total
-        let corrupt = outcome.corruptCrashes
-        switch keepsPromise {
-        case true?: return "agrees"
-        case false?:
-            var broken: [String] = []
-            if promise == .keepsEverything, total.lost > 0 { broken.append("LOST \(total.lost) acknowledged writes") }
-            if let unopened = outcome.crashes.first(where: { $0.failure != nil }) { broken.append("did NOT come back after crash \(unopened.index + 1)") }
-            let inconsistent = outcome.crashes.count(where: { $0.check.inconsistencies > 0 })
-            if inconsistent > 0 { broken.append("CORRUPT after \(inconsistent) crashes") }
-            return "BROKEN PROMISE: " + broken.joined(separator: ", ")
-        case nil:
-            return total.lost > 0 || corrupt > 0 ? "no promise; lost \(total.lost), corrupt \(corrupt)" : "no promise; nothing lost"
+    public var verdict: String { judgement.text }
+
+    /// `crash.md`: the cell as a one-row matrix, the first problems, and the files the power cut could not follow.
+    public var summary: String {
+        var text = "### Durability under crashes\n\n" + CrashDocument.markdown([self])
+        let problems = outcome.total.problems + outcome.crashes.compactMap { crash in crash.failure.map { "crash \(crash.index + 1): \($0)" } }
+        if !problems.isEmpty { text += "\nFirst problems:\n\n" + problems.map { "- \($0)" }.joined(separator: "\n") + "\n" }
+        if !outcome.unmodelledFiles.isEmpty {
+            text += "\nWritten through shared mappings, not modelled by the power cut: \(outcome.unmodelledFiles.joined(separator: ", "))\n"
         }
+        return text
     }
 
     /// Recovery times in milliseconds, in crash order.
@@ -90,7 +84,7 @@ public struct CrashDocument: SummaryDocument, Sendable, Hashable {
             let total = cell.outcome.total
             let worst = cell.outcome.crashes.map(\.check.lost).max() ?? 0
             let recovery = cell.recoveryMillis.sorted()
-            let recoveryText = recovery.isEmpty ? "-" : Figures.format(median(recovery)) + " / " + Figures.format(recovery.last!)
+            let recoveryText: String = recovery.isEmpty ? "-" : Figures.format(median(recovery)) + " / " + Figures.format(recovery.last!)
             return [
                 cell.backend, cell.mode, cell.kind.rawValue, "\(cell.outcome.crashes.count)", "\(total.acknowledgedChecked)",
                 "\(total.lost) (\(worst))", "\(cell.outcome.corruptCrashes)", "\(total.inFlightKept) / \(total.inFlightDropped)",

@@ -24,17 +24,21 @@ public struct GrowthDocument: SummaryDocument, Sendable, Hashable {
     /// Backends that failed before their last size, with why (their earlier sizes are in `points`).
     public var failures: [String: String]
 
-    public init(createdAt: String, environment: EnvironmentInfo, scenario: String, scale: Double, workers: Int,
-                options: [String: [String: String]], points: [GrowthCurve.Point], failures: [String: String] = [:]) {
-        self.createdAt = createdAt
-        self.environment = environment
-        self.scenario = scenario
+    /// The document of one growth measurement, as its pipeline returned it; `scale` is the factor the scenario was
+    /// scaled by before it was handed to the pipeline.
+    public init(_ outcome: GrowthCurve.Outcome, scale: Double) {
+        createdAt = outcome.finishedAt
+        environment = outcome.environment
+        scenario = outcome.configuration.scenario.name
         self.scale = scale
-        self.workers = workers
-        self.options = options.mapValues { Redaction.redact($0) }
-        self.points = points
-        self.failures = failures
+        workers = outcome.configuration.workers
+        options = outcome.options.mapValues { Redaction.redact($0) }
+        points = outcome.points
+        failures = outcome.failures
     }
+
+    /// `growth.md`: the table.
+    public var summary: String { "### Cost growth with data size\n\n" + table.markdown() }
 
     /// The rate the mix was offered at (the same trace shape at every size).
     public var offeredOpsPerSecond: Double { points.map(\.offeredOpsPerSecond).max() ?? 0 }
@@ -50,7 +54,7 @@ public struct GrowthDocument: SummaryDocument, Sendable, Hashable {
             header: ["backend (durability / commit)", "messages", "load msgs/s", "disk bytes / msg", "p50 ms", "p99 ms", "send p99 ms",
                      "history p99 ms", "bytes written / op", "closed-loop ops/s", "verdict"],
             rows: points.map { point in
-                ["\(point.backend) (\(StoreSettings(durability: point.durability, commit: point.commit).label))", Self.count(point.messages),
+                ["\(point.backend) (\(StoreSettings.label(durability: point.durability, commit: point.commit)))", Self.count(point.messages),
                  Figures.format(point.loadMessagesPerSecond), point.bytesOnDiskPerMessage.map(Figures.format) ?? "-",
                  Figures.format(point.response.p50Ms), Figures.format(point.response.p99Ms),
                  point.p99MsByOperation["send"].map(Figures.format) ?? "-", point.p99MsByOperation["history"].map(Figures.format) ?? "-",

@@ -1,5 +1,6 @@
 import Foundation
 import Harness
+import SurgeCore
 import Workload
 
 /// `<backend>[-rN]-replay.json`: a ``ReplayRecord`` in a results folder, with a schema name and version of its own.

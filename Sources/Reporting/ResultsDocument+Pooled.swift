@@ -1,4 +1,6 @@
+import Orchestration
 import Foundation
+import SurgeCore
 import Workload
 
 extension ResultsDocument {

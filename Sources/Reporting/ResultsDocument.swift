@@ -15,7 +15,10 @@ public struct ResultsDocument: Sendable, Hashable, Codable {
     public var complete: Bool
     /// UTC, ISO 8601.
     public var createdAt: String
+    /// The machine that measured (for merged shards: the first shard's; see ``shardEnvironments``).
     public var environment: EnvironmentInfo
+    /// For merged shards: each shard's own machine, in shard order, as each measured it; nil for one machine's run.
+    public var shardEnvironments: [EnvironmentInfo]?
     public var configuration: Configuration
     public var backends: [BackendResult]
 
@@ -185,8 +188,8 @@ extension ResultsDocument.BackendResult {
         }.sorted { ($0.kind, $0.category) < ($1.kind, $1.category) }
         let wakeLag = LatencySummary(result.wakeLag)
         self.init(
-            backend: measurement.backend, options: Redaction.redact(measurement.options), durability: measurement.settings.durability,
-            commit: measurement.settings.commit, valid: result.invalidReason == nil, invalidReason: result.invalidReason, interrupted: result.interrupted, failure: nil,
+            backend: measurement.backend, options: Redaction.redact(measurement.options), durability: measurement.settings.durability?.name,
+            commit: measurement.settings.commit?.rawValue, valid: result.invalidReason == nil, invalidReason: result.invalidReason, interrupted: result.interrupted, failure: nil,
             setupSeconds: Double(result.setupNanos) / 1e9, wallSeconds: Double(result.wallNanos) / 1e9,
             scheduledOperations: result.load.scheduledCount, completedOperations: result.completed,
             offeredPerSecond: result.offeredPerSecond, achievedPerSecond: result.achievedPerSecond,
@@ -200,7 +203,7 @@ extension ResultsDocument.BackendResult {
             wakeLagP50Ms: wakeLag.p50Ms, wakeLagP99Ms: wakeLag.p99Ms, integrity: result.integrity, histogramFiles: histogramFiles)
         faults = result.faults.isEmpty ? nil : result.faults
         engineSeries = result.engineSeries.isEmpty ? nil : result.engineSeries
-        scheduleStartedAt = result.scheduleStartedAt > 0 ? StartInstant.format(result.scheduleStartedAt) : nil
+        scheduleStartedAt = result.scheduleStartedAt > 0 ? Figures.instant(result.scheduleStartedAt) : nil
         peakResidentBytes = result.peakResidentBytes
     }
 

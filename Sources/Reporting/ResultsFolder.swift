@@ -1,4 +1,5 @@
 import Foundation
+import SurgeCore
 import Workload
 
 /// A results folder read back for reports and comparisons: `results.json`, `timeseries.csv` and the `.hgrm` files.

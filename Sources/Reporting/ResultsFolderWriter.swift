@@ -1,4 +1,5 @@
 import Foundation
+import SurgeCore
 import Workload
 
 /// A results folder written under a hidden temporary name and renamed into place when finished, so a failed run

@@ -1,4 +1,5 @@
 import Foundation
+import SurgeCore
 import Workload
 
 /// What `surgebench report` makes of folders: each read as the kind of folder it is (a run, a capacity search, a

@@ -23,8 +23,22 @@ public enum ResultsTables {
             + (configuration.mode == .open ? "open loop (response time from the intended start)" : "closed loop")
             + (repetitions > 1 ? ", \(repetitions) repetitions interleaved (medians; throughput, p99, peak p99 and recovery also "
                 + "give the range over the repetitions in brackets, min-max)" : "")
-            + "; trace \(configuration.traceDigest). Machine: \(environment.summary); commit \(environment.shortCommit), "
+            + "; trace \(configuration.traceDigest). \(machines(document)); commit \(environment.shortCommit), "
             + "\(document.createdAt)." + (document.complete ? "" : " **Incomplete run.**")
+    }
+
+    /// "Machine: ..." for one machine (or shards on alike ones); each shard's machine when merged shards' differ.
+    static func machines(_ document: ResultsDocument) -> String {
+        let shards = document.shardEnvironments ?? []
+        let first = shards.first ?? document.environment
+        let alike = shards.allSatisfy { shard in
+            shard.cores == first.cores && shard.cpuModel == first.cpuModel && shard.memoryBytes == first.memoryBytes
+                && shard.kernel == first.kernel && shard.gitCommit == first.gitCommit
+                && (shard.probe.flatMap { probe in first.probe.flatMap { probe.difference(from: $0) } } == nil)
+        }
+        if alike { return "Machine: \(document.environment.summary)" + (shards.count > 1 ? " (every shard's alike)" : "") }
+        return "Shards measured on DIFFERENT machines: "
+            + shards.enumerated().map { "shard \($0.offset): \($0.element.summary), commit \($0.element.shortCommit)" }.joined(separator: "; ")
     }
 
     static func backendNames(_ document: ResultsDocument) -> [String] {
@@ -58,7 +72,7 @@ public enum ResultsTables {
         }
         rows.append(["status"] + groups.map { status($0.results) })
         row("durability / commit") { results in
-            StoreSettings(durability: results[0].durability, commit: results[0].commit).label
+            StoreSettings.label(durability: results[0].durability, commit: results[0].commit)
         }
         row("offered ops/s (mean)", median(\.offeredPerSecond))
         row("achieved ops/s (mean)", spread(\.achievedPerSecond))

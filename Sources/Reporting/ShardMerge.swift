@@ -22,7 +22,7 @@ public enum ShardMerge {
         let shards = try readShards(paths)
         let first = shards[0]
         let folder = try ResultsFolderWriter(path: out)
-        let recorder = ResultsRecorder(folder: folder, repeated: first.document.backends.contains { $0.repetition > 0 }, storePath: nil)
+        var files = ResultsFiles(folder: folder, repeated: first.document.backends.contains { $0.repetition > 0 })
         for entry in first.document.backends {
             let entries = try shards.map { (shard) throws(BenchmarkError) in
                 guard let match = shard.document.backends.first(where: { $0.backend == entry.backend && $0.repetition == entry.repetition }) else {
@@ -32,8 +32,8 @@ public enum ShardMerge {
                 return match
             }
             if let failed = zip(shards, entries).first(where: { $0.1.failure != nil }) {
-                try recorder.record(.failed(backend: entry.backend, options: entry.options,
-                                            reason: "shard \(failed.0.shard): \(failed.1.failure ?? "")"), repetition: entry.repetition)
+                try files.add(.failed(backend: entry.backend, options: entry.options,
+                                      reason: "shard \(failed.0.shard): \(failed.1.failure ?? "")"), repetition: entry.repetition)
                 continue
             }
             var records: [ReplayRecord] = []
@@ -48,9 +48,9 @@ public enum ShardMerge {
                 records.append(record)
             }
             let measurement = StoreMeasurement(
-                backend: entry.backend, options: entry.options, settings: StoreSettings(durability: entry.durability, commit: entry.commit),
+                backend: entry.backend, options: entry.options, settings: .inMemory,
                 bytesOnDisk: entries.compactMap(\.storeBytesOnDisk).max(), statistics: .none, result: try ReplayResult(merging: records))
-            try recorder.record(.measured(measurement), repetition: entry.repetition)
+            try files.add(.measured(measurement), repetition: entry.repetition, recordedSettings: (entry.durability, entry.commit))
         }
         var configuration = first.document.configuration
         configuration.shard = nil
@@ -58,9 +58,12 @@ public enum ShardMerge {
         configuration.workers = shards.reduce(0) { $0 + $1.document.configuration.workers }
         configuration.scheduledOperations = shards.reduce(0) { $0 + $1.document.configuration.scheduledOperations }
         configuration.setupOperations = shards.reduce(0) { $0 + $1.document.configuration.setupOperations }
-        configuration.traceDigest = hex(TraceCoding.fnv1a(shards.flatMap { Array($0.document.configuration.traceDigest.utf8) }))
+        configuration.traceDigest = Figures.hex(TraceCoding.fnv1a(shards.flatMap { Array($0.document.configuration.traceDigest.utf8) }))
         configuration.traceFile = nil
-        return try recorder.finish(configuration: configuration, engines: first.document.environment.engines, complete: true)
+        // Each shard's machine as it measured it: the merge probes nothing of the machine that merges.
+        return try files.finish(configuration: configuration, environment: first.document.environment,
+                                createdAt: shards.map(\.document.createdAt).max() ?? first.document.createdAt, complete: true,
+                                shardEnvironments: shards.map(\.document.environment))
     }
 
     private static func readShards(_ paths: [String]) throws(BenchmarkError) -> [ShardFolder] {

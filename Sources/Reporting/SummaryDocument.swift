@@ -1,4 +1,5 @@
 import Foundation
+import SurgeCore
 import Workload
 
 /// A JSON file a command writes beside its Markdown (`capacity.json`, `growth.json`, `crash.json`): named by its
@@ -11,6 +12,8 @@ public protocol SummaryDocument: Codable {
     static var currentSchemaVersion: Int { get }
     var schema: String { get }
     var schemaVersion: Int { get }
+    /// The Markdown written beside the JSON and printed at the end of the command.
+    var summary: String { get }
 }
 
 extension SummaryDocument {
@@ -24,6 +27,16 @@ extension SummaryDocument {
             throw BenchmarkError("'\(path)' has \(kindName) schema version \(document.schemaVersion); this build reads \(currentSchemaVersion)")
         }
         return document
+    }
+
+    /// Writes `<kind>.json` and `<kind>.md` into `folder` and moves it into place; returns the Markdown.
+    public func write(into folder: ResultsFolderWriter) throws(BenchmarkError) -> String {
+        let text: String
+        do { text = try json() } catch { throw BenchmarkError("cannot encode the \(Self.kindName) results: \(error)", kind: .failed) }
+        try folder.write(text, to: "\(Self.kindName).json")
+        try folder.write(summary, to: "\(Self.kindName).md")
+        try folder.commit()
+        return summary
     }
 
     /// Pretty-printed JSON with sorted keys, ending in a newline.

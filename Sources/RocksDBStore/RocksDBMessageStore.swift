@@ -26,7 +26,7 @@ public final class RocksDBMessageStore: MessageStore {
         public var compression: Compression
 
         public init(_ options: BackendOptions) throws(StoreError) {
-            durability = try options.choice(RocksDBMessageStore.durabilityOption, as: RocksDBDurability.self)
+            durability = try options.choice(RocksDBMessageStore.durabilityModes.option, as: RocksDBDurability.self)
             commit = try CommitSettings(options)
             blockCacheBytes = try options.byteSize(RocksDBMessageStore.blockCacheOption, in: (1 << 20)...(1 << 40))
             writeBufferBytes = try options.byteSize(RocksDBMessageStore.writeBufferOption, in: (1 << 20)...(1 << 34))
@@ -60,12 +60,12 @@ public final class RocksDBMessageStore: MessageStore {
         }
     }
 
-    static let durabilityOption = BackendOption(
-        name: "durability",
+    static let durabilityModes = DurabilityModes(
+        optionName: "durability",
         summary: "nosync: the write-ahead log written at every commit, not synced (RocksDB's default; survives a process "
             + "crash, not a power loss); sync: the log synced at every commit; disable-wal: no log, for comparison only "
             + "(a crash loses everything not flushed)",
-        defaultValue: RocksDBDurability.nosync.rawValue, choices: RocksDBDurability.allCases.map(\.rawValue))
+        modes: RocksDBDurability.modes, defaultMode: RocksDBDurability.nosync.rawValue, bulkLoadMode: RocksDBDurability.disableWAL.rawValue)
     static let blockCacheOption = BackendOption(name: "block-cache", summary: "LRU cache of data blocks (1MiB...1TiB)", defaultValue: "256MiB")
     static let writeBufferOption = BackendOption(
         name: "write-buffer", summary: "memtable size per column family before it is flushed to a file (1MiB...16GiB)", defaultValue: "64MiB")
@@ -82,8 +82,8 @@ public final class RocksDBMessageStore: MessageStore {
         summary: "\(RocksDBDatabase.libraryVersion), an LSM tree: pessimistic transactions, a column family per table, prefix bloom filters",
         engineVersion: RocksDBDatabase.libraryVersion,
         location: .directory,
-        options: [.path, durabilityOption] + CommitSettings.options + [blockCacheOption, writeBufferOption, compactionOption, compressionOption],
-        bulkLoadOptions: ["durability": "disable-wal"], durabilityPromises: RocksDBDurability.promises,
+        options: [.path, durabilityModes.option] + CommitSettings.options + [blockCacheOption, writeBufferOption, compactionOption, compressionOption],
+        durability: durabilityModes,
         check: { options throws(StoreError) in _ = try Configuration(options) },
         open: { options throws(StoreError) in
             try RocksDBMessageStore(directory: StoreDirectory(requestedPath: options.string(.path), backend: "rocksdb"),
@@ -108,7 +108,7 @@ public final class RocksDBMessageStore: MessageStore {
     }
 
     public var settings: StoreSettings {
-        StoreSettings(durability: configuration.durability.rawValue, commit: configuration.commit.policy.rawValue)
+        StoreSettings(durability: Self.durabilityModes[configuration.durability.rawValue], commit: configuration.commit.policy)
     }
 
     public func bytesOnDisk() -> UInt64? { directory.bytesOnDisk() }

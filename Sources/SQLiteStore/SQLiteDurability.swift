@@ -18,12 +18,12 @@ public enum SQLiteDurability: String, Sendable, CaseIterable {
     }
 
     /// What SQLite's documentation (the `synchronous` pragma, WAL mode) promises for each mode.
-    static let promises = [
-        DurabilityPromise(mode: "off", processKill: .keepsEverything, powerLoss: .nothing,
-                          documentation: "synchronous=OFF: safe if the application crashes; an OS crash or power loss may corrupt the database (sqlite.org/pragma.html#pragma_synchronous)"),
-        DurabilityPromise(mode: "normal", processKill: .keepsEverything, powerLoss: .mayLoseRecent,
-                          documentation: "WAL with NORMAL: a commit may roll back after a power loss; the database cannot be corrupted (sqlite.org/pragma.html#pragma_synchronous)"),
-        DurabilityPromise(mode: "full", processKill: .keepsEverything, powerLoss: .keepsEverything,
-                          documentation: "WAL with FULL: durable across power loss (sqlite.org/pragma.html#pragma_synchronous)"),
+    static let modes = [
+        DurabilityMode("off", processKill: .keepsEverything, powerLoss: .nothing,
+                       documentation: "synchronous=OFF: safe if the application crashes; an OS crash or power loss may corrupt the database (sqlite.org/pragma.html#pragma_synchronous)"),
+        DurabilityMode("normal", processKill: .keepsEverything, powerLoss: .mayLoseRecent,
+                       documentation: "WAL with NORMAL: a commit may roll back after a power loss; the database cannot be corrupted (sqlite.org/pragma.html#pragma_synchronous)"),
+        DurabilityMode("full", processKill: .keepsEverything, powerLoss: .keepsEverything,
+                       documentation: "WAL with FULL: durable across power loss (sqlite.org/pragma.html#pragma_synchronous)"),
     ]
 }

@@ -12,18 +12,17 @@ public final class SQLiteMessageStore: MessageStore {
         public var autoCheckpointPages: Int
 
         public init(_ options: BackendOptions) throws(StoreError) {
-            durability = try options.choice(SQLiteMessageStore.durabilityOption, as: SQLiteDurability.self)
+            durability = try options.choice(SQLiteMessageStore.durabilityModes.option, as: SQLiteDurability.self)
             commit = try CommitSettings(options)
             busyTimeoutMillis = try options.integer(SQLiteMessageStore.busyTimeoutOption, in: 0...600_000)
             autoCheckpointPages = try options.integer(SQLiteMessageStore.autoCheckpointOption, in: 0...10_000_000)
         }
     }
 
-    static let durabilityOption = BackendOption(
-        name: "durability",
+    static let durabilityModes = DurabilityModes(
+        optionName: "durability",
         summary: "off: no syncs (unsafe on power loss); normal: WAL synced at checkpoints; full: WAL synced at every commit",
-        defaultValue: SQLiteDurability.normal.rawValue,
-        choices: SQLiteDurability.allCases.map(\.rawValue))
+        modes: SQLiteDurability.modes, defaultMode: SQLiteDurability.normal.rawValue, bulkLoadMode: SQLiteDurability.off.rawValue)
     static let busyTimeoutOption = BackendOption(
         name: "busy-timeout-ms", summary: "how long a writer waits for the write lock before failing as busy", defaultValue: "10000")
     static let autoCheckpointOption = BackendOption(
@@ -35,8 +34,8 @@ public final class SQLiteMessageStore: MessageStore {
         summary: "SQLite \(SQLiteDatabase.libraryVersion) in WAL mode, one connection per worker",
         engineVersion: "SQLite \(SQLiteDatabase.libraryVersion)",
         location: .directory,
-        options: [.path, durabilityOption] + CommitSettings.options + [busyTimeoutOption, autoCheckpointOption],
-        bulkLoadOptions: ["durability": "off", "commit": "group"], durabilityPromises: SQLiteDurability.promises,
+        options: [.path, durabilityModes.option] + CommitSettings.options + [busyTimeoutOption, autoCheckpointOption],
+        durability: durabilityModes, bulkLoadCommit: .group,
         check: { options throws(StoreError) in _ = try Configuration(options) },
         open: { options throws(StoreError) in
             try SQLiteMessageStore(directory: StoreDirectory(requestedPath: options.string(.path), backend: "sqlite"),
@@ -74,7 +73,7 @@ public final class SQLiteMessageStore: MessageStore {
     }
 
     public var settings: StoreSettings {
-        StoreSettings(durability: configuration.durability.rawValue, commit: configuration.commit.policy.rawValue)
+        StoreSettings(durability: Self.durabilityModes[configuration.durability.rawValue], commit: configuration.commit.policy)
     }
 
     public func bytesOnDisk() -> UInt64? { directory.bytesOnDisk() }

@@ -9,6 +9,7 @@ import SurgeCore
 
 /// Every backend SurgeBench can run, by name. Adding a backend adds one line here.
 public enum BackendCatalog {
+    /// Every backend, in the order `surgebench backends` lists them.
     public static let all: [BackendDescriptor] = [
         MemoryMessageStore.descriptor,
         SQLiteMessageStore.descriptor,
@@ -23,13 +24,16 @@ public enum BackendCatalog {
     /// when no backend is named, and what the micro-benchmarks measure.
     public static let embeddedStores = all.filter { !$0.isInstrument && $0.location != .server }
 
+    /// The stores `surgebench crash` can crash: those with files of their own and the servers SurgeBench starts.
+    public static let crashableStores = all.filter { !$0.isInstrument && ($0.location == .directory || $0.serverProcesses != nil) }
+
     /// The names of ``embeddedStores``.
     public static let defaultNames = embeddedStores.map(\.name)
 
-    /// The backend with this name; throws `.invalidOption` listing the known names otherwise.
-    public static func backend(named name: String) throws(StoreError) -> BackendDescriptor {
+    /// The backend with this name; throws `.invalidInput` listing the known names otherwise.
+    public static func backend(named name: String) throws(BenchmarkError) -> BackendDescriptor {
         guard let backend = all.first(where: { $0.name == name }) else {
-            throw StoreError(.invalidOption,
+            throw BenchmarkError(
                 "unknown backend '\(name)'; known backends: \(all.map(\.name).joined(separator: ", ")) (see `surgebench backends`)")
         }
         return backend

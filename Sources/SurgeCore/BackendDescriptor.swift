@@ -2,6 +2,7 @@
 public struct BackendDescriptor: Sendable {
     /// The name users select it by (`memory`, `sqlite`, `lmdb`).
     public var name: String
+    /// One line for `surgebench backends`.
     public var summary: String
     /// The engine and its library version, for results ("SQLite 3.40.1"); empty when there is none.
     public var engineVersion: String
@@ -9,21 +10,22 @@ public struct BackendDescriptor: Sendable {
     public var location: DataLocation
     /// True for a tool that checks the harness (a known answer), not a message store to compare.
     public var isInstrument: Bool
+    /// Every option the backend accepts (its durability option among them, when it has one).
     public var options: [BackendOption]
-    /// Options that make filling a store fastest while keeping everything a clean close writes (its cheapest
-    /// durability, group commit where that helps): what `grow` preloads with.
-    public var bulkLoadOptions: [String: String]
-    /// What each value of the `durability` option promises about crashes; empty for a store without files.
-    public var durabilityPromises: [DurabilityPromise]
+    /// The durability modes the backend offers with their promises; nil for a store that keeps nothing beyond the process.
+    public var durability: DurabilityModes?
+    /// The commit policy bulk loading uses (group commit where it helps); nil: the backend has no commit option.
+    public var bulkLoadCommit: CommitPolicy?
     /// For a server backend that starts its own server in `path=`: the processes that own the data there now (a
     /// PostgreSQL postmaster), which `surgebench crash` kills with their children; nil when it cannot be crashed so.
     public var serverProcesses: (@Sendable (BackendOptions) -> [Int32])?
     private let openStore: @Sendable (BackendOptions) throws(StoreError) -> any MessageStore
     private let checkOptions: @Sendable (BackendOptions) throws(StoreError) -> Void
 
+    /// Describes a backend; `check` validates options without opening anything, `open` opens a store.
     public init(
         name: String, summary: String, engineVersion: String = "", location: DataLocation, isInstrument: Bool = false, options: [BackendOption],
-        bulkLoadOptions: [String: String] = [:], durabilityPromises: [DurabilityPromise] = [],
+        durability: DurabilityModes? = nil, bulkLoadCommit: CommitPolicy? = nil,
         serverProcesses: (@Sendable (BackendOptions) -> [Int32])? = nil,
         check: @escaping @Sendable (BackendOptions) throws(StoreError) -> Void = { _ throws(StoreError) in },
         open: @escaping @Sendable (BackendOptions) throws(StoreError) -> any MessageStore
@@ -34,8 +36,9 @@ public struct BackendDescriptor: Sendable {
         self.location = location
         self.isInstrument = isInstrument
         self.options = options
-        self.bulkLoadOptions = bulkLoadOptions
-        self.durabilityPromises = durabilityPromises
+        precondition(durability.map { modes in options.contains(modes.option) } ?? true, "\(name): its durability option must be among its options")
+        self.durability = durability
+        self.bulkLoadCommit = bulkLoadCommit
         self.serverProcesses = serverProcesses
         self.openStore = open
         self.checkOptions = check
@@ -51,5 +54,19 @@ public struct BackendDescriptor: Sendable {
     public func open(_ options: BackendOptions = BackendOptions()) throws(StoreError) -> any MessageStore {
         try validate(options)
         return try openStore(options)
+    }
+
+    /// Options that make filling a store fastest while keeping everything a clean close writes (the bulk-load
+    /// durability mode and commit policy): what `grow` preloads with.
+    public var bulkLoadOptions: [String: String] {
+        var values: [String: String] = [:]
+        if let durability { values[durability.option.name] = durability.bulkLoad.name }
+        if let bulkLoadCommit { values[BackendOption.commit.name] = bulkLoadCommit.rawValue }
+        return values
+    }
+
+    /// The durability mode `options` select; nil for a backend without durability modes.
+    public func durabilityMode(in options: BackendOptions) throws(StoreError) -> DurabilityMode? {
+        try durability?.mode(in: options)
     }
 }

@@ -1,7 +1,6 @@
-/// What one durability mode of a backend promises about acknowledged writes when the process owning the data is
-/// killed and when the machine loses power, as the engine's documentation states it: the claim `surgebench crash`
-/// puts to the test.
-public struct DurabilityPromise: Sendable, Hashable {
+/// What one durability mode promises about acknowledged writes when the process owning the data is killed and when
+/// the machine loses power, as the engine's documentation states it: the claim `surgebench crash` puts to the test.
+public struct DurabilityPromise: Sendable, Hashable, Codable {
     /// What survives a crash of one kind.
     public enum Guarantee: String, Sendable, Hashable, Codable {
         /// Every acknowledged write survives and the store opens intact.
@@ -12,17 +11,22 @@ public struct DurabilityPromise: Sendable, Hashable {
         case nothing = "promises nothing"
     }
 
-    /// The mode, as the backend's `durability` option names it.
-    public var mode: String
+    /// What survives a SIGKILL of the process that owns the data (the page cache survives).
     public var processKill: Guarantee
+    /// What survives a power loss of the machine (every write since the last sync may be gone).
     public var powerLoss: Guarantee
-    /// What the engine's documentation says, in a few words, and where.
-    public var documentation: String
 
-    public init(mode: String, processKill: Guarantee, powerLoss: Guarantee, documentation: String) {
-        self.mode = mode
+    /// A promise for each kind of crash.
+    public init(processKill: Guarantee, powerLoss: Guarantee) {
         self.processKill = processKill
         self.powerLoss = powerLoss
-        self.documentation = documentation
+    }
+
+    /// What survives a crash of `kind`.
+    public func guarantee(against kind: CrashKind) -> Guarantee {
+        switch kind {
+        case .process: processKill
+        case .power: powerLoss
+        }
     }
 }

@@ -1,14 +1,14 @@
 /// The one grammar of `--option`: `name=value` for every selected backend that has the option, or
 /// `backend.name=value` for one of them.
 public enum OptionAssignment {
-    /// The options each of `backends` gets from `pairs`, each validated; throws `.invalidOption` for a pair without
+    /// The options each of `backends` gets from `pairs`, each validated; throws `.invalidInput` for a pair without
     /// `=`, an option no selected backend has, or a value a backend refuses.
-    public static func assign(_ pairs: [String], to backends: [BackendDescriptor]) throws(StoreError) -> [String: BackendOptions] {
+    public static func assign(_ pairs: [String], to backends: [BackendDescriptor]) throws(BenchmarkError) -> [String: BackendOptions] {
         var values: [String: [String: String]] = [:]
         for backend in backends { values[backend.name] = [:] }
         for pair in pairs {
             guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
-                throw StoreError(.invalidOption, "--option '\(pair)' must be name=value or backend.name=value, e.g. --option sqlite.durability=full")
+                throw BenchmarkError("--option '\(pair)' must be name=value or backend.name=value, e.g. --option sqlite.durability=full")
             }
             let key = String(pair[..<equals])
             let value = String(pair[pair.index(after: equals)...])
@@ -22,7 +22,7 @@ public enum OptionAssignment {
                 applied = true
             }
             guard applied else {
-                throw StoreError(.invalidOption, "--option \(key): none of \(backends.map(\.name).joined(separator: ", ")) has an option "
+                throw BenchmarkError("--option \(key): none of \(backends.map(\.name).joined(separator: ", ")) has an option "
                     + "'\(option)' (see `surgebench backends`)")
             }
         }
@@ -32,7 +32,7 @@ public enum OptionAssignment {
             do throws(StoreError) {
                 try backend.validate(options)
             } catch {
-                throw StoreError(.invalidOption, "\(backend.name): \(error.message)")
+                throw BenchmarkError("\(backend.name): \(error.message)", kind: .invalidInput)
             }
             result[backend.name] = options
         }

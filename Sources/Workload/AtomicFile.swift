@@ -1,4 +1,5 @@
 import Foundation
+import SurgeCore
 
 /// A file written under a temporary name beside its destination and renamed into place only when complete, so a
 /// reader never sees half a file: a failed or interrupted write leaves nothing behind.

@@ -1,3 +1,5 @@
+import SurgeCore
+
 /// The scenarios that ship with SurgeBench, as YAML a user can copy and edit (`surgebench scenarios show NAME`).
 ///
 /// Figures come from ../shared/SURGE_FACTS.md; every file says its scale and time compression.

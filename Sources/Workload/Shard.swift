@@ -1,3 +1,5 @@
+import SurgeCore
+
 /// Which communities of a trace one generator replays: those whose number `c` has `c % count == index`. The
 /// shards of one trace are disjoint and together hold every operation, so `count` generators on as many machines
 /// replay exactly what one replays alone.

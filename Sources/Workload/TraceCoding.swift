@@ -1,3 +1,5 @@
+import SurgeCore
+
 /// Byte-level pieces of the trace format: little-endian words, LEB128 varints, CRC-32 and FNV-1a (also used by the
 /// harness's acknowledgement log).
 public enum TraceCoding {

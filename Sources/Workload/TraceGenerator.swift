@@ -1,4 +1,5 @@
 import Foundation
+import SurgeCore
 
 /// Turns a scenario and a seed into the operations of a trace, in intended-time order, streaming.
 ///
@@ -15,8 +16,8 @@ public struct TraceGenerator {
     public let seed: UInt64
     public let shard: Shard
     public let threads: Int
-    /// Asked between batches; true stops the generation with an error (Ctrl-C, SIGTERM).
-    public var shouldStop: @Sendable () -> Bool = { false }
+    /// Asked between batches: once requested (Ctrl-C, SIGTERM), the generation stops with an `.interrupted` error.
+    public var stop = StopSignal()
 
     /// Communities generated together while the population is made (bounds the setup operations held at once).
     private static let setupBatch = 64
@@ -49,7 +50,7 @@ public struct TraceGenerator {
     private func generateBatches(_ emitBatch: (OperationBatch) throws -> Void) throws {
         var batch = OperationBatch()
         func emit() throws {
-            if shouldStop() { throw BenchmarkError("interrupted; the trace was not written") }
+            if stop.isRequested { throw BenchmarkError.interrupted("the trace was not written") }
             try emitBatch(batch)
             batch.removeAll()
         }

@@ -1,3 +1,5 @@
+import SurgeCore
+
 /// What a trace says about itself: the format version, the effective scenario it came from, and the seed.
 public struct TraceHeader: Hashable, Sendable {
     /// "SURGETRC": the first eight bytes of every trace.

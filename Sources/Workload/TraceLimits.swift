@@ -1,4 +1,5 @@
 import Foundation
+import SurgeCore
 
 /// What every operation of a trace of `scenario` must stay within, derived from its header: the phases and their
 /// length, the communities, the highest user and chat numbers the generator can reach (with a wide margin for

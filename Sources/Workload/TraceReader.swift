@@ -1,4 +1,5 @@
 import Foundation
+import SurgeCore
 
 /// Reads a trace written by ``TraceWriter``, block by block, checking every checksum; refuses a trace that is
 /// truncated, corrupt, of another format version, or not a trace at all.

@@ -1,4 +1,5 @@
 import Foundation
+import SurgeCore
 
 /// Writes a trace: the header, then checksummed blocks of operations, then an end block with the operation count
 /// and the digest of every block, so a truncated or altered trace is always detected. Streaming: one block in memory.

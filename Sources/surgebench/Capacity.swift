@@ -54,32 +54,21 @@ extension SurgeBench {
         var out: String?
 
         func validate() throws {
-            do {
+            do throws(BenchmarkError) {
                 _ = try CapacitySearch.SLO(parsing: slo)
-                _ = try backendOptions()
-            } catch let error as BenchmarkError {
-                throw ValidationError(error.message)
-            } catch let error as StoreError {
-                throw ValidationError(error.message)
-            }
-            guard trialSeconds >= 2, trialSeconds <= 600 else { throw ValidationError("--trial-seconds must be from 2 to 600") }
+                _ = try selectBackend(backend, options: options)
+                try Limits.check("trial-seconds", trialSeconds, in: 2...600)
+                try Limits.check("steps", steps, in: 0...30)
+                try Limits.check("workers", workers, in: Limits.workers)
+                try Limits.checkScale(scale)
+            } catch { throw ValidationError(error.message) }
             guard minRate > 0, maxRate >= minRate, maxRate <= Scenario.maximumRate else {
                 throw ValidationError("--min-rate must be positive and at most --max-rate, and --max-rate at most \(Int(Scenario.maximumRate)) sessions/s")
             }
-            guard (0...30).contains(steps) else { throw ValidationError("--steps must be from 0 to 30") }
-            guard (1...1024).contains(workers) else { throw ValidationError("--workers must be from 1 to 1024") }
-            guard scale > 0, scale.isFinite else { throw ValidationError("--scale must be positive") }
-        }
-
-        /// The backend with the options --option gives it, validated.
-        func backendOptions() throws(StoreError) -> (descriptor: BackendDescriptor, options: BackendOptions) {
-            let descriptor = try BackendCatalog.backend(named: backend)
-            return (descriptor, try OptionAssignment.assign(options, to: [descriptor])[descriptor.name] ?? BackendOptions())
         }
 
         func run() throws {
-            let (descriptor, backendOptions) = try backendOptions()
-            let given = backendOptions.values
+            let (descriptor, backendOptions) = try selectBackend(backend, options: options)
             let base = try WorkloadOptions.load(scenario).scaled(by: scale)
             let index: Int
             if let phase {
@@ -88,39 +77,19 @@ extension SurgeBench {
                 }
                 index = found
             } else {
-                let surge = base.phases.indices.filter { base.phases[$0].role == .surge }
-                let candidates = surge.isEmpty ? Array(base.phases.indices) : surge
-                // The busiest phase; among equally busy ones, the one with the most newcomers.
-                func load(_ index: Int) -> (Double, Double) {
-                    (base.phases[index].rate.peak, base.phases[index].mix.newcomer / base.phases[index].mix.total)
-                }
-                index = candidates.max { load($0) < load($1) }!
+                index = CapacitySearch.busiestPhase(of: base)
             }
-            let chosen = base.phases[index]
             let objective = try CapacitySearch.SLO(parsing: slo)
-            installInterruptHandler()
-            say("\(descriptor.name): searching the highest rate of \(base.name) phase '\(chosen.name)' within \(objective)")
-            let search = CapacitySearch(
-                base: base, phaseIndex: index, descriptor: descriptor, options: backendOptions, slo: objective, trialSeconds: trialSeconds,
-                workers: workers, seed: base.seed, say: { say($0) })
-            let (capacity, trials, settings) = try search.run(
-                startRate: chosen.rate.peak, minimumRate: minRate, maximumRate: maxRate, steps: steps)
-            let document = CapacityDocument(
-                createdAt: ISO8601DateFormatter().string(from: Date()),
-                environment: EnvironmentInfo.current(engines: [descriptor.name: descriptor.engineVersion],
-                                                     storeDirectory: MachineProbe.storeDirectory(forPath: given[BackendOption.path.name])), backend: descriptor.name,
-                options: given, durability: settings.durability, commit: settings.commit, scenario: base.name, phase: chosen.name,
-                newcomerShare: chosen.mix.newcomer / chosen.mix.total, scale: scale, workers: workers, slo: objective,
-                trialSeconds: trialSeconds, capacity: capacity, trials: trials)
             let outPath = out ?? ResultsFolderWriter.defaultPath(scenario: descriptor.name, under: "results/capacity")
             let folder = try ResultsFolderWriter(path: outPath)
-            let summary = "### Capacity of \(descriptor.name) under \(objective)\n\n"
-                + String(format: "%.0f operations/s (%.1f sessions/s of %@ phase '%@').\n\n", document.capacityOpsPerSecond,
-                         document.capacitySessionsPerSecond, base.name, chosen.name)
-                + document.trialsTable.markdown() + "\n" + SizingTable.table([document]).markdown()
-            try folder.write(try document.json(), to: "capacity.json")
-            try folder.write(summary, to: "capacity.md")
-            try folder.commit()
+            installInterruptHandler()
+            say("\(descriptor.name): searching the highest rate of \(base.name) phase '\(base.phases[index].name)' within \(objective)")
+            var search = CapacitySearch(
+                base: base, phaseIndex: index, descriptor: descriptor, options: backendOptions, slo: objective, trialSeconds: trialSeconds,
+                workers: workers, seed: base.seed, say: { say($0) })
+            search.scale = scale
+            search.stop = interruption
+            let summary = try CapacityDocument(search.measure(minimumRate: minRate, maximumRate: maxRate, steps: steps)).write(into: folder)
             say("\n" + summary)
             say("Written to \(outPath)/ (capacity.json, capacity.md)")
         }

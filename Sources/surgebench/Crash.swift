@@ -26,7 +26,7 @@ extension SurgeBench {
                 Example: surgebench crash --backend sqlite --option durability=normal --kind power --crashes 50
                 """)
 
-        @Option(help: "The backend to crash: sqlite, lmdb, rocksdb, or postgres or redis-cluster (servers SurgeBench starts).")
+        @Option(help: ArgumentHelp("The backend to crash: " + BackendCatalog.crashableStores.map(\.name).joined(separator: ", ") + "."))
         var backend: String
 
         @Option(name: .customLong("option"), help: ArgumentHelp("A backend option (repeatable), e.g. durability=full.", valueName: "name=value"))
@@ -50,33 +50,24 @@ extension SurgeBench {
         static let longestDefaultSchedule = TimeSpan(seconds: 10)
 
         func validate() throws {
-            guard (1...CrashCampaign.maximumCrashes).contains(crashes) else {
-                throw ValidationError("--crashes must be from 1 to \(CrashCampaign.maximumCrashes)")
-            }
-            guard (1...256).contains(workers) else { throw ValidationError("--workers must be from 1 to 256") }
-            if let out, out.isEmpty { throw ValidationError("--out is empty; give a folder, or leave --out out for the default") }
-            do {
-                let (descriptor, given) = try chosen()
-                guard descriptor.location == .directory || descriptor.serverProcesses != nil else {
-                    throw ValidationError("\(backend) cannot be crashed by `surgebench crash`: it crashes stores with files of their own "
-                        + "(sqlite, lmdb, rocksdb) and servers SurgeBench starts in a directory (postgres, redis-cluster); see the README")
+            do throws(BenchmarkError) {
+                try Limits.check("crashes", crashes, in: 1...CrashCampaign.maximumCrashes)
+                try Limits.check("workers", workers, in: 1...256)
+                let (descriptor, given) = try selectBackend(backend, options: options)
+                guard BackendCatalog.crashableStores.contains(where: { $0.name == descriptor.name }) else {
+                    throw BenchmarkError("\(backend) cannot be crashed by `surgebench crash`: it crashes "
+                        + BackendCatalog.crashableStores.map(\.name).joined(separator: ", ") + " (stores with files of their own, and servers "
+                        + "SurgeBench starts in a directory); see docs/crash-testing.md")
                 }
                 if let remote = ["url", "nodes"].first(where: { !(given.values[$0] ?? "").isEmpty }) {
-                    throw ValidationError("`surgebench crash` kills the server: it crashes only servers SurgeBench starts itself, not \(remote)=")
+                    throw BenchmarkError("`surgebench crash` kills the server: it crashes only servers SurgeBench starts itself, not \(remote)=")
                 }
-            } catch let error as StoreError {
-                throw ValidationError(error.message)
-            }
-        }
-
-        func chosen() throws(StoreError) -> (BackendDescriptor, BackendOptions) {
-            let descriptor = try BackendCatalog.backend(named: backend)
-            let assigned = try OptionAssignment.assign(options, to: [descriptor])
-            return (descriptor, assigned[descriptor.name] ?? BackendOptions())
+            } catch { throw ValidationError(error.message) }
+            if let out, out.isEmpty { throw ValidationError("--out is empty; give a folder, or leave --out out for the default") }
         }
 
         func run() throws {
-            let (descriptor, options) = try chosen()
+            let (descriptor, options) = try selectBackend(backend, options: self.options)
             var scenario = try workload.effectiveScenario()
             if workload.duration == nil, scenario.duration.nanoseconds > Self.longestDefaultSchedule.nanoseconds {
                 scenario = try scenario.scaled(by: 1, toDuration: Self.longestDefaultSchedule)
@@ -84,33 +75,15 @@ extension SurgeBench {
             let seed = workload.seed ?? scenario.seed
             let outPath = out ?? ResultsFolderWriter.defaultPath(scenario: "crash", under: "results/runs")
             let folder = try ResultsFolderWriter(path: outPath)
-            let tracePath = NSTemporaryDirectory() + "surgebench-crash-\(getpid()).trace"
-            defer { unlink(tracePath) }
-            _ = try TracePlanning.generate(scenario, seed: seed, scale: 1, to: tracePath)
             installInterruptHandler()
-
-            let mode = options.values["durability"] ?? descriptor.options.first { $0.name == "durability" }?.defaultValue ?? "-"
-            say("Crashing \(descriptor.name) (durability=\(mode)) \(crashes) times (\(kind.rawValue)) during \(scenario.name), "
-                + "\(Figures.format(scenario.duration.seconds)) s of schedule, seed \(seed)")
-            let configuration = CrashCampaign.Configuration(
-                descriptor: descriptor, options: options.values, kind: kind, crashes: crashes, seed: seed, tracePath: tracePath,
+            var configuration = try CrashCampaign.Configuration(
+                descriptor: descriptor, options: options.values, kind: kind, crashes: crashes, seed: seed, tracePath: "",
                 workers: workers, executable: CommandLine.arguments[0], powerCutLibrary: PowerCutJournal.library())
-            let outcome = try CrashCampaign.run(configuration) { say($0) }
-            let document = CrashDocument(
-                createdAt: ISO8601DateFormatter().string(from: Date()),
-                environment: EnvironmentInfo.current(engines: [descriptor.name: descriptor.engineVersion], storeDirectory: NSTemporaryDirectory()),
-                backend: descriptor.name, mode: mode, options: options.values, kind: kind, scenario: scenario.name, scale: workload.scale,
-                scheduleSeconds: scenario.duration.seconds, seed: seed, workers: workers, crashesRequested: crashes,
-                promise: descriptor.durabilityPromises.first { $0.mode == mode }, outcome: outcome)
-            var summary = "### Durability under crashes\n\n" + CrashDocument.markdown([document])
-            let problems = outcome.total.problems + outcome.crashes.compactMap { crash in crash.failure.map { "crash \(crash.index + 1): \($0)" } }
-            if !problems.isEmpty { summary += "\nFirst problems:\n\n" + problems.map { "- \($0)" }.joined(separator: "\n") + "\n" }
-            if !outcome.unmodelledFiles.isEmpty {
-                summary += "\nWritten through shared mappings, not modelled by the power cut: \(outcome.unmodelledFiles.joined(separator: ", "))\n"
-            }
-            try folder.write(try document.json(), to: "crash.json")
-            try folder.write(summary, to: "crash.md")
-            try folder.commit()
+            configuration.stop = interruption
+            say("Crashing \(descriptor.name) (\(configuration.mode.map { "durability mode \($0.name)" } ?? "no durability modes")) "
+                + "\(crashes) times (\(kind.rawValue)) during \(scenario.name), \(Figures.format(scenario.duration.seconds)) s of schedule, seed \(seed)")
+            let run = try CrashRun.perform(configuration, scenario: scenario, scale: workload.scale) { say($0) }
+            let summary = try CrashDocument(run).write(into: folder)
             say("\n" + summary)
             say("Written to \(outPath)/ (crash.json, crash.md)")
         }
@@ -135,9 +108,8 @@ extension SurgeBench {
                 while getppid() == parent { usleep(100_000) }
                 _exit(1)
             }
-            let descriptor = try BackendCatalog.backend(named: backend)
-            let assigned = try OptionAssignment.assign(options, to: [descriptor])
-            let store = try descriptor.open(assigned[descriptor.name] ?? BackendOptions())
+            let (descriptor, assigned) = try selectBackend(backend, options: options)
+            let store = try descriptor.open(assigned)
             defer { store.close() }
             let plan = try TracePlanning.plan(readingTrace: trace, phoneNamespace: CrashCampaign.phoneNamespace(crash: crash))
             var replay = ReplayOptions(workers: workers)

@@ -1,7 +1,8 @@
-import Foundation
 import ArgumentParser
+import Foundation
 import Orchestration
 import Reporting
+import SurgeCore
 import Workload
 
 extension SurgeBench {
@@ -34,8 +35,8 @@ extension SurgeBench {
                                                    threads: threads, to: out)
             let seconds = Date().timeIntervalSince(started)
             print("wrote \(out): \(trace.operations) operations (\(scenario.communityCount) communities\(shard.map { ", shard \($0)" } ?? "")), "
-                  + "seed \(trace.header.seed), scale \(trace.header.scale), scenario digest \(hex(trace.header.scenarioDigest)), "
-                  + "trace digest \(hex(trace.digest)); "
+                  + "seed \(trace.header.seed), scale \(trace.header.scale), scenario digest \(Figures.hex(trace.header.scenarioDigest)), "
+                  + "trace digest \(Figures.hex(trace.digest)); "
                   + String(format: "%.2f s, %.2f M operations/s on %d threads", seconds, Double(trace.operations) / max(seconds, 1e-9) / 1e6, threads))
         }
     }

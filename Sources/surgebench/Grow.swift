@@ -47,17 +47,13 @@ extension SurgeBench {
         var out: String?
 
         func validate() throws {
-            do {
+            do throws(BenchmarkError) {
                 _ = try GrowthCurve.checkSizes(parsedSizes())
-                for (descriptor, options) in try backendOptions() { try GrowthCurve.check(descriptor, options: options) }
-            } catch let error as BenchmarkError {
-                throw ValidationError(error.message)
-            } catch let error as StoreError {
-                throw ValidationError(error.message)
-            }
-            guard seconds >= 2, seconds <= 3_600 else { throw ValidationError("--seconds must be from 2 to 3600") }
-            guard (1...1024).contains(workers) else { throw ValidationError("--workers must be from 1 to 1024") }
-            guard scale > 0, scale <= 1_000, scale.isFinite else { throw ValidationError("--scale must be above 0 and at most 1000") }
+                for (descriptor, options) in try selectBackends(backends, options: options) { try GrowthCurve.check(descriptor, options: options) }
+                try Limits.check("seconds", seconds, in: 2...3_600)
+                try Limits.check("workers", workers, in: Limits.workers)
+                try Limits.checkScale(scale)
+            } catch { throw ValidationError(error.message) }
             if let out, out.isEmpty { throw ValidationError("--out is empty; give a folder, or leave --out out for the default") }
         }
 
@@ -72,58 +68,22 @@ extension SurgeBench {
             }
         }
 
-        /// Grows one backend, appending its points; returns why it failed, if it did.
-        func grow(_ descriptor: BackendDescriptor, _ options: BackendOptions, sizes: [Int], scenario: Scenario,
-                  into points: inout [GrowthCurve.Point]) -> String? {
-            let configuration = GrowthCurve.Configuration(sizes: sizes, scenario: scenario, scale: 1, seed: scenario.seed, workers: workers)
-            var reached: [GrowthCurve.Point] = []
-            defer { points += reached }
-            do throws(BenchmarkError) {
-                _ = try GrowthCurve.run(descriptor, options: options, configuration: configuration, note: { say($0) }, record: { reached.append($0) })
-                return nil
-            } catch {
-                return error.message
-            }
-        }
-
-        func backendOptions() throws(StoreError) -> [(BackendDescriptor, BackendOptions)] {
-            let descriptors = try backends.split(separator: ",").map { (name) throws(StoreError) in
-                try BackendCatalog.backend(named: name.trimmingCharacters(in: .whitespaces))
-            }
-            let assigned = try OptionAssignment.assign(options, to: descriptors)
-            return descriptors.map { ($0, assigned[$0.name] ?? BackendOptions()) }
-        }
-
         func run() throws {
             let sizes = try GrowthCurve.checkSizes(parsedSizes())
-            let chosen = try backendOptions()
+            let chosen = try selectBackends(backends, options: options)
             let base = try WorkloadOptions.load(scenario).scaled(by: scale, toDuration: TimeSpan(seconds: seconds))
             let outPath = out ?? ResultsFolderWriter.defaultPath(scenario: "grow", under: "results/runs")
             let folder = try ResultsFolderWriter(path: outPath)
             installInterruptHandler()
-            var points: [GrowthCurve.Point] = []
-            var failures: [String: String] = [:]
-            for (descriptor, options) in chosen {
-                // A backend that fails (a full map, a full disk) keeps the sizes it reached; the others still run.
-                if let failure = grow(descriptor, options, sizes: sizes, scenario: base, into: &points) {
-                    if replayInterruption.load(ordering: .relaxed) { throw CommandFailure("interrupted; nothing written") }
-                    say("\(descriptor.name) FAILED: \(failure)")
-                    failures[descriptor.name] = failure
-                }
-            }
-            let document = GrowthDocument(
-                createdAt: ISO8601DateFormatter().string(from: Date()),
-                environment: EnvironmentInfo.current(engines: Dictionary(uniqueKeysWithValues: chosen.map { ($0.0.name, $0.0.engineVersion) }),
-                                                     storeDirectory: NSTemporaryDirectory()),
-                scenario: base.name, scale: scale, workers: workers,
-                options: Dictionary(uniqueKeysWithValues: chosen.map { ($0.0.name, $0.1.values) }), points: points, failures: failures)
-            let summary = "### Cost growth with data size\n\n" + document.table.markdown()
-            try folder.write(try document.json(), to: "growth.json")
-            try folder.write(summary, to: "growth.md")
-            try folder.commit()
+            let configuration = GrowthCurve.Configuration(sizes: sizes, scenario: base, scale: 1, seed: base.seed, workers: workers,
+                                                          stop: interruption)
+            let document = GrowthDocument(try GrowthCurve.measure(chosen, configuration: configuration, note: { say($0) }), scale: scale)
+            let summary = try document.write(into: folder)
             say("\n" + summary)
             say("Written to \(outPath)/ (growth.json, growth.md)")
-            if !failures.isEmpty { throw CommandFailure("\(failures.keys.sorted().joined(separator: ", ")) failed before their last size (see above)") }
+            if !document.failures.isEmpty {
+                throw CommandFailure("\(document.failures.keys.sorted().joined(separator: ", ")) failed before their last size (see above)")
+            }
         }
     }
 }

@@ -75,14 +75,12 @@ extension SurgeBench {
         var slowDownForTesting = 0.0
 
         func validate() throws {
-            guard (1...100).contains(`repeat`) else { throw ValidationError("--repeat must be from 1 to 100, got \(`repeat`)") }
-            guard (1...1024).contains(workers) else { throw ValidationError("--workers must be from 1 to 1024, got \(workers)") }
-            guard (0...10).contains(slowDownForTesting) else { throw ValidationError("--slow-down-for-testing must be from 0 to 10") }
-            do {
-                _ = try selectedBackends()
-                _ = try faults()
-            } catch { throw ValidationError(error.message) }
             do throws(BenchmarkError) {
+                try Limits.check("repeat", `repeat`, in: 1...100)
+                try Limits.check("workers", workers, in: Limits.workers)
+                try Limits.check("slow-down-for-testing", slowDownForTesting, in: 0...10)
+                _ = try selectBackends(backends, options: options)
+                _ = try faults()
                 _ = try selectedShard()
                 if let startAt { _ = try StartInstant.parse(startAt) }
             } catch { throw ValidationError(error.message) }
@@ -96,25 +94,18 @@ extension SurgeBench {
             try shard.map { (text) throws(BenchmarkError) in try Shard(parsing: text, environment: ProcessInfo.processInfo.environment) }
         }
 
-        /// The backends named by --backends, each with the options --option gives it, validated.
-        func selectedBackends() throws(StoreError) -> [(descriptor: BackendDescriptor, options: BackendOptions)] {
-            let names = backends.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            guard !names.isEmpty else { throw StoreError(.invalidOption, "--backends lists no backend") }
-            if let repeated = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
-                throw StoreError(.invalidOption, "--backends lists \(repeated) twice; to run a backend several times give --repeat")
-            }
-            var descriptors: [BackendDescriptor] = []
-            for name in names { descriptors.append(try BackendCatalog.backend(named: name)) }
-            let assigned = try OptionAssignment.assign(options, to: descriptors)
-            return descriptors.map { ($0, assigned[$0.name] ?? BackendOptions()) }
-        }
-
         /// The faults --fault names, parsed.
-        func faults() throws(StoreError) -> [StoreFault] { try faultTexts.map { (text) throws(StoreError) in try StoreFault(parsing: text) } }
+        func faults() throws(BenchmarkError) -> [StoreFault] {
+            do throws(StoreError) {
+                return try faultTexts.map { (text) throws(StoreError) in try StoreFault(parsing: text) }
+            } catch {
+                throw BenchmarkError("--fault: \(error.message)")
+            }
+        }
 
         func run() throws {
             installInterruptHandler()
-            let selected = try selectedBackends()
+            let selected = try selectBackends(backends, options: options)
             let shard = try selectedShard()
             let startInstant = try startAt.map { (text) throws(BenchmarkError) in try StartInstant.parse(text) }
             let metrics = try metricsListen.map { (address) throws(BenchmarkError) in try MetricsEndpoint(listening: address) }
@@ -122,10 +113,11 @@ extension SurgeBench {
             if let metrics { say("serving live metrics at http://\(metrics.address)/metrics") }
             let plan: ReplayPlan
             if let trace {
-                plan = try TracePlanning.plan(readingTrace: trace, shard: shard)
+                plan = try TracePlanning.plan(readingTrace: trace, shard: shard, stop: interruption)
             } else {
                 let scenario = try workload.effectiveScenario()
-                plan = try TracePlanning.plan(scenario, seed: workload.seed ?? scenario.seed, scale: workload.scale, shard: shard ?? .whole)
+                plan = try TracePlanning.plan(scenario, seed: workload.seed ?? scenario.seed, scale: workload.scale, shard: shard ?? .whole,
+                                              stop: interruption)
             }
             let scenario = plan.scenario
             // The scenario's faults, then --fault's; each must fall inside the schedule.
@@ -136,19 +128,20 @@ extension SurgeBench {
             let outPath = out ?? ResultsFolderWriter.defaultPath(scenario: scenario.name)
             let folder = try ResultsFolderWriter(path: outPath)
             say("\(scenario.name): \(plan.load.scheduledCount) operations over \(scenario.duration) after \(plan.load.setupCount) setup operations, "
-                + "\(workers) workers, \(mode == .open ? "open" : "closed") loop, trace \(hex(plan.traceDigest))"
+                + "\(workers) workers, \(mode == .open ? "open" : "closed") loop, trace \(Figures.hex(plan.traceDigest))"
                 + (plan.shard.isWhole ? "" : ", shard \(plan.shard) of \(scenario.communityCount) communities")
-                + (startInstant.map { ", schedule starts at \(StartInstant.format($0))" } ?? ""))
+                + (startInstant.map { ", schedule starts at \(Figures.instant($0))" } ?? ""))
             let progress = ProgressPrinter(plain: plainProgress)
             var replayOptions = ReplayOptions(workers: workers, mode: mode, progress: progress.report, progressIntervalSeconds: progress.intervalSeconds)
             replayOptions.serviceStretchForTesting = slowDownForTesting
             replayOptions.faults = faultsToMake
             replayOptions.startAt = startInstant
-            replayOptions.metrics = metrics
+            replayOptions.observer = metrics
+            replayOptions.stop = interruption
             var session = BenchmarkSession(plan: plan, backends: selected, replayOptions: replayOptions,
                                            say: { progress.finishLine(); say($0) })
             session.repetitions = `repeat`
-            let (document, table) = try session.execute(into: folder, traceFile: trace)
+            let (document, table) = try RunResultsWriter.write(session.run(), into: folder, traceFile: trace)
             say("\n" + table)
             for result in document.backends {
                 if let failure = result.failure {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Reporting
+import SurgeCore
 import Workload
 
 extension SurgeBench {
@@ -39,8 +40,8 @@ extension SurgeBench {
                 guard !operations else { return }
                 print("""
                     trace \(path): format version \(TraceHeader.formatVersion), intact (every block checksum and the end block verified)
-                    scenario \(scenario.name) (digest \(hex(reader.header.scenarioDigest))), seed \(reader.header.seed), scale \(reader.header.scale)
-                    trace digest \(hex(reader.traceDigest ?? 0))
+                    scenario \(scenario.name) (digest \(Figures.hex(reader.header.scenarioDigest))), seed \(reader.header.seed), scale \(reader.header.scale)
+                    trace digest \(Figures.hex(reader.traceDigest ?? 0))
                     \(reader.operationsRead) operations: \(setup) setup (population), \(Int(reader.operationsRead) - setup) scheduled over \(scenario.duration) (last at \(String(format: "%.3f", Double(last) / 1e9)) s)
                     """)
                 for phase in scenario.phases {

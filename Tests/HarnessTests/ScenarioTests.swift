@@ -1,4 +1,5 @@
 import Foundation
+import SurgeCore
 import Testing
 import Workload
 

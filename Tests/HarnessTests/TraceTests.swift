@@ -1,6 +1,7 @@
 import Foundation
 import Harness
 import Orchestration
+import SurgeCore
 import Testing
 import TestSupport
 import Workload

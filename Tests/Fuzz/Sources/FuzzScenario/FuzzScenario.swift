@@ -1,5 +1,6 @@
 import FuzzSupport
 import Orchestration
+import SurgeCore
 import Workload
 
 /// The scenario loader: any bytes as a scenario file. A scenario it accepts is rescaled, and when small enough

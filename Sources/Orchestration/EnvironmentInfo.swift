@@ -1,23 +1,32 @@
 import Foundation
-import Harness
+import SurgeCore
 
-/// The machine and software a run was measured on, so that a published table says what produced it.
+/// The machine and software a run was measured on, so that a published table says what produced it. Captured once,
+/// by the pipeline that measures, and carried in its outcome: nothing that only writes or merges results probes.
 public struct EnvironmentInfo: Sendable, Hashable, Codable {
+    /// The CPU's model name (/proc/cpuinfo).
     public var cpuModel: String
+    /// Cores available to the process.
     public var cores: Int
+    /// Physical memory.
     public var memoryBytes: UInt64
+    /// The distribution's name (/etc/os-release).
     public var operatingSystem: String
+    /// "Linux <release> <machine>".
     public var kernel: String
+    /// The Swift compiler the executable was built with.
     public var swiftVersion: String
     /// Engine versions by backend name ("sqlite": "SQLite 3.40.1").
     public var engines: [String: String]
+    /// The commit of the checkout the executable was built in ("+dirty" with changes; "unknown" outside one).
     public var gitCommit: String
+    /// The machine's host name.
     public var hostname: String
     /// How fast the disk under the stores syncs and the CPU runs a fixed loop (nil in results of older builds).
     public var probe: MachineProbe?
 
-    /// Reads the current machine's description and probes the disk under `storeDirectory` (about a second).
-    public static func current(engines: [String: String], storeDirectory: String) -> EnvironmentInfo {
+    /// Reads this machine's description and probes the disk under `storeDirectory` (about a second).
+    public static func capture(engines: [String: String], storeDirectory: String) -> EnvironmentInfo {
         EnvironmentInfo(
             cpuModel: firstValue(in: "/proc/cpuinfo", key: "model name") ?? "unknown",
             cores: ProcessInfo.processInfo.activeProcessorCount,

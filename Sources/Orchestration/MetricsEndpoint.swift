@@ -2,18 +2,19 @@ import Foundation
 import Glibc
 import SurgeCore
 import Synchronization
+import Harness
 import Workload
 
 /// Serves the running replay's live counters in Prometheus' text format at `http://HOST:PORT/metrics`, on a thread
 /// of its own: operations by kind and outcome, offered and due operations, backlog, late starts, schedule lag and
 /// response-time buckets, labelled with the backend and the shard. It only reads the workers' atomics.
-public final class MetricsEndpoint: Sendable {
+public final class MetricsEndpoint: ReplayObserver {
     /// The replay being served: its labels, its load and its workers' counters.
     private struct Source: Sendable {
         var backend: String
         var shard: Shard
         var load: OfferedLoad
-        var counters: [LiveCounters]
+        var live: LiveTotals
         var startNanos: UInt64
     }
 
@@ -56,8 +57,8 @@ public final class MetricsEndpoint: Sendable {
     }
 
     /// Serves `counters` of a replay of `backend` from now on (until the next replay is attached).
-    func attach(backend: String, shard: Shard, load: OfferedLoad, counters: [LiveCounters], startNanos: UInt64) {
-        source.withLock { $0 = Source(backend: backend, shard: shard, load: load, counters: counters, startNanos: startNanos) }
+    public func attach(backend: String, shard: Shard, load: OfferedLoad, live: LiveTotals, startNanos: UInt64) {
+        source.withLock { $0 = Source(backend: backend, shard: shard, load: load, live: live, startNanos: startNanos) }
     }
 
     /// Stops serving and closes the socket.
@@ -95,8 +96,7 @@ public final class MetricsEndpoint: Sendable {
     func render() -> String {
         guard let source = source.withLock({ $0 }) else { return "# no replay has started yet\n" }
         let labels = "backend=\"\(source.backend)\",shard=\"\(source.shard)\""
-        let counters = source.counters
-        func total(_ value: (LiveCounters) -> UInt64) -> UInt64 { counters.reduce(0) { $0 + value($1) } }
+        let totals = source.live.snapshot()
         var text = ""
         func metric(_ name: String, _ type: String, _ help: String, _ samples: [(String, String)]) {
             text += "# HELP surgebench_\(name) \(help)\n# TYPE surgebench_\(name) \(type)\n"
@@ -105,8 +105,8 @@ public final class MetricsEndpoint: Sendable {
         var operations: [(String, String)] = []
         for kind in OperationKind.allCases {
             let index = Int(kind.rawValue)
-            let failed = total { $0.failedByKind[index].load(ordering: .relaxed) }
-            let finished = total { $0.completedByKind[index].load(ordering: .relaxed) }
+            let failed = totals.failedByKind[index]
+            let finished = totals.completedByKind[index]
             operations.append((",kind=\"\(kind)\",outcome=\"ok\"", "\(finished - failed)"))
             operations.append((",kind=\"\(kind)\",outcome=\"error\"", "\(failed)"))
         }
@@ -116,28 +116,28 @@ public final class MetricsEndpoint: Sendable {
         let whole = min(Int(elapsed), source.load.offeredPerSecond.count)
         let current = whole < source.load.offeredPerSecond.count ? Double(source.load.offeredPerSecond[whole]) * (elapsed - Double(whole)) : 0
         let due = Double(source.load.offeredPerSecond[..<whole].reduce(0, +)) + current
-        let completed = total { $0.completed.load(ordering: .relaxed) }
+        let completed = totals.completed
         metric("scheduled_operations", "gauge", "Operations the whole schedule holds.", [("", "\(source.load.scheduledCount)")])
         metric("due_operations_total", "counter", "Operations whose intended start has come (the offered load so far).", [("", String(format: "%.0f", due))])
         metric("offered_operations_per_second", "gauge", "Operations the schedule offers in the current second.",
                [("", "\(whole < source.load.offeredPerSecond.count ? source.load.offeredPerSecond[whole] : 0)")])
         metric("backlog_operations", "gauge", "Operations due but not yet finished.", [("", String(format: "%.0f", max(0, due - Double(completed))))])
-        metric("late_starts_total", "counter", "Operations started over 1 ms after their intended time.", [("", "\(total { $0.late.load(ordering: .relaxed) })")])
-        let lag = counters.map { $0.lagNanos.load(ordering: .relaxed) }.max() ?? 0
+        metric("late_starts_total", "counter", "Operations started over 1 ms after their intended time.", [("", "\(totals.lateStarts)")])
+        let lag = totals.maximumLagNanos
         metric("schedule_lag_seconds", "gauge", "How far behind its schedule the most behind worker started its latest operation.",
                [("", String(format: "%.6f", Double(lag) / 1e9))])
         metric("schedule_elapsed_seconds", "gauge", "Seconds since the schedule started.", [("", String(format: "%.3f", elapsed))])
         var buckets: [(String, String)] = []
         var running: UInt64 = 0
-        for bucket in 0..<LiveCounters.bucketCount {
-            running += total { $0.buckets[bucket].load(ordering: .relaxed) }
+        for bucket in 0..<LiveTotals.bucketCount {
+            running += totals.buckets[bucket]
             buckets.append((",le=\"\(Double(UInt64(1) << UInt64(bucket + 1)) / 1e6)\"", "\(running)"))
         }
         buckets.append((",le=\"+Inf\"", "\(running)"))
         text += "# HELP surgebench_response_seconds Response time from the intended start, by power-of-two bucket.\n"
         text += "# TYPE surgebench_response_seconds histogram\n"
         for (extra, value) in buckets { text += "surgebench_response_seconds_bucket{\(labels)\(extra)} \(value)\n" }
-        text += "surgebench_response_seconds_sum{\(labels)} \(Double(total { $0.responseNanosSum.load(ordering: .relaxed) }) / 1e9)\n"
+        text += "surgebench_response_seconds_sum{\(labels)} \(Double(totals.responseNanosSum) / 1e9)\n"
         text += "surgebench_response_seconds_count{\(labels)} \(running)\n"
         return text
     }

@@ -30,7 +30,7 @@ public struct MachineProbe: Sendable, Hashable, Codable {
         guard let disk = measureDisk(directory: directory, seconds: diskSeconds) else { return nil }
         let loops = (0..<5).map { _ in measureCPULoop() }
         return MachineProbe(directory: directory, fsyncMedianMicros: disk.medianMicros, fsyncsPerSecond: disk.perSecond,
-                            cpuLoopMillis: Statistics.median(loops))
+                            cpuLoopMillis: loops.sorted()[loops.count / 2])
     }
 
     /// The directory a store with this `path` option is created in: the path's parent, or the temporary directory
@@ -39,14 +39,6 @@ public struct MachineProbe: Sendable, Hashable, Codable {
         guard let path else { return NSTemporaryDirectory() }
         let parent = (path as NSString).deletingLastPathComponent
         return parent.isEmpty ? FileManager.default.currentDirectoryPath : parent
-    }
-
-    /// The element-wise median of several probes (one per repetition of a pooled run); nil for none.
-    public static func median(_ probes: [MachineProbe]) -> MachineProbe? {
-        guard let first = probes.first else { return nil }
-        return MachineProbe(
-            directory: first.directory, fsyncMedianMicros: Statistics.median(probes.map(\.fsyncMedianMicros)),
-            fsyncsPerSecond: Statistics.median(probes.map(\.fsyncsPerSecond)), cpuLoopMillis: Statistics.median(probes.map(\.cpuLoopMillis)))
     }
 
     /// One line for a table's header: "disk 4 KiB write+fsync 0.142 ms median (6,900/s), CPU loop 21.3 ms".
@@ -92,7 +84,7 @@ public struct MachineProbe: Sendable, Hashable, Codable {
             now = end
         }
         guard !latencies.isEmpty else { return nil }
-        return (Statistics.median(latencies), Double(latencies.count) / (Double(now - start) / 1e9))
+        return (latencies.sorted()[latencies.count / 2], Double(latencies.count) / (Double(now - start) / 1e9))
     }
 
     private static func measureCPULoop() -> Double {

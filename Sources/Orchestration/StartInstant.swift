@@ -1,4 +1,5 @@
 import Foundation
+import SurgeCore
 import Workload
 
 /// `--start-at`: a wall-clock instant, written as ISO 8601 in UTC (2026-11-30T14:00:00Z, fractions allowed) or as
@@ -16,12 +17,5 @@ public enum StartInstant {
         formatter.formatOptions = [.withInternetDateTime]
         if let date = formatter.date(from: text) { return date.timeIntervalSince1970 }
         throw BenchmarkError("--start-at takes an instant such as 2026-11-30T14:00:00Z (UTC), seconds since 1970, or +SECONDS from now; got '\(text)'")
-    }
-
-    /// `seconds` since 1970 as ISO 8601 UTC with milliseconds.
-    public static func format(_ seconds: Double) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date(timeIntervalSince1970: seconds))
     }
 }

@@ -1,0 +1,44 @@
+import Foundation
+import Orchestration
+import SurgeCore
+import Workload
+
+/// `surgebench crash`'s pipeline and what it returns: a scenario's trace generated, the campaign run against it, the
+/// machine captured and the campaign's verdict on the mode's promise.
+public struct CrashRun: Sendable {
+    /// The machine, captured after the crashes.
+    public var environment: EnvironmentInfo
+    /// When the campaign ended (ISO 8601, UTC).
+    public var finishedAt: String
+    /// What was crashed and how (its trace removed by now).
+    public var configuration: CrashCampaign.Configuration
+    /// The scenario replayed by every crash, compressed as it ran.
+    public var scenario: Scenario
+    /// The factor the scenario was scaled by.
+    public var scale: Double
+    /// Every crash and the final check.
+    public var outcome: CrashCampaign.Outcome
+    /// The promise of the mode for the kind of crash made; nil when none is on record.
+    public var guarantee: DurabilityPromise.Guarantee?
+    /// The campaign's verdict on that promise.
+    public var verdict: CrashVerdict
+
+    /// Generates `scenario`'s trace (scaled by `scale` already) with `configuration.seed` into a temporary file, runs
+    /// the campaign on it (`note` hears a line per crash), captures the machine and judges the outcome. Throws when the
+    /// campaign cannot run at all or is stopped.
+    public static func perform(_ configuration: CrashCampaign.Configuration, scenario: Scenario, scale: Double,
+                               note: (String) -> Void) throws(BenchmarkError) -> CrashRun {
+        var configuration = configuration
+        let tracePath = NSTemporaryDirectory() + "surgebench-crash-\(getpid())-\(UUID().uuidString.prefix(8)).trace"
+        defer { unlink(tracePath) }
+        _ = try TracePlanning.generate(scenario, seed: configuration.seed, scale: 1, to: tracePath, stop: configuration.stop)
+        configuration.tracePath = tracePath
+        let outcome = try CrashCampaign.run(configuration, note: note)
+        let guarantee = configuration.mode?.promise.guarantee(against: configuration.kind)
+        return CrashRun(
+            environment: EnvironmentInfo.capture(engines: [configuration.descriptor.name: configuration.descriptor.engineVersion],
+                                                 storeDirectory: configuration.temporaryParent),
+            finishedAt: timestampNow(), configuration: configuration, scenario: scenario, scale: scale, outcome: outcome,
+            guarantee: guarantee, verdict: CrashVerdict.judge(guarantee, outcome: outcome))
+    }
+}
