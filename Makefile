@@ -2,13 +2,17 @@
 # Both install the C libraries they need first (apt-get as root; otherwise they print the command to run).
 
 SWIFT ?= swift
+SURGEBENCH ?= .build/release/surgebench
 APT_PACKAGES := pkg-config libsqlite3-dev liblmdb-dev sqlite3 libpq-dev postgresql libhiredis-dev redis-server redis-tools librocksdb-dev
 
-# The main job: outage-2021 against memory, sqlite, lmdb and rocksdb. Scale 8 puts the surge's peak (about 5,400
+# Every list of backends below comes from the catalog (`surgebench backends --names GROUP`, `--durability-cells`), so
+# that a new backend needs no edit here.
+
+# The main job: outage-2021 against the embedded stores (`run`'s default: memory, sqlite, lmdb, rocksdb). Scale 8 puts the surge's peak (about 5,400
 # offered operations/s) past lmdb's knee with its default durability=sync on this 2-core machine, while sqlite
 # (synchronous=NORMAL) bends and memory and rocksdb (nosync) do not; 30 s of schedule keeps the whole job near three
 # and a half minutes.
-BENCH_ARGS ?= --scenario outage-2021 --scale 8 --duration 30s --backends memory,sqlite,lmdb,rocksdb
+BENCH_ARGS ?= --scenario outage-2021 --scale 8 --duration 30s
 
 # The CI comparison (.ci/compare): the base revision named in results/ci-base and this checkout, both built here,
 # replay one smoke trace interleaved, 10 runs a side, and `surgebench compare` judges the candidate at the normal
@@ -18,11 +22,12 @@ BENCH_ARGS ?= --scenario outage-2021 --scale 8 --duration 30s --backends memory,
 # The published tables in results/: a reference run of every built-in scenario and a capacity search for each
 # persistent backend on this machine kind, then results/README.md and results/report.html generated from them.
 PUBLISHED_RUNS := results/outage-2021 results/signal-2021 results/steady results/smoke
-PUBLISHED_CAPACITY := results/capacity-sqlite results/capacity-lmdb results/capacity-rocksdb
-# The cost-growth curve (`surgebench grow`): every persistent embedded backend grown to 100k, 1M and 10M messages
-# (lmdb's map must hold 10M messages: about 7 GiB).
+# The capacity searches: one folder per persistent embedded backend (`surgebench backends --names persistent`).
+PUBLISHED_CAPACITY = $(wildcard results/capacity-*)
+# The cost-growth curve (`surgebench grow`): every persistent embedded backend (grow's default) grown to 100k, 1M and
+# 10M messages (lmdb's map must hold 10M messages: about 7 GiB).
 PUBLISHED_GROWTH := results/growth
-GROW_ARGS ?= --backends sqlite,lmdb,rocksdb --sizes 1e5,1e6,1e7 --option lmdb.map-size=32GiB
+GROW_ARGS ?= --sizes 1e5,1e6,1e7 --option lmdb.map-size=32GiB
 
 # Server backends, not part of `make bench`: outage-2021 against PostgreSQL (a throwaway server SurgeBench starts
 # and removes) with local durability and a 3-master Redis Cluster (everysec), the embedded backends alongside for
@@ -33,28 +38,17 @@ SERVER_BENCH_ARGS ?= --scenario outage-2021 --scale 8 --duration 30s
 SERVER_OUT ?=
 PUBLISHED_SERVER_RUNS := results/servers-local results/servers-replicated results/servers-redis-faults
 
-# The durability matrix (`make durability`): every durability mode of every persistent backend crashed mid-surge,
-# by SIGKILL (process) and by a simulated power cut (power), in docs/crash-surge.yaml's peak. Each cell is
-# backend:mode:kind:crashes: 50 crashes where the mode promises to keep every acknowledged write, 20 where it may lose
-# recent ones but must never corrupt, 10 (5 for Redis without persistence) where it promises nothing; the replicated
-# modes fewer (20 for PostgreSQL, 10 for Redis), as each of their crashes restarts a primary and its standby (six
-# nodes for Redis) and waits for replication, 8 to 20 s a crash. Writes results/durability/<cell>/ and
-# results/durability/README.md (the published cells' times add up to about 1 h 55 min, measured while up to four ran at
-# once: 3-7 s a crash embedded, 5-8 s PostgreSQL, 9-20 s Redis).
-# DURABILITY_CELLS picks cells, DURABILITY_ARGS passes options to every cell.
+# The durability matrix (`make durability`): every durability mode of every crashable backend crashed mid-surge, by
+# SIGKILL (process) and by a simulated power cut (power), in docs/crash-surge.yaml's peak. Each cell is
+# backend:mode:kind:crashes, listed by `surgebench backends --durability-cells` from the modes' declared promises: 50
+# crashes where the mode promises to keep every acknowledged write, 20 where it may lose recent ones but must never
+# corrupt, 10 where it promises nothing. Writes results/durability/<cell>/ and results/durability/README.md (3-7 s a
+# crash embedded, 5-8 s PostgreSQL, 9-20 s Redis; the replicated modes restart a primary and its standby, six nodes for
+# Redis, at every crash). DURABILITY_CELLS picks cells (default: every cell), DURABILITY_ARGS passes options to every cell.
 DURABILITY_ARGS ?= --scenario docs/crash-surge.yaml --workers 4
-DURABILITY_CELLS ?= sqlite:off:process:50 sqlite:off:power:10 sqlite:normal:process:50 sqlite:normal:power:20 \
-	sqlite:full:process:50 sqlite:full:power:50 \
-	lmdb:nosync:process:50 lmdb:nosync:power:10 lmdb:nometasync:process:50 lmdb:nometasync:power:20 \
-	lmdb:sync:process:50 lmdb:sync:power:50 \
-	rocksdb:nosync:process:50 rocksdb:nosync:power:20 rocksdb:sync:process:50 rocksdb:sync:power:50 \
-	rocksdb:disable-wal:process:10 rocksdb:disable-wal:power:10 \
-	postgres:async:process:20 postgres:async:power:20 postgres:local:process:50 postgres:local:power:50 \
-	redis-cluster:none:process:5 redis-cluster:none:power:5 redis-cluster:everysec:process:50 redis-cluster:everysec:power:20 \
-	redis-cluster:always:process:50 redis-cluster:always:power:50 \
-	postgres:replicated:process:20 postgres:replicated:power:20 redis-cluster:replicated:process:10 redis-cluster:replicated:power:10
+DURABILITY_CELLS ?=
 DURABILITY_OUT ?= results/durability
-SURGEBENCH ?= .build/release/surgebench
+
 
 .PHONY: fuzz fuzz-smoke bench-sharded durability durability-report bench-servers pgbench-check publish-servers publish-growth publish report deps build test bench ci-compare ci-baseline microbench microbench-check microbench-thresholds clean
 
@@ -79,7 +73,7 @@ bench: build
 	.build/release/surgebench run $(BENCH_ARGS)
 
 bench-servers: build
-	.build/release/surgebench run $(SERVER_BENCH_ARGS) --backends memory,sqlite,lmdb,rocksdb,postgres,redis-cluster \
+	.build/release/surgebench run $(SERVER_BENCH_ARGS) --backends $$(.build/release/surgebench backends --names stores) \
 		--option postgres.durability=local --option redis-cluster.durability=everysec \
 		$(if $(SERVER_OUT),--out $(SERVER_OUT)-local)
 	.build/release/surgebench run $(SERVER_BENCH_ARGS) --backends postgres --option durability=replicated \
@@ -109,7 +103,8 @@ publish-growth: build
 
 durability: build
 	rm -rf $(DURABILITY_OUT)
-	@for cell in $(DURABILITY_CELLS); do \
+	@cells="$(DURABILITY_CELLS)"; [ -n "$$cells" ] || cells=$$($(SURGEBENCH) backends --durability-cells); \
+	for cell in $$cells; do \
 		set -- $$(echo $$cell | tr : ' '); \
 		echo "== $$1 durability=$$2, $$3 crashes x $$4"; \
 		$(SURGEBENCH) crash --backend $$1 --option durability=$$2 --kind $$3 --crashes $$4 $(DURABILITY_ARGS) \
@@ -173,9 +168,9 @@ publish: build
 	.build/release/surgebench run --plain-progress --repeat $(PUBLISH_REPEAT) --scenario signal-2021 --scale 4 --duration 20s --out results/signal-2021
 	.build/release/surgebench run --plain-progress --repeat $(PUBLISH_REPEAT) --scenario steady --scale 8 --duration 20s --out results/steady
 	.build/release/surgebench run --plain-progress --repeat $(PUBLISH_REPEAT) --scenario smoke --out results/smoke
-	.build/release/surgebench capacity --backend sqlite --slo 'p99<=20ms' --out results/capacity-sqlite
-	.build/release/surgebench capacity --backend lmdb --slo 'p99<=20ms' --out results/capacity-lmdb
-	.build/release/surgebench capacity --backend rocksdb --slo 'p99<=20ms' --out results/capacity-rocksdb
+	for backend in $$(.build/release/surgebench backends --names persistent | tr , ' '); do \
+		.build/release/surgebench capacity --backend $$backend --slo 'p99<=20ms' --out results/capacity-$$backend || exit 1; \
+	done
 	$(MAKE) report
 
 # The fuzz targets (Tests/Fuzz/fuzz.sh): the scenario loader, the trace reader and replay, and the results readers,

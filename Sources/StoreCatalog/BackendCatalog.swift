@@ -24,6 +24,9 @@ public enum BackendCatalog {
     /// when no backend is named, and what the micro-benchmarks measure.
     public static let embeddedStores = all.filter { !$0.isInstrument && $0.location != .server }
 
+    /// The embedded stores with files of their own: what `grow` and the published capacity searches measure.
+    public static let persistentEmbeddedStores = embeddedStores.filter { $0.location == .directory }
+
     /// The stores `surgebench crash` can crash: those with files of their own and the servers SurgeBench starts.
     public static let crashableStores = all.filter { !$0.isInstrument && ($0.location == .directory || $0.serverProcesses != nil) }
 

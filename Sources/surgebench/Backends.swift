@@ -1,19 +1,86 @@
 import ArgumentParser
 import StoreCatalog
+import SurgeCore
 
 extension SurgeBench {
-    /// `surgebench backends`: every backend with its options.
+    /// `surgebench backends`: every backend with its options and durability modes, or the catalog's lists for scripts.
     struct Backends: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the storage backends and their options.")
+        static let configuration = CommandConfiguration(
+            abstract: "List the storage backends, their options and their durability modes.",
+            discussion: """
+                --names and --durability-cells print the catalog's lists for scripts (the Makefile and CI take theirs from \
+                here, so that a new backend needs no edit there).
+                """)
+
+        /// The catalog's lists of backends.
+        enum Group: String, ExpressibleByArgument, CaseIterable {
+            /// Message stores that need no server (what `run` uses by default).
+            case embedded
+            /// Embedded stores with files of their own (what `grow` and the capacity searches measure).
+            case persistent
+            /// Every message store, servers included.
+            case stores
+            /// The stores `surgebench crash` can crash.
+            case crashable
+        }
+
+        @Option(help: "Print the names of a group, comma-separated: embedded, persistent, stores or crashable.")
+        var names: Group?
+
+        @Flag(help: "Print the durability matrix's cells, one per line: backend:mode:kind:crashes.")
+        var durabilityCells = false
 
         func run() {
-            for backend in BackendCatalog.all {
-                print("\(backend.name): \(backend.summary)")
-                for option in backend.options {
-                    let shown = option.defaultValue.isEmpty ? "" : " (default \(option.defaultValue))"
-                    print("  --option \(option.name)=...\(shown)\n      \(option.summary)")
+            if let names {
+                print(Self.names(of: names).joined(separator: ","))
+            } else if durabilityCells {
+                for cell in Self.durabilityCells() { print(cell) }
+            } else {
+                for backend in BackendCatalog.all { print(Self.describe(backend)) }
+            }
+        }
+
+        static func names(of group: Group) -> [String] {
+            switch group {
+            case .embedded: BackendCatalog.defaultNames
+            case .persistent: BackendCatalog.persistentEmbeddedStores.map(\.name)
+            case .stores: BackendCatalog.all.filter { !$0.isInstrument }.map(\.name)
+            case .crashable: BackendCatalog.crashableStores.map(\.name)
+            }
+        }
+
+        /// Every durability mode of every crashable backend, crashed by each kind: 50 times where the mode promises to
+        /// keep every acknowledged write, 20 where it may lose recent ones, 10 where it promises nothing.
+        static func durabilityCells() -> [String] {
+            BackendCatalog.crashableStores.flatMap { backend in
+                (backend.durability?.modes ?? []).flatMap { mode in
+                    CrashKind.allCases.map { kind in
+                        let crashes = switch mode.promise.guarantee(against: kind) {
+                        case .keepsEverything: 50
+                        case .mayLoseRecent: 20
+                        case .nothing: 10
+                        }
+                        return "\(backend.name):\(mode.name):\(kind.rawValue):\(crashes)"
+                    }
                 }
             }
+        }
+
+        /// A backend's name, summary, options and durability modes, as `surgebench backends` lists them.
+        static func describe(_ backend: BackendDescriptor) -> String {
+            var lines = ["\(backend.name): \(backend.summary)"]
+            for option in backend.options {
+                let shown = option.defaultValue.isEmpty ? "" : " (default \(option.defaultValue))"
+                lines.append("  --option \(option.name)=...\(shown)\n      \(option.summary)")
+            }
+            if let durability = backend.durability {
+                lines.append("  durability modes (--option \(durability.option.name)=MODE; bulk loading uses \(durability.bulkLoad.name)):")
+                for mode in durability.modes {
+                    lines.append("    \(mode.name): process kill: \(mode.promise.processKill.rawValue); power loss: \(mode.promise.powerLoss.rawValue)"
+                        + "\n      \(mode.documentation)")
+                }
+            }
+            return lines.joined(separator: "\n")
         }
     }
 }

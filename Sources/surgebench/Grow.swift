@@ -22,7 +22,7 @@ extension SurgeBench {
                 """)
 
         @Option(help: "Backends to grow, comma-separated (those with a path= option).")
-        var backends = "sqlite,lmdb,rocksdb"
+        var backends = BackendCatalog.persistentEmbeddedStores.map(\.name).joined(separator: ",")
 
         @Option(help: "Messages to hold at each measurement, increasing, comma-separated (1e5 forms accepted); rounded up to 100,000.")
         var sizes = "1e5,1e6"

@@ -16,7 +16,7 @@ struct CompareReportTests {
         if withMemory { backends.append((try BackendCatalog.backend(named: "memory"), BackendOptions())) }
         var session = BenchmarkSession(plan: plan, backends: backends, replayOptions: ReplayOptions(workers: 2))
         session.repetitions = repetitions
-        return try session.execute(into: ResultsFolderWriter(path: path), traceFile: nil).document
+        return try RunResultsWriter.write(session.run(), into: ResultsFolderWriter(path: path), traceFile: nil).document
     }
 
     @Test("compare: identical runs are no change, a 40% slower backend is a regression, too few repetitions are not judged")

@@ -98,22 +98,36 @@ struct CrashTests {
         #expect(outcome.writesUndone == 7 && outcome.filesReverted == 3, "\(outcome)")
     }
 
+    /// The short crash runs: every crashable backend of the catalog at least once (``everyCrashableBackendIsCrashed``).
+    static let shortCrashCases: [(String, String, CrashKind)] = [
+        ("sqlite", "normal", .process), ("lmdb", "sync", .process), ("rocksdb", "nosync", .process), ("sqlite", "full", .power),
+        ("lmdb", "nosync", .power), ("postgres", "local", .process), ("redis-cluster", "always", .process),
+    ]
+
+    @Test("the short crash runs cover every backend the catalog says can be crashed, in a mode it declares")
+    func everyCrashableBackendIsCrashed() throws {
+        let crashed = Set(Self.shortCrashCases.map(\.0))
+        let missing = BackendCatalog.crashableStores.map(\.name).filter { !crashed.contains($0) }
+        #expect(missing.isEmpty, "add a short crash run for \(missing)")
+        for (backend, mode, _) in Self.shortCrashCases {
+            let modes = try BackendCatalog.backend(named: backend).durability?.modes.map(\.name) ?? []
+            #expect(modes.contains(mode), "\(backend) declares no durability mode \(mode)")
+        }
+    }
+
     @Test("a short crash run per backend loses nothing on process kills; a power cut loses what was never synced",
-          arguments: [("sqlite", "normal", CrashKind.process), ("lmdb", "sync", .process), ("rocksdb", "nosync", .process),
-                      ("sqlite", "full", .power), ("lmdb", "nosync", .power), ("postgres", "local", .process),
-                      ("redis-cluster", "always", .process)])
+          arguments: shortCrashCases)
     func shortCrashRun(backend: String, durability: String, kind: CrashKind) throws {
         let directory = try ScratchDirectory()
-        let trace = directory.file("smoke.trace")
         let scenario = try BuiltInScenarios.scenario(named: "smoke")
-        _ = try TracePlanning.generate(scenario, seed: 3, scale: 1, to: trace)
-        let configuration = CrashCampaign.Configuration(
+        var configuration = try CrashCampaign.Configuration(
             descriptor: try BackendCatalog.backend(named: backend), options: ["durability": durability], kind: kind, crashes: 2, seed: 9,
-            tracePath: trace, workers: 4, executable: BuiltProducts.path("surgebench"), powerCutLibrary: BuiltProducts.path("libSurgePowerCut.so"))
-        var configurationHere = configuration
-        configurationHere.temporaryParent = directory.path
+            tracePath: "", workers: 4, executable: BuiltProducts.path("surgebench"), powerCutLibrary: BuiltProducts.path("libSurgePowerCut.so"))
+        configuration.temporaryParent = directory.path
+        #expect(configuration.mode?.name == durability, "the campaign is handed the mode the options select")
         var lines: [String] = []
-        let outcome = try CrashCampaign.run(configurationHere) { lines.append($0) }
+        let run = try CrashRun.perform(configuration, scenario: scenario, scale: 1) { lines.append($0) }
+        let outcome = run.outcome
         #expect(outcome.crashes.count == 2 && lines.count == 2)
         let total = try #require(outcome.finalCheck)
         #expect(total.acknowledgedChecked > 300, "\(total)")
@@ -128,17 +142,15 @@ struct CrashTests {
         } else {
             #expect(total.lost == 0, "\(total.problems)")
         }
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["smoke.trace"], "the store, logs and journals are removed")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty, "the store, logs and journals are removed")
         let servers = try FileManager.default.contentsOfDirectory(atPath: "/proc").filter { pid in
             (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8))?.contains(directory.path + "/surgebench-crash-") == true
         }
         #expect(servers.isEmpty, "no server or watchdog of the run is left: \(servers)")
 
-        let document = CrashDocument(
-            createdAt: "now", environment: EnvironmentInfo.current(engines: [:], storeDirectory: NSTemporaryDirectory()), backend: backend,
-            mode: durability, options: ["durability": durability], kind: kind, scenario: "smoke", scale: 1, scheduleSeconds: 3, seed: 9,
-            workers: 4, crashesRequested: 2,
-            promise: configuration.descriptor.durabilityPromises.first { $0.mode == durability }, outcome: outcome)
+        #expect(run.guarantee == configuration.mode?.promise.guarantee(against: kind))
+        let document = CrashDocument(run)
+        #expect(document.mode == durability && document.verdict == run.verdict.text, "the document renders the campaign's verdict")
         #expect(try JSONDecoder().decode(CrashDocument.self, from: Data(try document.json().utf8)) == document)
         #expect(document.keepsPromise != false, "\(document.verdict)")
         #expect(CrashDocument.table([document]).markdown().contains("| \(backend) | \(durability) | \(kind.rawValue) | 2 |"))

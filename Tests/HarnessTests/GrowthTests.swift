@@ -26,8 +26,10 @@ struct GrowthTests {
     @Test("one store grows through two sizes; each measurement replays its own users and verifies; the curve renders")
     func growTwoSizes() throws {
         let scenario = try BuiltInScenarios.scenario(named: "smoke")
-        let points = try GrowthCurve.run(try BackendCatalog.backend(named: "lmdb"), options: BackendOptions(["durability": "nosync"]),
-                                         configuration: .init(sizes: [100_000, 200_000], scenario: scenario, scale: 1, seed: 5, workers: 4)) { _ in }
+        let outcome = try GrowthCurve.measure([(try BackendCatalog.backend(named: "lmdb"), BackendOptions(["durability": "nosync"]))],
+                                              configuration: .init(sizes: [100_000, 200_000], scenario: scenario, scale: 1, seed: 5, workers: 4)) { _ in }
+        #expect(outcome.failures.isEmpty, "\(outcome.failures)")
+        let points = outcome.points
         #expect(points.map(\.messages) == [100_000, 200_000])
         for point in points {
             // Two replays into one store: distinct phone numbers, so every registration is new and verified.
@@ -40,8 +42,8 @@ struct GrowthTests {
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter { $0.hasPrefix("surgebench-grow-lmdb-") }
         #expect(leftovers.isEmpty, "the store directory is removed: \(leftovers)")
 
-        let document = GrowthDocument(createdAt: "now", environment: EnvironmentInfo.current(engines: [:], storeDirectory: NSTemporaryDirectory()),
-                                      scenario: scenario.name, scale: 1, workers: 4, options: ["lmdb": ["durability": "nosync"]], points: points)
+        let document = GrowthDocument(outcome, scale: 1)
+        #expect(document.options == ["lmdb": ["durability": "nosync"]] && document.scenario == scenario.name)
         let reread = try JSONDecoder().decode(GrowthDocument.self, from: Data(try document.json().utf8))
         #expect(reread == document)
         #expect(document.table.markdown().contains("| lmdb (nosync / per-op) | 200k |"))

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 @testable import Harness
+import Orchestration
 import MemoryStore
 import SurgeCore
 import Synchronization
@@ -46,7 +47,7 @@ struct MetricsEndpointTests {
         defer { endpoint.close() }
         let plan = try makePlan(try BuiltInScenarios.scenario(named: "smoke"))
         var options = ReplayOptions(workers: 2)
-        options.metrics = endpoint
+        options.observer = endpoint
         options.label = "memory"
         let during = Mutex<String>("")
         let scraper = Thread { [self] in

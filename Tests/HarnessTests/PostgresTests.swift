@@ -63,7 +63,7 @@ struct PostgresTests {
         let session = BenchmarkSession(plan: try smokePlan(seconds: 2), backends: [(Self.postgres, right), (Self.postgres, wrong)],
                                        replayOptions: ReplayOptions(workers: 2), say: { line in lines.withLock { $0.append(line) } })
         let out = directory.file("run")
-        let (document, table) = try session.execute(into: ResultsFolderWriter(path: out), traceFile: nil)
+        let (document, table) = try RunResultsWriter.write(session.run(), into: ResultsFolderWriter(path: out), traceFile: nil)
         #expect(document.backends[0].isCorrect, "\(document.backends[0].failure ?? "")")
         let failure = document.backends[1].failure ?? ""
         #expect(failure.contains("password authentication failed"), "\(failure)")

@@ -19,7 +19,7 @@ struct ResultsTests {
         }
         let out = directory.file("run")
         let session = BenchmarkSession(plan: plan, backends: backends, replayOptions: ReplayOptions(workers: 4))
-        let (document, table) = try session.execute(into: ResultsFolderWriter(path: out), traceFile: nil)
+        let (document, table) = try RunResultsWriter.write(session.run(), into: ResultsFolderWriter(path: out), traceFile: nil)
         #expect(document.complete)
         #expect(document.backends.map(\.backend) == BackendCatalog.all.map(\.name))
         for result in document.backends {
@@ -62,7 +62,7 @@ struct ResultsTests {
                        (try BackendCatalog.backend(named: "sqlite"), BackendOptions(["path": directory.path])),
                        (try BackendCatalog.backend(named: "memory"), BackendOptions())],
             replayOptions: ReplayOptions(workers: 2))
-        let (document, _) = try session.execute(into: ResultsFolderWriter(path: directory.file("run")), traceFile: nil)
+        let (document, _) = try RunResultsWriter.write(session.run(), into: ResultsFolderWriter(path: directory.file("run")), traceFile: nil)
         #expect(!document.complete)
         #expect(document.backends[0].failure?.contains("is a file") == true)
         #expect(document.backends[1].failure?.contains("is not empty") == true, "a store never starts on earlier data")

@@ -102,7 +102,7 @@ struct ShardTests {
         func run(_ shard: Shard, _ name: String) throws -> ResultsDocument {
             let plan = try TracePlanning.plan(scenario, seed: 5, scale: 1, shard: shard)
             let session = BenchmarkSession(plan: plan, backends: [(memory, BackendOptions())], replayOptions: ReplayOptions(workers: 2, mode: .closed))
-            return try session.execute(into: ResultsFolderWriter(path: directory.file(name)), traceFile: nil).document
+            return try RunResultsWriter.write(session.run(), into: ResultsFolderWriter(path: directory.file(name)), traceFile: nil).document
         }
         let whole = try run(.whole, "whole")
         let shards = try (0..<2 as Range<UInt32>).map { try run(Shard(parsing: "\($0)/2", environment: [:]), "s\($0)") }
@@ -177,7 +177,7 @@ struct ShardTests {
         func run(_ scenario: Scenario, seed: UInt64 = 5, _ shard: String, _ name: String) throws {
             let plan = try TracePlanning.plan(scenario, seed: seed, scale: 1, shard: Shard(parsing: shard, environment: [:]))
             let session = BenchmarkSession(plan: plan, backends: [(memory, BackendOptions())], replayOptions: ReplayOptions(workers: 1, mode: .closed))
-            _ = try session.execute(into: ResultsFolderWriter(path: directory.file(name)), traceFile: nil)
+            _ = try RunResultsWriter.write(session.run(), into: ResultsFolderWriter(path: directory.file(name)), traceFile: nil)
         }
         try run(small, "0/2", "a0")
         try run(small, "1/2", "a1")

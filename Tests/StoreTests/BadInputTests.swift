@@ -21,7 +21,7 @@ struct BadInputTests {
 
     @Test("an unknown backend name lists the known ones")
     func unknownBackend() {
-        let error = expectStoreError(.invalidOption) { try BackendCatalog.backend(named: "cassandra") }
+        let error = expectInputError { try BackendCatalog.backend(named: "cassandra") }
         #expect(error?.message.contains("memory, sqlite, lmdb, rocksdb") == true)
     }
 
@@ -50,10 +50,10 @@ struct BadInputTests {
         #expect(both["lmdb"]?.values == ["commit": "group", "map-size": "2GiB", "path": "/tmp/a=b"])
         let shared = try OptionAssignment.assign(["commit=group"], to: [memory, sqlite])
         #expect(shared["memory"]?.values == [:] && shared["sqlite"]?.values == ["commit": "group"])
-        expectStoreError(.invalidOption) { try OptionAssignment.assign(["durability"], to: [sqlite]) }
-        expectStoreError(.invalidOption) { try OptionAssignment.assign(["=full"], to: [sqlite]) }
-        expectStoreError(.invalidOption) { try OptionAssignment.assign(["cache=1"], to: [sqlite, lmdb]) }
-        let refused = expectStoreError(.invalidOption) { try OptionAssignment.assign(["durability=sync"], to: [sqlite]) }
+        expectInputError { try OptionAssignment.assign(["durability"], to: [sqlite]) }
+        expectInputError { try OptionAssignment.assign(["=full"], to: [sqlite]) }
+        expectInputError { try OptionAssignment.assign(["cache=1"], to: [sqlite, lmdb]) }
+        let refused = expectInputError { try OptionAssignment.assign(["durability=sync"], to: [sqlite]) }
         #expect(refused?.message.hasPrefix("sqlite: ") == true, "\(refused?.message ?? "")")
     }
 
@@ -150,4 +150,39 @@ func runSQLite3(_ path: String, _ sql: String) throws -> Int32 {
     try process.run()
     process.waitUntilExit()
     return process.terminationStatus
+}
+
+/// The declared durability modes: the type the crash matrix and the tables rest on.
+@Suite("Durability modes")
+struct DurabilityModeTests {
+    @Test("every backend with files or a server declares its durability modes; each option's choices are exactly its modes",
+          arguments: BackendCatalog.all.map(\.name))
+    func declaredModes(backend: String) throws {
+        let descriptor = try BackendCatalog.backend(named: backend)
+        guard let durability = descriptor.durability else {
+            #expect(descriptor.location == .inProcess, "\(backend) keeps data beyond the process but declares no durability modes")
+            return
+        }
+        #expect(durability.option.choices == durability.modes.map(\.name))
+        #expect(durability.modes.contains(durability.bulkLoad))
+        #expect(descriptor.bulkLoadOptions[durability.option.name] == durability.bulkLoad.name)
+        for mode in durability.modes {
+            let store = try descriptor.durabilityMode(in: BackendOptions([durability.option.name: mode.name]))
+            #expect(store == mode)
+            #expect(!mode.documentation.isEmpty)
+        }
+        #expect(try descriptor.durabilityMode(in: BackendOptions())?.name == durability.option.defaultValue)
+    }
+
+    @Test("a store reports the typed mode it runs with", arguments: ["sqlite", "lmdb", "rocksdb"])
+    func storeSettingsCarryTheMode(backend: String) throws {
+        let descriptor = try BackendCatalog.backend(named: backend)
+        let durability = try #require(descriptor.durability)
+        let directory = try ScratchDirectory()
+        for mode in durability.modes {
+            let store = try descriptor.open(BackendOptions([durability.option.name: mode.name, BackendOption.path.name: directory.file(mode.name)]))
+            defer { store.close() }
+            #expect(store.settings.durability == mode, "\(backend) \(mode.name)")
+        }
+    }
 }

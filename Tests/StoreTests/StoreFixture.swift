@@ -27,10 +27,14 @@ struct StoreFixture: Sendable, CustomTestStringConvertible {
 
     /// Backends whose data outlives the process, under every commit policy and durability mode they have.
     static let persistentModes: [StoreFixture] = BackendCatalog.all.filter { $0.location != .inProcess }.flatMap { backend in
-        let durability = backend.options.first { $0.name == "durability" }?.choices ?? []
+        let modes = backend.durability?.modes.map(\.name) ?? []
+        let durabilityOption = backend.durability?.option.name ?? ""
         let commit = backend.options.first { $0.name == BackendOption.commit.name }?.choices ?? [""]
         return commit.flatMap { policy in
-            durability.map { StoreFixture(backend: backend.name, options: ["commit": policy, "durability": $0].filter { !$0.value.isEmpty }) }
+            modes.map { mode in
+                StoreFixture(backend: backend.name,
+                             options: [BackendOption.commit.name: policy, durabilityOption: mode].filter { !$0.value.isEmpty })
+            }
         }
     }
 
@@ -68,6 +72,21 @@ func expectStoreError<T>(_ kind: StoreError.Kind, sourceLocation: SourceLocation
         return error
     } catch {
         Issue.record("expected StoreError, got \(error)", sourceLocation: sourceLocation)
+    }
+    return nil
+}
+
+/// Runs `body`, expecting a `BenchmarkError` of kind `.invalidInput` (a name or option the user gave); returns it.
+@discardableResult
+func expectInputError<T>(sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> T) -> BenchmarkError? {
+    do {
+        _ = try body()
+        Issue.record("expected an input error, got success", sourceLocation: sourceLocation)
+    } catch let error as BenchmarkError {
+        #expect(error.kind == .invalidInput, "\(error.message)", sourceLocation: sourceLocation)
+        return error
+    } catch {
+        Issue.record("expected BenchmarkError, got \(error)", sourceLocation: sourceLocation)
     }
     return nil
 }
