@@ -8,7 +8,7 @@
 // is killed, SurgeBench applies, for each file and newest first, the undo records stamped after the file's last sync
 // began: the file is then as it was at its last sync.
 //
-// Limits (also in the README): directory operations (create, rename, unlink) count as durable at once; writes
+// Limits (also in docs/crash-testing.md): directory operations (create, rename, unlink) count as durable at once; writes
 // through shared writable mappings are not modelled (they are reported); a write is undone whole (no torn sectors);
 // O_SYNC and O_DSYNC descriptors are durable at every write; sync_file_range() and msync() make nothing durable.
 #define _GNU_SOURCE

@@ -204,12 +204,7 @@ public enum CrashCampaign {
             }
             unlink(journal)
         }
-        let records: [AcknowledgementLog.Record]
-        do throws(StoreError) {
-            records = try AcknowledgementLog.read(path: log).records
-        } catch {
-            throw BenchmarkError(error.message)
-        }
+        let records = try AcknowledgementLog.read(path: log).records
         var crash = Crash(index: index, killedAtSeconds: killAt, acknowledgedLogged: records.count(where: { $0.event == .acknowledged }),
                           writesUndone: writesUndone, check: CrashCheck())
         let plan = try TracePlanning.plan(readingTrace: configuration.tracePath, phoneNamespace: phoneNamespace(crash: index))
@@ -253,11 +248,7 @@ public enum CrashCampaign {
         var logs: [(records: [AcknowledgementLog.Record], plan: ReplayPlan)] = []
         for index in 0..<count {
             let plan = try TracePlanning.plan(readingTrace: configuration.tracePath, phoneNamespace: phoneNamespace(crash: index))
-            do throws(StoreError) {
-                logs.append((try AcknowledgementLog.read(path: work.file("acknowledgements-\(index)")).records, plan))
-            } catch {
-                throw BenchmarkError(error.message)
-            }
+            logs.append((try AcknowledgementLog.read(path: work.file("acknowledgements-\(index)")).records, plan))
         }
         var total = CrashCheck()
         do throws(StoreError) {

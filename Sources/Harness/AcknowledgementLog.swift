@@ -57,11 +57,11 @@ public final class AcknowledgementLog: Sendable {
     private let descriptor: Int32
 
     /// Opens `path` for appending, creating it when missing.
-    public init(path: String) throws(StoreError) {
+    public init(path: String) throws(BenchmarkError) {
         self.path = path
         descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw StoreError(.cannotOpen, "cannot open the acknowledgement log '\(path)': \(String(cString: strerror(errno)))")
+            throw BenchmarkError("cannot open the acknowledgement log '\(path)': \(String(cString: strerror(errno)))", kind: .environment)
         }
     }
 
@@ -95,9 +95,9 @@ public final class AcknowledgementLog: Sendable {
     }
 
     /// Reads every whole record of the log at `path`.
-    public static func read(path: String) throws(StoreError) -> Contents {
+    public static func read(path: String) throws(BenchmarkError) -> Contents {
         guard let handle = fopen(path, "rb") else {
-            throw StoreError(.cannotOpen, "cannot read the acknowledgement log '\(path)': \(String(cString: strerror(errno)))")
+            throw BenchmarkError("cannot read the acknowledgement log '\(path)': \(String(cString: strerror(errno)))", kind: .environment)
         }
         defer { fclose(handle) }
         var records: [Record] = []

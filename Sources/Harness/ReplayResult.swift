@@ -111,7 +111,7 @@ public final class ReplayResult: @unchecked Sendable {
         let median = lag.valueAtPercentile(50)
         guard median > invalidWakeLagNanos else { return nil }
         return String(format: "idle workers woke %.2f ms late at the median (limit %.2f ms): the harness could not keep its schedule; "
-            + "use fewer --workers or a quieter machine", Double(median) / 1e6, Double(invalidWakeLagNanos) / 1e6)
+            + "use fewer workers or a quieter machine", Double(median) / 1e6, Double(invalidWakeLagNanos) / 1e6)
     }
 
     /// Records the faults made, with what the store showed around each.

@@ -1,15 +1,20 @@
 import CLMDB
+import StoreSupport
 import SurgeCore
 
 /// The store's operations on an open transaction. Writes validate everything before their first put, so a request
 /// error leaves the transaction unchanged (group commit relies on it).
-extension LMDBTransaction {
+extension LMDBTransaction: MessagingTransaction {
     static let directKind: UInt64 = 1
     static let groupKind: UInt64 = 2
 
+    public func createGroup(members: [UserID]) throws(StoreError) -> ChatID {
+        try createChat(kind: Self.groupKind, members: members)
+    }
+
     // MARK: Lookups
 
-    func findUser(phone: PhoneNumber) throws(StoreError) -> UserID? {
+    public func findUser(phone: PhoneNumber) throws(StoreError) -> UserID? {
         try phone.text.withUTF8Bytes { (text) throws(StoreError) in try get(databases.phones, bytes: text).map { UserID($0.word(at: 0)) } }
     }
 
@@ -27,13 +32,13 @@ extension LMDBTransaction {
         try get(databases.members, LMDBKey(chat.rawValue, user.rawValue)).map { ($0.word(at: 0), $0.word(at: 1)) }
     }
 
-    func findDirectChat(_ low: UserID, _ high: UserID) throws(StoreError) -> ChatID? {
+    public func findDirectChat(_ low: UserID, _ high: UserID) throws(StoreError) -> ChatID? {
         try get(databases.directChats, LMDBKey(low.rawValue, high.rawValue)).map { ChatID($0.word(at: 0)) }
     }
 
     // MARK: Writes
 
-    func register(_ phone: PhoneNumber, _ displayName: String, in environment: LMDBEnvironment) throws(StoreError) -> Registration {
+    public func register(_ phone: PhoneNumber, _ displayName: String) throws(StoreError) -> Registration {
         if let existing = try findUser(phone: phone) { return Registration(user: existing, outcome: .alreadyRegistered) }
         let user = UserID(environment.lastUserID.add(1, ordering: .relaxed).newValue)
         try phone.text.withUTF8Bytes { (text) throws(StoreError) in
@@ -50,7 +55,7 @@ extension LMDBTransaction {
         return Registration(user: user, outcome: .created)
     }
 
-    func importContacts(of owner: UserID, _ phones: [PhoneNumber]) throws(StoreError) -> [ContactMatch] {
+    public func importContacts(of owner: UserID, _ phones: [PhoneNumber]) throws(StoreError) -> [ContactMatch] {
         try checkUser(owner)
         let matches = try Validation.contactMatches(of: owner, among: phones) { (phone) throws(StoreError) in try findUser(phone: phone) }
         for match in matches {
@@ -59,14 +64,14 @@ extension LMDBTransaction {
         return matches
     }
 
-    func createDirectChat(_ low: UserID, _ high: UserID, in environment: LMDBEnvironment) throws(StoreError) -> ChatID {
+    public func createDirectChat(_ low: UserID, _ high: UserID) throws(StoreError) -> ChatID {
         if let chat = try findDirectChat(low, high) { return chat }
-        let chat = try createChat(kind: Self.directKind, members: [low, high], in: environment)
+        let chat = try createChat(kind: Self.directKind, members: [low, high])
         try put(databases.directChats, LMDBKey(low.rawValue, high.rawValue), LMDBWords(chat.rawValue))
         return chat
     }
 
-    func createChat(kind: UInt64, members: [UserID], in environment: LMDBEnvironment) throws(StoreError) -> ChatID {
+    func createChat(kind: UInt64, members: [UserID]) throws(StoreError) -> ChatID {
         for member in members { try checkUser(member) }
         let chat = ChatID(environment.lastChatID.add(1, ordering: .relaxed).newValue)
         let header = LMDBChat(kind: kind, lastSequence: 0, lastActivity: environment.activityClock.add(1, ordering: .relaxed).newValue)
@@ -78,7 +83,7 @@ extension LMDBTransaction {
         return chat
     }
 
-    func send(_ body: [UInt8], to chat: ChatID, from sender: UserID, clientMessageID: UInt64, in environment: LMDBEnvironment)
+    public func send(_ body: [UInt8], to chat: ChatID, from sender: UserID, clientMessageID: UInt64)
         throws(StoreError) -> SendReceipt
     {
         if let original = try get(databases.sends, LMDBKey(sender.rawValue, clientMessageID)) {
@@ -109,7 +114,7 @@ extension LMDBTransaction {
         return SendReceipt(chat: chat, sequence: header.lastSequence, isDuplicate: false)
     }
 
-    func markRead(_ chat: ChatID, by user: UserID, upTo sequence: UInt64) throws(StoreError) -> UInt64 {
+    public func markRead(_ chat: ChatID, by user: UserID, upTo sequence: UInt64) throws(StoreError) -> UInt64 {
         let last = try self.chat(chat).lastSequence
         guard let current = try membership(of: user, in: chat) else { throw Validation.notAMember(user, of: chat) }
         let target = min(sequence, last)
@@ -129,7 +134,7 @@ extension LMDBTransaction {
 
     // MARK: Reads
 
-    func history(of chat: ChatID, before: UInt64?, limit: Int) throws(StoreError) -> [Message] {
+    public func history(of chat: ChatID, before: UInt64?, limit: Int) throws(StoreError) -> [Message] {
         _ = try self.chat(chat)
         let end = before ?? UInt64.max
         guard end > 1 else { return [] }
@@ -149,7 +154,7 @@ extension LMDBTransaction {
         }
     }
 
-    func inbox(of user: UserID, limit: Int) throws(StoreError) -> [InboxEntry] {
+    public func inbox(of user: UserID, limit: Int) throws(StoreError) -> [InboxEntry] {
         try checkUser(user)
         var chats: [(entry: InboxEntry, activity: UInt64)] = []
         try withCursor(databases.userChats) { cursor throws(StoreError) in
@@ -167,7 +172,7 @@ extension LMDBTransaction {
         return chats.prefix(limit).map(\.entry)
     }
 
-    func summarize(chat visit: (StoreSummary.Chat) -> Void) throws(StoreError) -> Int {
+    public func summarize(chat visit: (StoreSummary.Chat) -> Void) throws(StoreError) -> Int {
         var userCount = 0
         try withCursor(databases.users) { cursor throws(StoreError) in
             var entry = try cursor.first()

@@ -4,13 +4,21 @@ import SurgeCore
 /// A view of an open `MDB_txn` (read or write) with the store's databases. It owns nothing: the connection that
 /// began the transaction commits, resets or aborts it. Returned bytes are valid until the transaction ends or
 /// (in a write transaction) the next write.
-struct LMDBTransaction {
+public struct LMDBTransaction {
     let handle: OpaquePointer
     private let storedDatabases: LMDBEnvironment.Databases?
+    /// The environment whose counters (ids, activity clock) writes advance; nil in the setup transaction.
+    private let owner: LMDBEnvironment?
 
-    init(handle: OpaquePointer, databases: LMDBEnvironment.Databases?) {
+    init(handle: OpaquePointer, databases: LMDBEnvironment.Databases?, environment: LMDBEnvironment? = nil) {
         self.handle = handle
         self.storedDatabases = databases
+        owner = environment
+    }
+
+    var environment: LMDBEnvironment {
+        guard let owner else { preconditionFailure("setup transaction has no store environment") }
+        return owner
     }
 
     var databases: LMDBEnvironment.Databases {

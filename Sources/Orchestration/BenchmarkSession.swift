@@ -5,6 +5,7 @@ import Workload
 /// `surgebench run`'s pipeline: one plan replayed against each backend in turn, each on a fresh store, repeated with
 /// the backends interleaved (A B C A B C ...) so that a machine whose speed drifts affects them alike.
 public struct BenchmarkSession {
+    /// The trace every backend replays.
     public var plan: ReplayPlan
     /// Each backend with its validated options.
     public var backends: [(descriptor: BackendDescriptor, options: BackendOptions)]

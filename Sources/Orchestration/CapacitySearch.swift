@@ -9,7 +9,9 @@ import Workload
 public struct CapacitySearch {
     /// "p99<=20ms": a response-time percentile and its limit.
     public struct SLO: Sendable, Hashable, Codable, CustomStringConvertible {
+        /// The percentile (99 for p99).
         public var percentile: Double
+        /// Its limit, in milliseconds.
         public var limitMs: Double
 
         /// Parses `pNN<=Xms` (or `s`, `us`); throws a message saying the form.
@@ -24,6 +26,7 @@ public struct CapacitySearch {
             limitMs = Double(limit.nanoseconds) / 1e6
         }
 
+        /// "p99<=20ms".
         public var description: String { "\(percentileLabel)<=\(Figures.format(limitMs))ms" }
 
         /// "p99", "p99.9".
@@ -34,25 +37,41 @@ public struct CapacitySearch {
 
     /// One trial at one rate; rates are over its measured part.
     public struct Trial: Sendable, Hashable, Codable {
+        /// The arrival rate tried, in newcomer sessions per second.
         public var sessionsPerSecond: Double
+        /// Operations offered per second over the measured part.
         public var offeredOpsPerSecond: Double
+        /// Operations finished per second over the measured part.
         public var achievedOpsPerSecond: Double
+        /// The SLO's percentile of response time, in milliseconds.
         public var percentileMs: Double
         /// Operations offered but not finished when the schedule ended.
         public var backlogAtEnd: UInt64
+        /// Operations that failed.
         public var errors: UInt64
+        /// Whether the trial met the SLO with no growing backlog, no error and nothing lost.
         public var passed: Bool
+        /// Why it failed, or "within SLO".
         public var reason: String
     }
 
+    /// The scenario whose population and phase mix are offered (already scaled).
     public var base: Scenario
+    /// The phase whose mix is offered.
     public var phaseIndex: Int
+    /// The backend searched.
     public var descriptor: BackendDescriptor
+    /// Its options, validated.
     public var options: BackendOptions
+    /// The objective every trial must meet.
     public var slo: SLO
+    /// Seconds of schedule per trial (half of it, at most 7 s, warm-up).
     public var trialSeconds: Double
+    /// Worker threads, each with its own connection.
     public var workers: Int
+    /// Seeds every trial's trace.
     public var seed: UInt64
+    /// Hears a line per trial.
     public var say: (String) -> Void
     /// The factor `base` was scaled by, for the record.
     public var scale: Double = 1
@@ -62,6 +81,7 @@ public struct CapacitySearch {
     /// What `surgebench capacity` measured: the answer, every trial behind it, the settings the store ran with and the
     /// machine, captured after the trials.
     public struct Outcome {
+        /// The search as configured.
         public var search: CapacitySearch
         /// The highest rate that passed twice.
         public var capacity: Trial
@@ -69,6 +89,7 @@ public struct CapacitySearch {
         public var trials: [Trial]
         /// The durability and commit settings the store ran with.
         public var settings: StoreSettings
+        /// The machine, captured after the trials.
         public var environment: EnvironmentInfo
         /// When the search ended (ISO 8601, UTC).
         public var finishedAt: String
@@ -98,6 +119,7 @@ public struct CapacitySearch {
         return Outcome(search: self, capacity: capacity, trials: trials, settings: settings, environment: environment, finishedAt: timestampNow())
     }
 
+    /// A search of `descriptor` with `options` offering `base`'s phase `phaseIndex` within `slo`, in trials of `trialSeconds`.
     public init(base: Scenario, phaseIndex: Int, descriptor: BackendDescriptor, options: BackendOptions, slo: SLO,
                 trialSeconds: Double, workers: Int, seed: UInt64, say: @escaping (String) -> Void) {
         self.base = base

@@ -12,35 +12,47 @@ import Workload
 public enum GrowthCurve {
     /// One backend at one size.
     public struct Point: Sendable, Hashable, Codable {
+        /// The backend grown.
         public var backend: String
         /// Messages preloaded (the size), and how fast this step's share of them was written.
         public var messages: Int
+        /// How fast this size's new messages were loaded.
         public var loadMessagesPerSecond: Double
         /// The store on disk after the load, per preloaded message.
         public var bytesOnDisk: UInt64?
+        /// The store's size on disk per message held.
         public var bytesOnDiskPerMessage: Double?
         /// The open-loop replay's offered rate, its response times of every operation and per operation kind (p50, p99), bytes written.
         public var offeredOpsPerSecond: Double
+        /// Response times of every operation of the fixed-rate replay.
         public var response: LatencySummary
+        /// p99 response time by operation kind, in milliseconds.
         public var p99MsByOperation: [String: Double]
+        /// Bytes the process wrote to disk per operation of the fixed-rate replay.
         public var bytesWrittenPerOperation: Double
         /// The closed-loop replay of the same mix.
         public var closedLoopOpsPerSecond: Double
         /// Errors in either replay, and whether both integrity checks passed.
         public var errors: UInt64
+        /// Whether both replays' integrity checks passed.
         public var intact: Bool
         /// The store's durability and commit settings while measured.
         public var durability: String?
+        /// The commit policy while measured, by name.
         public var commit: String?
     }
 
     /// What to measure.
     public struct Configuration: Sendable {
+        /// Messages to hold at each measurement, increasing, in whole preload blocks.
         public var sizes: [Int]
         /// The mix replayed at each size (steady's, by default), its scale and seed.
         public var scenario: Scenario
+        /// The scale the mix is generated at.
         public var scale: Double
+        /// Seeds the preload and the replays.
         public var seed: UInt64
+        /// Worker threads for loading and measuring.
         public var workers: Int
         /// Stops the loading and the replays when requested.
         public var stop: StopSignal
@@ -60,6 +72,7 @@ public enum GrowthCurve {
     public struct Outcome: Sendable {
         /// The machine, captured when measuring.
         public var environment: EnvironmentInfo
+        /// What was measured.
         public var configuration: Configuration
         /// Each backend's options as given.
         public var options: [String: [String: String]]
@@ -96,6 +109,7 @@ public enum GrowthCurve {
 
     /// Sizes as preload blocks: each rounded up to whole blocks, strictly increasing, at most `maximumMessages`.
     public static let maximumMessages = 1_000_000_000
+    /// The sizes rounded up to whole preload blocks; throws for none, one out of range, or sizes that do not increase.
     public static func checkSizes(_ sizes: [Int]) throws(BenchmarkError) -> [Int] {
         guard !sizes.isEmpty else { throw BenchmarkError("give at least one size, as --sizes 1e5,1e6") }
         let block = Preloader.messagesPerBlock

@@ -17,6 +17,7 @@ public struct MachineProbe: Sendable, Hashable, Codable {
     /// Iterations of the CPU loop: about 20 ms on a 2020s server core.
     public static let cpuLoopIterations = 10_000_000
 
+    /// A probe of `directory`'s disk and of the CPU, as measured.
     public init(directory: String, fsyncMedianMicros: Double, fsyncsPerSecond: Double, cpuLoopMillis: Double) {
         self.directory = directory
         self.fsyncMedianMicros = fsyncMedianMicros

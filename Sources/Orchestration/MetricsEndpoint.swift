@@ -18,6 +18,7 @@ public final class MetricsEndpoint: ReplayObserver {
         var startNanos: UInt64
     }
 
+    /// HOST:PORT it listens on (the port the system chose when 0 was given).
     public let address: String
     private let socket: Int32
     private let source = Mutex<Source?>(nil)

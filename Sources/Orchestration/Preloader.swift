@@ -10,6 +10,7 @@ import Workload
 /// store's own operations, in closed loop on `workers` threads, each with its own connection; a block is the same
 /// for a given seed whatever the worker count.
 public enum Preloader {
+    /// Messages in one preload block.
     public static let messagesPerBlock = 100_000
     static let usersPerBlock = 2_000
     static let chatsPerBlock = 4_000

@@ -7,7 +7,9 @@ import SurgeCore
 public struct RunOutcome {
     /// One backend's outcome in one repetition (from 0).
     public struct Run {
+        /// How the backend's run ended.
         public var outcome: BackendOutcome
+        /// Which repetition, from 0.
         public var repetition: Int
     }
 

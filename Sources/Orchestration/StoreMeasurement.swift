@@ -3,6 +3,7 @@ import SurgeCore
 
 /// One backend's replay on a fresh store: what the harness measured and what the store said of itself.
 public struct StoreMeasurement {
+    /// The backend's name.
     public var backend: String
     /// The options as given (secrets not yet redacted).
     public var options: [String: String]
@@ -12,8 +13,10 @@ public struct StoreMeasurement {
     public var bytesOnDisk: UInt64?
     /// What the store counted about itself (group-commit sizes, engine counters).
     public var statistics: StoreStatistics
+    /// What the harness measured.
     public var result: ReplayResult
 
+    /// A measurement of `backend` opened with `options`, running `settings`, of `bytesOnDisk`, with its `statistics` and `result`.
     public init(backend: String, options: [String: String], settings: StoreSettings, bytesOnDisk: UInt64?, statistics: StoreStatistics,
                 result: ReplayResult) {
         self.backend = backend

@@ -7,8 +7,11 @@ import Workload
 public enum TracePlanning {
     /// What a generated trace holds.
     public struct GeneratedTrace: Sendable {
+        /// The trace's header (seed, scale, shard, scenario).
         public var header: TraceHeader
+        /// The digest of its operations.
         public var digest: UInt64
+        /// How many operations it holds.
         public var operations: UInt64
     }
 

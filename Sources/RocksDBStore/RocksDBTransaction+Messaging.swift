@@ -1,3 +1,4 @@
+import StoreSupport
 import SurgeCore
 
 /// A chat's header row: its kind, last sequence and last activity (the inbox order).
@@ -25,13 +26,17 @@ struct RocksDBChat {
 /// direct-chat creation lock the key they would create. Every lock order is that one, so no two writers wait on each
 /// other in a cycle. Writes check everything before their first put, so a request error leaves the transaction
 /// unchanged (group commit relies on it).
-extension RocksDBTransaction {
+extension RocksDBTransaction: MessagingTransaction {
     static let directKind: UInt64 = 1
     static let groupKind: UInt64 = 2
 
+    public func createGroup(members: [UserID]) throws(StoreError) -> ChatID {
+        try createChat(kind: Self.groupKind, members: members)
+    }
+
     // MARK: Lookups
 
-    func findUser(phone: PhoneNumber) throws(StoreError) -> UserID? {
+    public func findUser(phone: PhoneNumber) throws(StoreError) -> UserID? {
         try get(.phones, Array(phone.text.utf8)).map { UserID($0.word(at: 0)) }
     }
 
@@ -49,13 +54,13 @@ extension RocksDBTransaction {
         try get(.members, BigEndianWords.bytes(chat.rawValue, user.rawValue)).map { ($0.word(at: 0), $0.word(at: 1)) }
     }
 
-    func findDirectChat(_ low: UserID, _ high: UserID) throws(StoreError) -> ChatID? {
+    public func findDirectChat(_ low: UserID, _ high: UserID) throws(StoreError) -> ChatID? {
         try get(.directChats, BigEndianWords.bytes(low.rawValue, high.rawValue)).map { ChatID($0.word(at: 0)) }
     }
 
     // MARK: Writes
 
-    func register(_ phone: PhoneNumber, _ displayName: String) throws(StoreError) -> Registration {
+    public func register(_ phone: PhoneNumber, _ displayName: String) throws(StoreError) -> Registration {
         let phoneKey = Array(phone.text.utf8)
         if let existing = try lock(.phones, phoneKey) { return Registration(user: UserID(existing.word(at: 0)), outcome: .alreadyRegistered) }
         let user = UserID(database.lastUserID.add(1, ordering: .relaxed).newValue)
@@ -65,14 +70,14 @@ extension RocksDBTransaction {
         return Registration(user: user, outcome: .created)
     }
 
-    func importContacts(of owner: UserID, _ phones: [PhoneNumber]) throws(StoreError) -> [ContactMatch] {
+    public func importContacts(of owner: UserID, _ phones: [PhoneNumber]) throws(StoreError) -> [ContactMatch] {
         try checkUser(owner)
         let matches = try Validation.contactMatches(of: owner, among: phones) { (phone) throws(StoreError) in try findUser(phone: phone) }
         for match in matches { try put(.contacts, BigEndianWords.bytes(owner.rawValue, match.user.rawValue), []) }
         return matches
     }
 
-    func createDirectChat(_ low: UserID, _ high: UserID) throws(StoreError) -> ChatID {
+    public func createDirectChat(_ low: UserID, _ high: UserID) throws(StoreError) -> ChatID {
         let pairKey = BigEndianWords.bytes(low.rawValue, high.rawValue)
         if let existing = try lock(.directChats, pairKey) { return ChatID(existing.word(at: 0)) }
         let chat = try createChat(kind: Self.directKind, members: [low, high])
@@ -92,7 +97,7 @@ extension RocksDBTransaction {
         return chat
     }
 
-    func send(_ body: [UInt8], to chat: ChatID, from sender: UserID, clientMessageID: UInt64) throws(StoreError) -> SendReceipt {
+    public func send(_ body: [UInt8], to chat: ChatID, from sender: UserID, clientMessageID: UInt64) throws(StoreError) -> SendReceipt {
         let sendKey = BigEndianWords.bytes(sender.rawValue, clientMessageID)
         if let original = try lock(.sends, sendKey) {
             return SendReceipt(chat: ChatID(original.word(at: 0)), sequence: original.word(at: 1), isDuplicate: true)
@@ -120,7 +125,7 @@ extension RocksDBTransaction {
         return SendReceipt(chat: chat, sequence: header.lastSequence, isDuplicate: false)
     }
 
-    func markRead(_ chat: ChatID, by user: UserID, upTo sequence: UInt64) throws(StoreError) -> UInt64 {
+    public func markRead(_ chat: ChatID, by user: UserID, upTo sequence: UInt64) throws(StoreError) -> UInt64 {
         let memberKey = BigEndianWords.bytes(chat.rawValue, user.rawValue)
         let last = try self.chat(chat).lastSequence
         guard let current = try lock(.members, memberKey).map({ (read: $0.word(at: 0), unread: $0.word(at: 1)) }) else {
@@ -141,7 +146,7 @@ extension RocksDBTransaction {
 
     // MARK: Reads
 
-    func history(of chat: ChatID, before: UInt64?, limit: Int) throws(StoreError) -> [Message] {
+    public func history(of chat: ChatID, before: UInt64?, limit: Int) throws(StoreError) -> [Message] {
         _ = try self.chat(chat)
         let end = before ?? UInt64.max
         guard end > 1 else { return [] }
@@ -154,7 +159,7 @@ extension RocksDBTransaction {
         return page
     }
 
-    func inbox(of user: UserID, limit: Int) throws(StoreError) -> [InboxEntry] {
+    public func inbox(of user: UserID, limit: Int) throws(StoreError) -> [InboxEntry] {
         try checkUser(user)
         var chats: [(entry: InboxEntry, activity: UInt64)] = []
         var chatIDs: [ChatID] = []
@@ -172,7 +177,7 @@ extension RocksDBTransaction {
         return chats.prefix(limit).map(\.entry)
     }
 
-    func summarize(chat visit: (StoreSummary.Chat) -> Void) throws(StoreError) -> Int {
+    public func summarize(chat visit: (StoreSummary.Chat) -> Void) throws(StoreError) -> Int {
         var userCount = 0
         try forEach(in: .users) { _, _ in
             userCount += 1

@@ -27,7 +27,7 @@ final class RocksDBReadOptions {
 
 /// One RocksDB transaction (pessimistic: `lock` reads take the key's lock until commit) and the reads and writes
 /// the store makes in it, by column family.
-struct RocksDBTransaction {
+public struct RocksDBTransaction {
     let handle: OpaquePointer
     let database: RocksDBDatabase
     let reads: RocksDBReadOptions

@@ -1,12 +1,13 @@
 import CSQLite
 import Synchronization
+import StoreSupport
 import SurgeCore
 
 /// One worker's connection to an ``SQLiteMessageStore``, with every statement prepared once.
 ///
 /// Writes run in `BEGIN IMMEDIATE` transactions (so a writer waits for the lock up to the busy timeout instead of
 /// failing on upgrade); under group commit, the leader's connection runs the whole group's writes.
-public final class SQLiteConnection: StoreConnection {
+public final class SQLiteConnection: StoreConnection, GroupCommitting {
     private let store: SQLiteMessageStore
     let database: SQLiteDatabase
 
@@ -66,14 +67,11 @@ public final class SQLiteConnection: StoreConnection {
 
     // MARK: Transactions
 
-    /// Runs `body` as a write: its own transaction under per-op commit, part of a group under group commit.
-    private func write<Result>(_ body: (SQLiteConnection) throws(StoreError) -> Result) throws(StoreError) -> Result {
-        guard let groupCommit = store.groupCommit else { return try transaction(body) }
-        return try groupCommit.perform(body) { group throws(StoreError) in try transaction(group) }
-    }
+    /// The store's group-commit queue; nil under per-op commit. A group's writes run on its leader's connection.
+    public var groupCommit: GroupCommitQueue<SQLiteConnection>? { store.groupCommit }
 
     /// One `BEGIN IMMEDIATE` ... `COMMIT` on this connection; rolls back when `body` throws.
-    private func transaction<Result>(_ body: (SQLiteConnection) throws(StoreError) -> Result) throws(StoreError) -> Result {
+    public func writeTransaction<Result>(_ body: (SQLiteConnection) throws(StoreError) -> Result) throws(StoreError) -> Result {
         try begin.run()
         do throws(StoreError) {
             let result = try body(self)

@@ -2,8 +2,11 @@ import SurgeCore
 
 /// The commit policy and group-commit bounds a persistent backend was opened with.
 public struct CommitSettings: Sendable, Hashable {
+    /// Per-op or group commit.
     public var policy: CommitPolicy
+    /// The most writes one group carries.
     public var groupMaxBatch: Int
+    /// How long a group's leader waits for more writes.
     public var fillWait: GroupFillWait
 
     /// Reads `commit`, `group-max-batch` and `group-max-wait-us` ("auto" or microseconds).

@@ -21,6 +21,7 @@ import Synchronization
 public final class GroupCommitQueue<Transaction>: @unchecked Sendable {
     /// The largest number of writes in one group.
     public let maxBatch: Int
+    /// How long a group's leader waits for more writes before it commits.
     public let fillWait: GroupFillWait
 
     private final class Request: @unchecked Sendable {
@@ -52,6 +53,7 @@ public final class GroupCommitQueue<Transaction>: @unchecked Sendable {
     private let state = Mutex(State())
     private let fill = DispatchSemaphore(value: 0)
 
+    /// A queue whose groups carry at most `maxBatch` writes, their leaders waiting as `fillWait` says.
     public init(maxBatch: Int, fillWait: GroupFillWait) {
         precondition(maxBatch >= 1, "a group holds at least one write")
         self.maxBatch = maxBatch

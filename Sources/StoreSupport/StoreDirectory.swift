@@ -3,6 +3,7 @@ import SurgeCore
 
 /// The directory a persistent store lives in: the one the user named, or a temporary one removed on close.
 public final class StoreDirectory: Sendable {
+    /// The directory's path.
     public let path: String
     /// True when the directory was made for this store and is removed by ``removeIfTemporary()``.
     public let isTemporary: Bool

@@ -1,12 +1,15 @@
 /// One setting a backend accepts, described so that a command line can list and set it.
 public struct BackendOption: Hashable, Sendable {
+    /// The name `--option` sets it by ("map-size").
     public var name: String
+    /// What it does, in one line, for `surgebench backends`.
     public var summary: String
     /// The value used when the option is not given, as a user would type it ("" when there is none).
     public var defaultValue: String
     /// The only values accepted, when the option is a choice.
     public var choices: [String]?
 
+    /// An option named `name`, described by `summary`, with `defaultValue` and, for a choice, its `choices`.
     public init(name: String, summary: String, defaultValue: String, choices: [String]? = nil) {
         self.name = name
         self.summary = summary

@@ -3,6 +3,7 @@ public struct BackendOptions: Sendable {
     /// Name and value as given (for example from `--option map-size=2GiB`).
     public private(set) var values: [String: String]
 
+    /// The given values by option name.
     public init(_ values: [String: String] = [:]) {
         self.values = values
     }

@@ -35,5 +35,6 @@ public struct BenchmarkError: Error, Hashable, Sendable, CustomStringConvertible
         BenchmarkError("interrupted; \(what)", kind: .interrupted)
     }
 
+    /// The message.
     public var description: String { message }
 }

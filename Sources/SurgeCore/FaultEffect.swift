@@ -7,6 +7,7 @@ public struct FaultEffect: Sendable {
     /// The writes to the affected data (the slots moved, the killed master's slots); nil when the fault affects none.
     public var writes: WriteOutageWatch?
 
+    /// What a fault did (`summary`) and, for one that stops writes to part of the store, the watch that measures it.
     public init(summary: String, writes: WriteOutageWatch? = nil) {
         self.summary = summary
         self.writes = writes
@@ -26,6 +27,7 @@ public final class WriteOutageWatch: Sendable {
 
     private let state: Mutex<State>
 
+    /// A watch started at `startNanos` (``MonotonicClock``).
     public init(startNanos: UInt64) {
         state = Mutex(State(startNanos: startNanos))
     }

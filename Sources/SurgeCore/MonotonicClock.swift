@@ -3,6 +3,7 @@ import Glibc
 /// The monotonic clock in nanoseconds, and sleeping until an absolute time on it (for the harness, and for backends
 /// that simulate time, such as the calibration backend).
 public enum MonotonicClock {
+    /// Nanoseconds on the monotonic clock (CLOCK_MONOTONIC): for intervals only, never for wall-clock time.
     @inline(__always)
     public static func now() -> UInt64 {
         var spec = timespec()

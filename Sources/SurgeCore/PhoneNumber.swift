@@ -27,14 +27,18 @@ public struct PhoneNumber: Hashable, Comparable, Sendable, Codable, CustomString
         self.text = text
     }
 
+    /// Orders by text.
     public static func < (lhs: PhoneNumber, rhs: PhoneNumber) -> Bool { lhs.text < rhs.text }
+    /// The number as given.
     public var description: String { text }
 
+    /// Decodes the number from its text, checking it as ``init(_:)`` does.
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         try self.init(text)
     }
 
+    /// Encodes the number as its text.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(text)

@@ -28,17 +28,21 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         case engine
     }
 
+    /// What went wrong, for counting.
     public var kind: Kind
+    /// What went wrong, for a person: names the store, the file or the server.
     public var message: String
     /// The C library's result code, when the error came from one.
     public var engineCode: Int32?
 
+    /// An error of `kind` saying `message`, with the C library's `engineCode` when it came from one.
     public init(_ kind: Kind, _ message: String, engineCode: Int32? = nil) {
         self.kind = kind
         self.message = message
         self.engineCode = engineCode
     }
 
+    /// The message.
     public var description: String { message }
 
     /// True when the failure was the request's own fault and left the store unchanged, so a group commit that

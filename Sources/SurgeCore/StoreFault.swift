@@ -2,12 +2,14 @@
 /// (move 1000 slots between masters), `kill-master@25s` (SIGKILL a master; with replicas the cluster fails over),
 /// `restart-node@35s` (start the last killed node again).
 public struct StoreFault: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The topology changes a cluster SurgeBench starts can make.
     public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
         case reshard
         case killMaster = "kill-master"
         case restartNode = "restart-node"
     }
 
+    /// Which change.
     public var kind: Kind
     /// Seconds from the start of the schedule.
     public var atSeconds: Double
@@ -38,6 +40,7 @@ public struct StoreFault: Sendable, Hashable, Codable, CustomStringConvertible {
         }
     }
 
+    /// The fault as `--fault` writes it ("reshard@20s:1000-slots").
     public var description: String {
         let time = atSeconds.rounded() == atSeconds ? String(Int(atSeconds)) : String(atSeconds)
         return "\(kind.rawValue)@\(time)s" + (slots.map { ":\($0)-slots" } ?? "")

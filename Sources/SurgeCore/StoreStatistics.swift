@@ -9,6 +9,7 @@ public struct StoreStatistics: Sendable, Hashable, Codable {
     /// `synchronous_commit`, cache sizes, ...); nil when the store records none.
     public var settings: [String: String]?
 
+    /// Statistics with group-commit sizes, engine counters and the engine's settings, each when the store has them.
     public init(groupSizes: [GroupSizeCount]? = nil, engine: [String: Double] = [:], settings: [String: String]? = nil) {
         self.groupSizes = groupSizes
         self.engine = engine
@@ -28,9 +29,12 @@ public struct StoreStatistics: Sendable, Hashable, Codable {
 
 /// How many committed groups held `size` writes.
 public struct GroupSizeCount: Sendable, Hashable, Codable {
+    /// Writes in the group.
     public var size: Int
+    /// How many groups had that size.
     public var groups: UInt64
 
+    /// `groups` groups of `size` writes.
     public init(size: Int, groups: UInt64) {
         self.size = size
         self.groups = groups

@@ -2,7 +2,9 @@
 public struct StoreSummary: Hashable, Sendable {
     /// What one chat holds.
     public struct Chat: Hashable, Sendable {
+        /// The chat.
         public var chat: ChatID
+        /// Its members.
         public var memberCount: Int
         /// How many messages are stored.
         public var messageCount: UInt64
@@ -11,6 +13,7 @@ public struct StoreSummary: Hashable, Sendable {
         /// The largest sequence actually stored (0 when none).
         public var highestStoredSequence: UInt64
 
+        /// A chat's summary as the store holds it.
         public init(chat: ChatID, memberCount: Int, messageCount: UInt64, lastSequence: UInt64, highestStoredSequence: UInt64) {
             self.chat = chat
             self.memberCount = memberCount
@@ -23,10 +26,12 @@ public struct StoreSummary: Hashable, Sendable {
         public var isGapless: Bool { messageCount == lastSequence && highestStoredSequence == lastSequence }
     }
 
+    /// Registered users.
     public var userCount: Int
     /// Every chat, in ascending chat id order.
     public var chats: [Chat]
 
+    /// A summary of `userCount` users and `chats`.
     public init(userCount: Int, chats: [Chat]) {
         self.userCount = userCount
         self.chats = chats

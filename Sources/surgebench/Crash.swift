@@ -21,7 +21,7 @@ extension SurgeBench {
                 and checked: every acknowledged registration, chat, message (with its sequence and idempotency key) and read \
                 watermark must be there, every chat gapless, every unread count right, and the engine's own check clean. The \
                 store carries over from crash to crash. --kind power also puts every file back to its last sync, as a power cut \
-                would (see the README for the model). Writes crash.json and crash.md; `surgebench report` draws the matrix.
+                would (see docs/crash-testing.md for the model). Writes crash.json and crash.md; `surgebench report` draws the matrix.
                 Without --duration, a scenario longer than 10 s is compressed to 10 s.
                 Example: surgebench crash --backend sqlite --option durability=normal --kind power --crashes 50
                 """)

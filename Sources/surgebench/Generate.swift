@@ -32,7 +32,7 @@ extension SurgeBench {
             let shard = try shard.map { (text) throws(BenchmarkError) in try Shard(parsing: text, environment: ProcessInfo.processInfo.environment) }
             let started = Date()
             let trace = try TracePlanning.generate(scenario, seed: workload.seed ?? scenario.seed, scale: workload.scale, shard: shard ?? .whole,
-                                                   threads: threads, to: out)
+                                                   threads: threads, to: out, stop: interruption)
             let seconds = Date().timeIntervalSince(started)
             print("wrote \(out): \(trace.operations) operations (\(scenario.communityCount) communities\(shard.map { ", shard \($0)" } ?? "")), "
                   + "seed \(trace.header.seed), scale \(trace.header.scale), scenario digest \(Figures.hex(trace.header.scenarioDigest)), "
