@@ -93,16 +93,33 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
-        // What both test targets share: scratch directories, threads started at once.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // What the test targets share: scratch directories, threads started at once, the built executable, small plans.
+        .target(name: "TestSupport", dependencies: ["SurgeCore", "Workload", "Harness", "Orchestration"], path: "Tests/TestSupport"),
+        // One test target per module under test, as swift-nio keeps them; the stores' tests (PostgreSQL's too) are
+        // parameterised over the catalog.
+        .testTarget(name: "StoreSupportTests", dependencies: ["SurgeCore", "StoreSupport", "TestSupport"]),
         .testTarget(
             name: "StoreTests",
-            dependencies: ["SurgeCore", "StoreSupport", "StoreCatalog", "MemoryStore", "SQLiteStore", "LMDBStore", "CSQLite", "RedisClusterStore", "RocksDBStore", "CRocksDB",
-                           "TestSupport"]),
+            dependencies: ["SurgeCore", "StoreSupport", "StoreCatalog", "MemoryStore", "SQLiteStore", "LMDBStore", "CSQLite", "PostgresStore",
+                           "RedisClusterStore", "RocksDBStore", "CRocksDB", "Workload", "Harness", "Orchestration", "Reporting", "TestSupport"]),
+        .testTarget(name: "WorkloadTests", dependencies: ["SurgeCore", "Workload", "Harness", "Orchestration", "TestSupport"]),
         .testTarget(
             name: "HarnessTests",
-            dependencies: ["SurgeCore", "Workload", "Harness", "Orchestration", "Reporting", "StoreCatalog", "MemoryStore",
-                           "CalibrationStore", "PostgresStore", "PgbenchCheck", "CrashTesting", "TestSupport"]),
+            dependencies: ["SurgeCore", "Workload", "Harness", "Orchestration", "Reporting", "StoreCatalog", "MemoryStore", "CalibrationStore",
+                           "TestSupport"]),
+        .testTarget(
+            name: "OrchestrationTests",
+            dependencies: ["SurgeCore", "Workload", "Harness", "Orchestration", "Reporting", "StoreCatalog", "MemoryStore", "TestSupport"]),
+        .testTarget(
+            name: "ReportingTests",
+            dependencies: ["SurgeCore", "Workload", "Harness", "Orchestration", "Reporting", "StoreCatalog", "TestSupport"]),
+        .testTarget(
+            name: "CrashTestingTests",
+            dependencies: ["SurgeCore", "Workload", "Harness", "Orchestration", "CrashTesting", "Reporting", "StoreCatalog", "MemoryStore",
+                           "TestSupport"]),
+        .testTarget(name: "PgbenchCheckTests", dependencies: ["SurgeCore", "PgbenchCheck"]),
+        // The executable's behaviour seen from outside: signals, exit codes, what it leaves behind.
+        .testTarget(name: "CommandLineTests", dependencies: ["Reporting", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -6,6 +6,7 @@ import MemoryStore
 import SurgeCore
 import Synchronization
 import Testing
+import TestSupport
 import Workload
 
 @Suite("Live metrics", .serialized)

@@ -1,7 +1,6 @@
 import Foundation
 import Harness
 import Orchestration
-import PgbenchCheck
 @testable import PostgresStore
 import Reporting
 import StoreCatalog
@@ -12,7 +11,7 @@ import TestSupport
 import Workload
 
 /// The PostgreSQL backend against real servers it starts itself (Unix sockets in scratch directories): a standby,
-/// passwords, too few connections, a server killed mid-run, and the pgbench check.
+/// passwords, too few connections, and a server killed mid-run.
 @Suite("PostgreSQL", .serialized)
 struct PostgresTests {
     static let postgres = try! BackendCatalog.backend(named: "postgres")
@@ -125,17 +124,5 @@ struct PostgresTests {
         #expect(measurement.result.errorCount > 0)
         #expect(measurement.result.integrity.unverifiable != nil)
         #expect(!measurement.result.integrity.isIntact)
-    }
-
-    @Test("the pgbench check runs both tools on one server and reports every run")
-    func pgbenchCheck() throws {
-        let check = PgbenchCheck(options: BackendOptions(), workers: 2, seconds: 1, rounds: 1, pairs: 20, rate: 100, seed: 1)
-        let report = try check.run(say: { _ in })
-        #expect(report.runs.count == 4)
-        for run in report.runs {
-            #expect(run.failures == 0 && run.latency.totalCount > 10, "\(run.tool) \(run.load): \(run.latency.totalCount)")
-            if case .fixedRate = run.load { #expect(abs(run.transactionsPerSecond - 100) < 40, "\(run.tool): \(run.transactionsPerSecond)") }
-        }
-        #expect(report.markdown.contains("| closed loop | pgbench |"))
     }
 }

@@ -5,7 +5,7 @@ import Workload
 
 /// Writes the trace of `scenario` with `seed` to `path` and returns the operations as generated.
 @discardableResult
-func writeTrace(_ scenario: Scenario, seed: UInt64, to path: String) throws -> [TraceOperation] {
+public func writeTrace(_ scenario: Scenario, seed: UInt64, to path: String) throws -> [TraceOperation] {
     var operations: [TraceOperation] = []
     let writer = try TraceWriter(path: path, header: TraceHeader(seed: seed, scale: 1, scenarioYAML: scenario.yaml()))
     try TraceGenerator(scenario: scenario, seed: seed).generate { operation in
@@ -17,12 +17,12 @@ func writeTrace(_ scenario: Scenario, seed: UInt64, to path: String) throws -> [
 }
 
 /// A plan for `scenario`, through a real trace file, as every command makes one.
-func makePlan(_ scenario: Scenario, seed: UInt64 = 7) throws -> ReplayPlan {
+public func makePlan(_ scenario: Scenario, seed: UInt64 = 7) throws -> ReplayPlan {
     try TracePlanning.plan(scenario, seed: seed, scale: 1)
 }
 
 /// A small scenario whose figures a test sets: one constant baseline phase of existing-user reads.
-func readOnlyScenario(rate: Double, seconds: Int, arrivals: String = "uniform") throws -> Scenario {
+public func readOnlyScenario(rate: Double, seconds: Int, arrivals: String = "uniform") throws -> Scenario {
     try Scenario.load(yaml: """
         name: known-answer
         description: reads at a constant rate
