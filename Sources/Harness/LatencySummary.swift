@@ -57,38 +57,11 @@ public struct SecondSample: Sendable, Hashable, Codable {
 extension SecondSample {
     /// The first second from `first` (before `last`) that starts 3 seconds (fewer at the end) whose p99 all stay
     /// within `limit`: where a surge or a fault is recovered from.
-    static func settledSecond(in series: [SecondSample], from first: Int, before last: Int, limit: Double) -> Int? {
+    public static func settledSecond(in series: [SecondSample], from first: Int, before last: Int, limit: Double) -> Int? {
         for second in first..<max(first, last) {
             let window = series.filter { $0.second >= second && $0.second < min(second + 3, last) }
             if !window.isEmpty, window.allSatisfy({ $0.p99Ms <= limit }) { return second }
         }
         return nil
-    }
-}
-
-/// What the surge did to the store and how fast it recovered.
-public struct SurgeFigures: Sendable, Hashable, Codable {
-    /// p99 response time, all operations, over the measured part of the baseline phases.
-    public var baselineP99Ms: Double
-    /// The surge phase with the highest offered rate, and its p99.
-    public var peakPhase: String?
-    public var peakP99Ms: Double?
-    public var peakToBaselineRatio: Double?
-    /// Seconds from the end of the surge until p99 stays within 2x baseline for 3 seconds; nil when it never did
-    /// before the schedule ended (see `recovered`).
-    public var recoverySeconds: Double?
-    public var recovered: Bool
-    /// The most operations offered but not yet finished at any second's end.
-    public var largestBacklog: UInt64
-
-    public init(baselineP99Ms: Double, peakPhase: String? = nil, peakP99Ms: Double? = nil, peakToBaselineRatio: Double? = nil,
-                recoverySeconds: Double? = nil, recovered: Bool, largestBacklog: UInt64) {
-        self.baselineP99Ms = baselineP99Ms
-        self.peakPhase = peakPhase
-        self.peakP99Ms = peakP99Ms
-        self.peakToBaselineRatio = peakToBaselineRatio
-        self.recoverySeconds = recoverySeconds
-        self.recovered = recovered
-        self.largestBacklog = largestBacklog
     }
 }

@@ -167,38 +167,4 @@ public final class ReplayResult: @unchecked Sendable {
         return recorders.reduce(0) { $0 + $1.secondCompleted[seconds...].reduce(0, +) }
     }
 
-
-    public var surge: SurgeFigures {
-        let windows = load.scenario.phaseWindows
-        let baselinePhases = Set(windows.filter { $0.phase.role == .baseline }.map(\.index))
-        let baseline = LatencySummary(histogram(phases: baselinePhases)).p99Ms
-        let surgeWindows = windows.filter { $0.phase.role == .surge }
-        func offered(_ window: Scenario.PhaseWindow) -> Double { load.meanOfferedPerSecond(from: window.start, to: window.end) }
-        let peak = surgeWindows.max { offered($0) < offered($1) }
-        let peakP99 = peak.map { LatencySummary(histogram(phases: [$0.index])).p99Ms }
-        let series = self.series
-        var recoverySeconds: Double? = 0
-        if let surgeEnd = surgeWindows.map(\.end).max() {
-            let limit = 2 * baseline
-            let lastSecond = Int((load.scenario.duration.seconds - load.scenario.cooldown.seconds).rounded(.down))
-            let first = Int(surgeEnd.rounded(.up))
-            let exceeded = series.contains { $0.second >= Int(surgeWindows.map(\.start).min() ?? 0) && $0.second < first && $0.p99Ms > limit }
-            if exceeded {
-                recoverySeconds = SecondSample.settledSecond(in: series, from: first, before: lastSecond, limit: limit)
-                    .map { Double($0) - surgeEnd }
-            }
-        }
-        var backlog: UInt64 = 0
-        var offered: UInt64 = 0
-        var achieved: UInt64 = 0
-        for sample in series {
-            offered += sample.offered
-            achieved += sample.achieved
-            backlog = max(backlog, offered > achieved ? offered - achieved : 0)
-        }
-        return SurgeFigures(
-            baselineP99Ms: baseline, peakPhase: peak?.phase.name, peakP99Ms: peakP99,
-            peakToBaselineRatio: peakP99.map { baseline > 0 ? $0 / baseline : 0 },
-            recoverySeconds: recoverySeconds.map { max(0, $0) }, recovered: recoverySeconds != nil, largestBacklog: backlog)
-    }
 }

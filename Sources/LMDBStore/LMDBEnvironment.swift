@@ -118,7 +118,7 @@ final class LMDBEnvironment: Sendable {
             try transaction.withCursor(databases.chats) { cursor throws(StoreError) in
                 var entry = try cursor.first()
                 while let (_, value) = entry {
-                    activity = max(activity, LMDBChat(value).lastActivity)
+                    activity = max(activity, ChatHeader(value).lastActivity)
                     entry = try cursor.next()
                 }
             }

@@ -5,13 +5,6 @@ import SurgeCore
 /// The store's operations on an open transaction. Writes validate everything before their first put, so a request
 /// error leaves the transaction unchanged (group commit relies on it).
 extension LMDBTransaction: MessagingTransaction {
-    static let directKind: UInt64 = 1
-    static let groupKind: UInt64 = 2
-
-    public func createGroup(members: [UserID]) throws(StoreError) -> ChatID {
-        try createChat(kind: Self.groupKind, members: members)
-    }
-
     // MARK: Lookups
 
     public func findUser(phone: PhoneNumber) throws(StoreError) -> UserID? {
@@ -22,9 +15,9 @@ extension LMDBTransaction: MessagingTransaction {
         guard try get(databases.users, LMDBKey(user.rawValue)) != nil else { throw Validation.unknownUser(user) }
     }
 
-    func chat(_ chat: ChatID) throws(StoreError) -> LMDBChat {
+    func chat(_ chat: ChatID) throws(StoreError) -> ChatHeader {
         guard let bytes = try get(databases.chats, LMDBKey(chat.rawValue)) else { throw Validation.unknownChat(chat) }
-        return LMDBChat(bytes)
+        return ChatHeader(bytes)
     }
 
     /// The member's (read sequence, unread count), or nil when not a member.
@@ -66,15 +59,15 @@ extension LMDBTransaction: MessagingTransaction {
 
     public func createDirectChat(_ low: UserID, _ high: UserID) throws(StoreError) -> ChatID {
         if let chat = try findDirectChat(low, high) { return chat }
-        let chat = try createChat(kind: Self.directKind, members: [low, high])
+        let chat = try createChat(kind: ChatHeader.directKind, members: [low, high])
         try put(databases.directChats, LMDBKey(low.rawValue, high.rawValue), LMDBWords(chat.rawValue))
         return chat
     }
 
-    func createChat(kind: UInt64, members: [UserID]) throws(StoreError) -> ChatID {
+    public func createChat(kind: UInt64, members: [UserID]) throws(StoreError) -> ChatID {
         for member in members { try checkUser(member) }
         let chat = ChatID(environment.lastChatID.add(1, ordering: .relaxed).newValue)
-        let header = LMDBChat(kind: kind, lastSequence: 0, lastActivity: environment.activityClock.add(1, ordering: .relaxed).newValue)
+        let header = ChatHeader(kind: kind, lastSequence: 0, lastActivity: environment.activityClock.add(1, ordering: .relaxed).newValue)
         try put(databases.chats, LMDBKey(chat.rawValue), header.words)
         for member in members {
             try put(databases.members, LMDBKey(chat.rawValue, member.rawValue), LMDBWords(0, 0))
@@ -188,7 +181,7 @@ extension LMDBTransaction: MessagingTransaction {
                 let messages = try countRange(databases.messages, prefix: chat.rawValue)
                 visit(StoreSummary.Chat(
                     chat: chat, memberCount: try countRange(databases.members, prefix: chat.rawValue).count,
-                    messageCount: UInt64(messages.count), lastSequence: LMDBChat(value).lastSequence,
+                    messageCount: UInt64(messages.count), lastSequence: ChatHeader(value).lastSequence,
                     highestStoredSequence: messages.highestSecondWord))
                 entry = try cursor.next()
             }

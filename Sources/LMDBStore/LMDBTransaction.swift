@@ -1,4 +1,5 @@
 import CLMDB
+import StoreSupport
 import SurgeCore
 
 /// A view of an open `MDB_txn` (read or write) with the store's databases. It owns nothing: the connection that
@@ -126,18 +127,8 @@ struct LMDBCursor {
     }
 }
 
-/// A chat's header value: kind, last sequence, last activity.
-struct LMDBChat {
-    var kind: UInt64
-    var lastSequence: UInt64
-    var lastActivity: UInt64
-
-    init(kind: UInt64, lastSequence: UInt64, lastActivity: UInt64) {
-        self.kind = kind
-        self.lastSequence = lastSequence
-        self.lastActivity = lastActivity
-    }
-
+/// A chat's header value in LMDB: three words.
+extension ChatHeader {
     init(_ bytes: UnsafeRawBufferPointer) {
         self.init(kind: bytes.word(at: 0), lastSequence: bytes.word(at: 1), lastActivity: bytes.word(at: 2))
     }

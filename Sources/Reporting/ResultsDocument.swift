@@ -196,7 +196,7 @@ extension ResultsDocument.BackendResult {
             response: LatencySummary(result.histogram(phases: measuredPhases)),
             service: LatencySummary(result.histogram(service: true, phases: measuredPhases)),
             operations: operations, phases: phases, errors: errors, errorCount: result.errorCount,
-            lateStarts: result.series.reduce(0) { $0 + $1.lateStarts }, surge: result.surge,
+            lateStarts: result.series.reduce(0) { $0 + $1.lateStarts }, surge: SurgeFigures(result),
             cpuMicrosPerOperation: Double(result.usage.cpuNanos) / 1000 / Double(completed),
             bytesWritten: result.usage.bytesWritten, bytesWrittenPerOperation: Double(result.usage.bytesWritten) / Double(completed),
             storeBytesOnDisk: measurement.bytesOnDisk, storeStatistics: measurement.statistics, harnessOverheadMicrosPerOperation: result.harnessOverheadNanosPerOperation / 1000,

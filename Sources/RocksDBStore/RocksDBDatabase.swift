@@ -170,7 +170,7 @@ final class RocksDBDatabase: @unchecked Sendable {  // RocksDB's handles are thr
             let chat = lastChat?.key.word(at: 0) ?? 0
             var activity: UInt64 = 0
             try transaction.forEach(in: .chats) { _, value in
-                activity = max(activity, RocksDBChat(value).lastActivity)
+                activity = max(activity, ChatHeader(value).lastActivity)
                 return true
             }
             return (user, chat, activity)

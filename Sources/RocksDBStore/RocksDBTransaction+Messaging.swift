@@ -1,18 +1,8 @@
 import StoreSupport
 import SurgeCore
 
-/// A chat's header row: its kind, last sequence and last activity (the inbox order).
-struct RocksDBChat {
-    var kind: UInt64
-    var lastSequence: UInt64
-    var lastActivity: UInt64
-
-    init(kind: UInt64, lastSequence: UInt64, lastActivity: UInt64) {
-        self.kind = kind
-        self.lastSequence = lastSequence
-        self.lastActivity = lastActivity
-    }
-
+/// A chat's header row in RocksDB: three big-endian words.
+extension ChatHeader {
     init(_ bytes: [UInt8]) {
         self.init(kind: bytes.word(at: 0), lastSequence: bytes.word(at: 1), lastActivity: bytes.word(at: 2))
     }
@@ -27,13 +17,6 @@ struct RocksDBChat {
 /// other in a cycle. Writes check everything before their first put, so a request error leaves the transaction
 /// unchanged (group commit relies on it).
 extension RocksDBTransaction: MessagingTransaction {
-    static let directKind: UInt64 = 1
-    static let groupKind: UInt64 = 2
-
-    public func createGroup(members: [UserID]) throws(StoreError) -> ChatID {
-        try createChat(kind: Self.groupKind, members: members)
-    }
-
     // MARK: Lookups
 
     public func findUser(phone: PhoneNumber) throws(StoreError) -> UserID? {
@@ -44,9 +27,9 @@ extension RocksDBTransaction: MessagingTransaction {
         guard try get(.users, BigEndianWords.bytes(user.rawValue)) != nil else { throw Validation.unknownUser(user) }
     }
 
-    func chat(_ chat: ChatID) throws(StoreError) -> RocksDBChat {
+    func chat(_ chat: ChatID) throws(StoreError) -> ChatHeader {
         guard let bytes = try get(.chats, BigEndianWords.bytes(chat.rawValue)) else { throw Validation.unknownChat(chat) }
-        return RocksDBChat(bytes)
+        return ChatHeader(bytes)
     }
 
     /// The member's (read sequence, unread count), or nil when not a member.
@@ -80,15 +63,15 @@ extension RocksDBTransaction: MessagingTransaction {
     public func createDirectChat(_ low: UserID, _ high: UserID) throws(StoreError) -> ChatID {
         let pairKey = BigEndianWords.bytes(low.rawValue, high.rawValue)
         if let existing = try lock(.directChats, pairKey) { return ChatID(existing.word(at: 0)) }
-        let chat = try createChat(kind: Self.directKind, members: [low, high])
+        let chat = try createChat(kind: ChatHeader.directKind, members: [low, high])
         try put(.directChats, pairKey, BigEndianWords.bytes(chat.rawValue))
         return chat
     }
 
-    func createChat(kind: UInt64, members: [UserID]) throws(StoreError) -> ChatID {
+    public func createChat(kind: UInt64, members: [UserID]) throws(StoreError) -> ChatID {
         for member in members { try checkUser(member) }
         let chat = ChatID(database.lastChatID.add(1, ordering: .relaxed).newValue)
-        let header = RocksDBChat(kind: kind, lastSequence: 0, lastActivity: database.activityClock.add(1, ordering: .relaxed).newValue)
+        let header = ChatHeader(kind: kind, lastSequence: 0, lastActivity: database.activityClock.add(1, ordering: .relaxed).newValue)
         try put(.chats, BigEndianWords.bytes(chat.rawValue), header.bytes)
         for member in members {
             try put(.members, BigEndianWords.bytes(chat.rawValue, member.rawValue), BigEndianWords.bytes(0, 0))
@@ -110,7 +93,7 @@ extension RocksDBTransaction: MessagingTransaction {
             if key.word(at: 1) != sender.rawValue { others.append(key) }
             return true
         }
-        var header = RocksDBChat(headerBytes)
+        var header = ChatHeader(headerBytes)
         header.lastSequence += 1
         header.lastActivity = database.activityClock.add(1, ordering: .relaxed).newValue
         try put(.chats, headerKey, header.bytes)
@@ -185,7 +168,7 @@ extension RocksDBTransaction: MessagingTransaction {
         }
         try forEach(in: .chats) { (key, value) throws(StoreError) in
             var summary = StoreSummary.Chat(chat: ChatID(key.word(at: 0)), memberCount: 0, messageCount: 0,
-                                            lastSequence: RocksDBChat(value).lastSequence, highestStoredSequence: 0)
+                                            lastSequence: ChatHeader(value).lastSequence, highestStoredSequence: 0)
             try forEach(in: .members, prefix: summary.chat.rawValue) { _, _ in
                 summary.memberCount += 1
                 return true

@@ -10,7 +10,8 @@ public protocol MessagingTransaction {
     func findDirectChat(_ low: UserID, _ high: UserID) throws(StoreError) -> ChatID?
     /// The direct chat of `low` and `high`, created when there is none yet (checked again inside the write).
     func createDirectChat(_ low: UserID, _ high: UserID) throws(StoreError) -> ChatID
-    func createGroup(members: [UserID]) throws(StoreError) -> ChatID
+    /// A new chat of `kind` (``ChatHeader/directKind`` or ``ChatHeader/groupKind``) with `members`, all registered.
+    func createChat(kind: UInt64, members: [UserID]) throws(StoreError) -> ChatID
     func send(_ body: [UInt8], to chat: ChatID, from sender: UserID, clientMessageID: UInt64) throws(StoreError) -> SendReceipt
     func history(of chat: ChatID, before: UInt64?, limit: Int) throws(StoreError) -> [Message]
     func markRead(_ chat: ChatID, by user: UserID, upTo sequence: UInt64) throws(StoreError) -> UInt64
@@ -56,7 +57,7 @@ extension TransactionalConnection {
     @inlinable
     public func createGroup(by creator: UserID, members: [UserID]) throws(StoreError) -> ChatID {
         let all = try Validation.groupMembers(creator: creator, members: members)
-        return try write { transaction throws(StoreError) in try transaction.createGroup(members: all) }
+        return try write { transaction throws(StoreError) in try transaction.createChat(kind: ChatHeader.groupKind, members: all) }
     }
 
     /// Sends `body` in a write (a resend with the same client id returns the original).

@@ -17,26 +17,26 @@ public struct StoreFault: Sendable, Hashable, Codable, CustomStringConvertible {
     public var slots: Int?
 
     /// Parses `kind@<seconds>s[:<slots>[-slots]]`, such as `reshard@20s:1000-slots` or `kill-master@25s`.
-    public init(parsing text: String) throws(StoreError) {
+    public init(parsing text: String) throws(BenchmarkError) {
         let usage = "write a fault as kind@TIME[:SLOTS], for example reshard@20s:1000-slots, kill-master@25s or restart-node@35s "
             + "(kinds: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")))"
         let parts = text.split(separator: "@", maxSplits: 1).map(String.init)
-        guard parts.count == 2, let kind = Kind(rawValue: parts[0]) else { throw StoreError(.invalidOption, "'\(text)': \(usage)") }
+        guard parts.count == 2, let kind = Kind(rawValue: parts[0]) else { throw BenchmarkError("'\(text)': \(usage)") }
         let timeAndCount = parts[1].split(separator: ":", maxSplits: 1).map(String.init)
         let timeText = timeAndCount[0].hasSuffix("s") ? String(timeAndCount[0].dropLast()) : timeAndCount[0]
         guard let seconds = Double(timeText), seconds.isFinite, (0...86_400).contains(seconds) else {
-            throw StoreError(.invalidOption, "'\(text)': the time must be from 0s to 86400s; \(usage)")
+            throw BenchmarkError("'\(text)': the time must be from 0s to 86400s; \(usage)")
         }
         self.kind = kind
         atSeconds = seconds
         if timeAndCount.count == 2 {
             let countText = timeAndCount[1].hasSuffix("-slots") ? String(timeAndCount[1].dropLast(6)) : timeAndCount[1]
             guard kind == .reshard, let count = Int(countText), (1...16_384).contains(count) else {
-                throw StoreError(.invalidOption, "'\(text)': only reshard takes a count, of 1 to 16384 slots; \(usage)")
+                throw BenchmarkError("'\(text)': only reshard takes a count, of 1 to 16384 slots; \(usage)")
             }
             slots = count
         } else if kind == .reshard {
-            throw StoreError(.invalidOption, "'\(text)': say how many slots to move, as in reshard@20s:1000-slots")
+            throw BenchmarkError("'\(text)': say how many slots to move, as in reshard@20s:1000-slots")
         }
     }
 

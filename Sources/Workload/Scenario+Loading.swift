@@ -253,7 +253,7 @@ extension Scenario {
     public func parsedFaults() throws(BenchmarkError) -> [StoreFault] {
         var parsed: [StoreFault] = []
         for text in faults ?? [] {
-            do throws(StoreError) { parsed.append(try StoreFault(parsing: text)) } catch { throw BenchmarkError("faults: \(error.message)") }
+            do throws(BenchmarkError) { parsed.append(try StoreFault(parsing: text)) } catch { throw BenchmarkError("faults: \(error.message)") }
         }
         return parsed
     }

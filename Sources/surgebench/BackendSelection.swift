@@ -1,5 +1,14 @@
+import ArgumentParser
 import StoreCatalog
 import SurgeCore
+
+/// `--option`, the same for every command that opens a backend.
+struct BackendOptionFlags: ParsableArguments {
+    @Option(name: .customLong("option"), help: ArgumentHelp(
+        "A backend option, name=value for every selected backend that has it or backend.name=value for one (repeatable); "
+            + "see `surgebench backends`.", valueName: "[backend.]name=value"))
+    var assignments: [String] = []
+}
 
 /// The one way every command picks backends: names from the catalog (a comma-separated `--backends` or one
 /// `--backend`), each with the `--option` values meant for it, validated. Refuses an empty list, a name given twice

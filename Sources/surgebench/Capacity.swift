@@ -32,8 +32,8 @@ extension SurgeBench {
         @Option(help: "Multiply the scenario's population (and its starting rate) by this factor.")
         var scale: Double = 1
 
-        @Option(name: .customLong("option"), help: ArgumentHelp("A backend option (repeatable).", valueName: "name=value"))
-        var options: [String] = []
+        @OptionGroup var backendOptions: BackendOptionFlags
+        var options: [String] { backendOptions.assignments }
 
         @Option(help: "Seconds of schedule per trial (the first half, at most 7 s, is warm-up: newcomer sessions build up).")
         var trialSeconds: Double = 16

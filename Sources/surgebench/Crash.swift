@@ -29,8 +29,8 @@ extension SurgeBench {
         @Option(help: ArgumentHelp("The backend to crash: " + BackendCatalog.crashableStores.map(\.name).joined(separator: ", ") + "."))
         var backend: String
 
-        @Option(name: .customLong("option"), help: ArgumentHelp("A backend option (repeatable), e.g. durability=full.", valueName: "name=value"))
-        var options: [String] = []
+        @OptionGroup var backendOptions: BackendOptionFlags
+        var options: [String] { backendOptions.assignments }
 
         @OptionGroup var workload: WorkloadOptions
 
@@ -52,7 +52,7 @@ extension SurgeBench {
         func validate() throws {
             do throws(BenchmarkError) {
                 try Limits.check("crashes", crashes, in: 1...CrashCampaign.maximumCrashes)
-                try Limits.check("workers", workers, in: 1...256)
+                try Limits.check("workers", workers, in: Limits.workers)
                 let (descriptor, given) = try selectBackend(backend, options: options)
                 guard BackendCatalog.crashableStores.contains(where: { $0.name == descriptor.name }) else {
                     throw BenchmarkError("\(backend) cannot be crashed by `surgebench crash`: it crashes "

@@ -36,9 +36,8 @@ extension SurgeBench {
         @Option(help: "Seconds of schedule per measurement.")
         var seconds: Double = 10
 
-        @Option(name: .customLong("option"), help: ArgumentHelp("A backend option (repeatable): name=value for every backend, or backend.name=value.",
-                                                             valueName: "[backend.]name=value"))
-        var options: [String] = []
+        @OptionGroup var backendOptions: BackendOptionFlags
+        var options: [String] { backendOptions.assignments }
 
         @Option(help: "Worker threads, each with its own connection (loading and measuring).")
         var workers = 8

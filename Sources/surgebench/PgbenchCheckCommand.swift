@@ -34,14 +34,14 @@ extension SurgeBench {
         @Option(help: "The fixed rate in transactions/s; default: half of the slower tool's closed-loop throughput in round 1.")
         var rate: Double?
 
-        @Option(name: .customLong("option"), help: ArgumentHelp("A postgres backend option (repeatable).", valueName: "name=value"))
-        var options: [String] = []
+        @OptionGroup var backendOptions: BackendOptionFlags
+        var options: [String] { backendOptions.assignments }
 
         @Option(help: "Also write the table to this Markdown file.")
         var out: String?
 
         func validate() throws {
-            guard (1...200).contains(workers) else { throw ValidationError("--workers must be from 1 to 200") }
+            do { try Limits.check("workers", workers, in: Limits.workers) } catch { throw ValidationError(error.message) }
             guard (1...3600).contains(seconds) else { throw ValidationError("--seconds must be from 1 to 3600") }
             guard (1...100).contains(rounds) else { throw ValidationError("--rounds must be from 1 to 100") }
             guard (1...1_000_000).contains(pairs) else { throw ValidationError("--pairs must be from 1 to 1,000,000") }

@@ -30,10 +30,8 @@ extension SurgeBench {
         @Option(help: "Comma-separated backends to run in turn (see `surgebench backends`).")
         var backends = BackendCatalog.defaultNames.joined(separator: ",")
 
-        @Option(name: .customLong("option"), help: ArgumentHelp(
-            "A backend option, name=value for every backend that has it or backend.name=value for one (repeatable).",
-            valueName: "[backend.]name=value"))
-        var options: [String] = []
+        @OptionGroup var backendOptions: BackendOptionFlags
+        var options: [String] { backendOptions.assignments }
 
         @Option(help: "Worker threads, each with its own connection.")
         var workers = 16
@@ -96,8 +94,8 @@ extension SurgeBench {
 
         /// The faults --fault names, parsed.
         func faults() throws(BenchmarkError) -> [StoreFault] {
-            do throws(StoreError) {
-                return try faultTexts.map { (text) throws(StoreError) in try StoreFault(parsing: text) }
+            do throws(BenchmarkError) {
+                return try faultTexts.map { (text) throws(BenchmarkError) in try StoreFault(parsing: text) }
             } catch {
                 throw BenchmarkError("--fault: \(error.message)")
             }

@@ -26,7 +26,7 @@ struct FaultTests {
     @Test("malformed faults are refused", arguments: ["", "reshard", "reshard@20s", "explode@3s", "kill-master@-1s", "kill-master@1e400s",
                                                       "kill-master@nan", "reshard@1s:0", "reshard@1s:99999", "kill-master@1s:5"])
     func malformed(text: String) {
-        #expect(throws: StoreError.self) { try StoreFault(parsing: text) }
+        #expect(throws: BenchmarkError.self) { try StoreFault(parsing: text) }
     }
 
     @Test("a scenario's faults load from its YAML, stretch with --duration like its phases, and must fall inside the schedule")
