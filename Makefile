@@ -3,7 +3,11 @@
 
 SWIFT ?= swift
 SURGEBENCH ?= .build/release/surgebench
-APT_PACKAGES := pkg-config libsqlite3-dev liblmdb-dev sqlite3 libpq-dev postgresql libhiredis-dev redis-server redis-tools librocksdb-dev
+# The C libraries come from Package.swift's system-library targets (their pkgConfig names and apt providers), so a
+# backend wrapping a new library needs no edit here; the tools and servers the tests start are listed by hand.
+C_LIBRARY_PACKAGES := $(shell sed -n 's/.*\.apt(\["\([^"]*\)"\]).*/\1/p' Package.swift)
+PKG_CONFIG_NAMES := $(shell sed -n 's/.*pkgConfig: "\([^"]*\)".*/\1/p' Package.swift)
+APT_PACKAGES := pkg-config sqlite3 postgresql redis-server redis-tools $(C_LIBRARY_PACKAGES)
 
 # Every list of backends below comes from the catalog (`surgebench backends --names GROUP`, `--durability-cells`), so
 # that a new backend needs no edit here.
@@ -53,7 +57,7 @@ DURABILITY_OUT ?= results/durability
 .PHONY: fuzz fuzz-smoke bench-sharded durability durability-report bench-servers pgbench-check publish-servers publish-growth publish report deps build test bench ci-compare ci-baseline microbench microbench-check microbench-thresholds clean
 
 deps:
-	@if pkg-config --exists sqlite3 lmdb libpq hiredis rocksdb && command -v sqlite3 >/dev/null && [ -x /usr/lib/postgresql/15/bin/pg_ctl ] \
+	@if pkg-config --exists $(PKG_CONFIG_NAMES) && command -v sqlite3 >/dev/null && [ -x /usr/lib/postgresql/15/bin/pg_ctl ] \
 		&& [ -x /usr/bin/redis-server ] && [ -x /usr/bin/redis-cli ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "Installing $(APT_PACKAGES) ..."; \
@@ -116,7 +120,7 @@ durability: build
 durability-report: build
 	$(SURGEBENCH) report $(DURABILITY_OUT)/*/ --markdown $(DURABILITY_OUT)/matrix.md --html $(DURABILITY_OUT)/report.html
 	{ printf '%s\n\n%s\n%s\n%s\n\n' '# Durability under crashes' \
-	  'Regenerated with `make durability` (see the README, "Crash durability", for the model and its limits). Each cell is' \
+	  'Regenerated with `make durability` (see docs/crash-testing.md for the model and its limits). Each cell is' \
 	  'one store crashed again and again in the surge of docs/crash-surge.yaml, reopened after every crash and checked' \
 	  'against every write it acknowledged; its folder holds crash.json (every crash) and crash.md.'; \
 	  cat $(DURABILITY_OUT)/matrix.md; } > $(DURABILITY_OUT)/README.md
@@ -147,15 +151,20 @@ test: deps
 # Micro-benchmarks (package-benchmark, in their own package under Benchmarks/): every store operation of every
 # embedded backend, and the harness's own per-operation cost. `microbench-check` compares a run with the thresholds
 # committed in Benchmarks/Thresholds (p90, with the tolerances set in each benchmark); `microbench-thresholds`
-# re-records them.
+# re-records them as the largest p90 of MICROBENCH_THRESHOLD_RUNS runs (one run's wall clock fails the next by chance
+# on this shared machine; about 3 minutes a run).
 microbench: deps
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
 
 microbench-check: deps
 	cd Benchmarks && $(SWIFT) package benchmark thresholds check
 
+MICROBENCH_THRESHOLD_RUNS ?= 3
 microbench-thresholds: deps
-	cd Benchmarks && rm -rf Thresholds && $(SWIFT) package --allow-writing-to-package-directory benchmark thresholds update
+	cd Benchmarks && rm -rf Thresholds .threshold-runs && for run in $$(seq $(MICROBENCH_THRESHOLD_RUNS)); do \
+		$(SWIFT) package --allow-writing-to-package-directory benchmark thresholds update || exit 1; \
+		mkdir -p .threshold-runs/$$run && mv Thresholds/* .threshold-runs/$$run/ || exit 1; \
+	done && ./largest-thresholds.py Thresholds .threshold-runs/* && rm -rf .threshold-runs
 
 # Every published run is repeated PUBLISH_REPEAT times, backends interleaved, and its tables give medians with the
 # range over the repetitions; signal-2021 and steady run 20 s of schedule (30 s before repetitions) to keep the whole

@@ -10,7 +10,7 @@ let package = Package(
         .library(name: "SurgeBenchKit", targets: ["SurgeCore", "StoreCatalog", "Workload", "Harness"]),
         // What reads users' files (scenarios, traces, results folders) and the memory store to replay a trace into, for
         // the fuzz targets in Tests/Fuzz.
-        .library(name: "SurgeBenchInputs", targets: ["Workload", "Harness", "Orchestration", "Reporting", "MemoryStore"]),
+        .library(name: "SurgeBenchInputs", targets: ["SurgeCore", "Workload", "Harness", "Orchestration", "Reporting", "MemoryStore"]),
         // The power-cut simulator `surgebench crash --kind power` loads with LD_PRELOAD (libSurgePowerCut.so beside the
         // executable). Nothing links it.
         .library(name: "SurgePowerCut", type: .dynamic, targets: ["CPowerCut"]),

@@ -134,6 +134,29 @@ struct ShardTests {
         #expect(shards.allSatisfy { $0.configuration.shard != nil })
     }
 
+    @Test("a merged results.json carries every shard's own machine, not the merging one's, and says when they differ")
+    func mergeKeepsTheShardsMachines() throws {
+        let directory = try ScratchDirectory()
+        let memory = try BackendCatalog.backend(named: "memory")
+        for index in 0..<2 as Range<UInt32> {
+            let plan = try TracePlanning.plan(scenario, seed: 5, scale: 1, shard: try Shard(parsing: "\(index)/2", environment: [:]))
+            let session = BenchmarkSession(plan: plan, backends: [(memory, BackendOptions())], replayOptions: ReplayOptions(workers: 2, mode: .closed))
+            _ = try RunResultsWriter.write(session.run(), into: ResultsFolderWriter(path: directory.file("s\(index)")), traceFile: nil)
+        }
+        // Shard 1 "measured" on another machine: its results say so, and the merge must keep what they say.
+        var other = try ResultsDocument.read(path: directory.file("s1/results.json"))
+        other.environment.cpuModel = "Another CPU"
+        other.environment.cores = 64
+        try other.json().write(toFile: directory.file("s1/results.json"), atomically: true, encoding: .utf8)
+        let first = try ResultsDocument.read(path: directory.file("s0/results.json"))
+        let (merged, table) = try ShardMerge.merge([directory.file("s0"), directory.file("s1")], into: directory.file("merged"))
+        #expect(merged.shardEnvironments == [first.environment, other.environment])
+        #expect(merged.environment == first.environment)
+        #expect(table.contains("DIFFERENT machines") && table.contains("64 cores, Another CPU"), "\(table.prefix(600))")
+        let reread = try ResultsDocument.read(path: directory.file("merged/results.json"))
+        #expect(reread.shardEnvironments?.count == 2)
+    }
+
     @Test("a replay record holds the run's histograms exactly, each operation once however many workers shared them; version 1 records still read")
     func replayRecordIsExact() throws {
         let directory = try ScratchDirectory()
