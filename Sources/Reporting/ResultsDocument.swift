@@ -22,14 +22,6 @@ public struct ResultsDocument: Sendable, Hashable, Codable {
     public var configuration: Configuration
     public var backends: [BackendResult]
 
-    public init(complete: Bool, createdAt: String, environment: EnvironmentInfo, configuration: Configuration, backends: [BackendResult]) {
-        self.complete = complete
-        self.createdAt = createdAt
-        self.environment = environment
-        self.configuration = configuration
-        self.backends = backends
-    }
-
     /// What was run: enough to run it again.
     public struct Configuration: Sendable, Hashable, Codable {
         public var scenario: String
@@ -54,23 +46,6 @@ public struct ResultsDocument: Sendable, Hashable, Codable {
         public var mergedShards: Int? = nil
         /// The wall-clock instant every shard's schedule was to start at (`--start-at`), ISO 8601 UTC.
         public var startAt: String? = nil
-
-        public init(scenario: String, scenarioDigest: String, traceDigest: String, seed: UInt64, scale: Double, durationSeconds: Double,
-                    workers: Int, mode: ReplayOptions.Mode, scheduledOperations: Int, setupOperations: Int, traceFile: String?,
-                    scenarioYAML: String) {
-            self.scenario = scenario
-            self.scenarioDigest = scenarioDigest
-            self.traceDigest = traceDigest
-            self.seed = seed
-            self.scale = scale
-            self.durationSeconds = durationSeconds
-            self.workers = workers
-            self.mode = mode
-            self.scheduledOperations = scheduledOperations
-            self.setupOperations = setupOperations
-            self.traceFile = traceFile
-            self.scenarioYAML = scenarioYAML
-        }
     }
 
     /// One backend's figures.

@@ -16,7 +16,7 @@ extension SurgeBench {
                 Every backend replays the identical trace. Open loop (the default) starts each operation at its intended \
                 time and measures response time from then, so a stalled store shows in the latency it causes.
                 Examples:
-                  surgebench run                                      # outage-2021 on memory, sqlite, lmdb
+                  surgebench run                                      # outage-2021 on the embedded stores
                   surgebench run --backends sqlite --option commit=group --option durability=full
                   surgebench run --scenario steady --scale 2 --duration 30s
                   surgebench run --trace surge.trace --backends lmdb --option lmdb.map-size=8GiB

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Orchestration
+import StoreCatalog
 
 /// The `surgebench` command line.
 @main
@@ -8,7 +8,7 @@ struct SurgeBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "surgebench",
         abstract: "Which message store survives a registration surge, with what throughput and tail latency?",
-        discussion: "Start with `surgebench run` (the outage-2021 scenario against memory, sqlite and lmdb).",
+        discussion: "Start with `surgebench run` (the outage-2021 scenario against " + BackendCatalog.defaultNames.joined(separator: ", ") + ").",
         subcommands: [Run.self, Merge.self, Report.self, Compare.self, Check.self, Capacity.self, Grow.self, Crash.self, CrashChild.self, Scenarios.self, Generate.self, Trace.self, Backends.self, PgbenchCheckCommand.self])
 
     /// Runs the command; one stopped by Ctrl-C or SIGTERM exits with 130 or 143 whatever it returned.
