@@ -36,8 +36,7 @@ public struct CrashRun: Sendable {
         let outcome = try CrashCampaign.run(configuration, note: note)
         let guarantee = configuration.mode?.promise.guarantee(against: configuration.kind)
         return CrashRun(
-            environment: EnvironmentInfo.capture(engines: [configuration.descriptor.name: configuration.descriptor.engineVersion],
-                                                 storeDirectory: configuration.temporaryParent),
+            environment: EnvironmentInfo.capture(backends: [configuration.descriptor], storeDirectory: configuration.temporaryParent),
             finishedAt: timestampNow(), configuration: configuration, scenario: scenario, scale: scale, outcome: outcome,
             guarantee: guarantee, verdict: CrashVerdict.judge(guarantee, outcome: outcome))
     }

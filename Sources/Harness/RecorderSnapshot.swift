@@ -97,6 +97,14 @@ struct RecorderSnapshot: Codable, Sendable {
                       buckets: histogram.recordedValues().lazy.map { ($0.value, UInt64($0.count)) })
         }
 
+        /// `histogram` with its exact largest value: the last bucket is written at the value recorded in it rather than
+        /// at the bucket's top, so that the rebuilt histogram clamps its high percentiles where the original did.
+        init(exactly histogram: WorkerRecorder.LatencyHistogram) {
+            var buckets = histogram.recordedValues().map { (value: $0.value, count: UInt64($0.count)) }
+            if !buckets.isEmpty { buckets[buckets.count - 1].value = histogram.maxRecorded }
+            self.init(digits: histogram.numberOfSignificantValueDigits.rawValue, buckets: buckets)
+        }
+
         func histogram() throws(BenchmarkError) -> WorkerRecorder.LatencyHistogram {
             guard let digits = SignificantDigits(rawValue: digits) else {
                 throw BenchmarkError("a histogram of the replay record is damaged")
@@ -124,14 +132,14 @@ struct RecorderSnapshot: Codable, Sendable {
     var completed: UInt64
 
     init(_ recorder: WorkerRecorder) {
-        response = recorder.response.map { $0.map(SparseHistogram.init) }
-        service = recorder.service.map { $0.map(SparseHistogram.init) }
+        response = recorder.response.map { $0.map(SparseHistogram.init(exactly:)) }
+        service = recorder.service.map { $0.map(SparseHistogram.init(exactly:)) }
         secondResponse = recorder.secondResponses.sparse()
         secondLate = recorder.secondLate
         secondErrors = recorder.secondErrors
         secondCompleted = recorder.secondCompleted
         errors = recorder.errors
-        wakeLag = SparseHistogram(recorder.wakeLag)
+        wakeLag = SparseHistogram(exactly: recorder.wakeLag)
         harnessNanos = recorder.harnessNanos
         harnessSamples = recorder.harnessSamples
         completed = recorder.completed

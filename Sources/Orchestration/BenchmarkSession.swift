@@ -43,15 +43,14 @@ public struct BenchmarkSession {
                 case .failed(_, _, let reason):
                     say("\(descriptor.name): FAILED: \(reason)")
                 }
-                runs.append(RunOutcome.Run(outcome: outcome, repetition: repetition))
+                runs.append(RunOutcome.Run(outcome: RunOutcome.RecordedOutcome(outcome, shard: plan.shard), repetition: repetition))
             }
         }
         let storePath = backends.lazy.compactMap { $0.options.values[BackendOption.path.name] }.first
-        let engines = Dictionary(backends.map { ($0.descriptor.name, $0.descriptor.engineVersion) }) { first, _ in first }
         return RunOutcome(
             plan: plan, replayOptions: replayOptions, repetitions: repetitions, runs: runs,
             complete: runs.count == repetitions * backends.count && !replayOptions.stop.isRequested,
-            environment: EnvironmentInfo.capture(engines: engines, storeDirectory: MachineProbe.storeDirectory(forPath: storePath)),
+            environment: EnvironmentInfo.capture(backends: backends.map(\.descriptor), storeDirectory: MachineProbe.storeDirectory(forPath: storePath)),
             finishedAt: timestampNow())
     }
 }

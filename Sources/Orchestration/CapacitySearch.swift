@@ -114,8 +114,7 @@ public struct CapacitySearch {
         let (capacity, trials, settings) = try run(startRate: base.phases[phaseIndex].rate.peak, minimumRate: minimumRate,
                                                    maximumRate: maximumRate, steps: steps)
         let environment = EnvironmentInfo.capture(
-            engines: [descriptor.name: descriptor.engineVersion],
-            storeDirectory: MachineProbe.storeDirectory(forPath: options.values[BackendOption.path.name]))
+            backends: [descriptor], storeDirectory: MachineProbe.storeDirectory(forPath: options.values[BackendOption.path.name]))
         return Outcome(search: self, capacity: capacity, trials: trials, settings: settings, environment: environment, finishedAt: timestampNow())
     }
 

@@ -40,6 +40,11 @@ public struct EnvironmentInfo: Sendable, Hashable, Codable {
             probe: MachineProbe.measure(directory: storeDirectory))
     }
 
+    /// ``capture(engines:storeDirectory:)`` with the engine version of each of `backends`.
+    public static func capture(backends: [BackendDescriptor], storeDirectory: String) -> EnvironmentInfo {
+        capture(engines: Dictionary(backends.map { ($0.name, $0.engineVersion) }) { first, _ in first }, storeDirectory: storeDirectory)
+    }
+
     /// The commit in 12 digits, with "+dirty" when the checkout had changes.
     public var shortCommit: String {
         String(gitCommit.prefix(12)) + (gitCommit.hasSuffix("+dirty") ? "+dirty" : "")

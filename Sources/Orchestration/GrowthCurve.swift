@@ -99,9 +99,7 @@ public enum GrowthCurve {
                 failures[descriptor.name] = error.message
             }
         }
-        let environment = EnvironmentInfo.capture(
-            engines: Dictionary(backends.map { ($0.descriptor.name, $0.descriptor.engineVersion) }) { first, _ in first },
-            storeDirectory: NSTemporaryDirectory())
+        let environment = EnvironmentInfo.capture(backends: backends.map(\.descriptor), storeDirectory: NSTemporaryDirectory())
         return Outcome(environment: environment, configuration: configuration,
                        options: Dictionary(backends.map { ($0.descriptor.name, $0.options.values) }) { first, _ in first },
                        points: points, failures: failures, finishedAt: timestampNow())

@@ -31,7 +31,7 @@ public struct MachineProbe: Sendable, Hashable, Codable {
         guard let disk = measureDisk(directory: directory, seconds: diskSeconds) else { return nil }
         let loops = (0..<5).map { _ in measureCPULoop() }
         return MachineProbe(directory: directory, fsyncMedianMicros: disk.medianMicros, fsyncsPerSecond: disk.perSecond,
-                            cpuLoopMillis: loops.sorted()[loops.count / 2])
+                            cpuLoopMillis: Statistics.median(loops))
     }
 
     /// The directory a store with this `path` option is created in: the path's parent, or the temporary directory
@@ -42,6 +42,13 @@ public struct MachineProbe: Sendable, Hashable, Codable {
         return parent.isEmpty ? FileManager.default.currentDirectoryPath : parent
     }
 
+    /// The element-wise median of several probes (one per repetition of a pooled run); nil for none.
+    public static func median(_ probes: [MachineProbe]) -> MachineProbe? {
+        guard let first = probes.first else { return nil }
+        return MachineProbe(
+            directory: first.directory, fsyncMedianMicros: Statistics.median(probes.map(\.fsyncMedianMicros)),
+            fsyncsPerSecond: Statistics.median(probes.map(\.fsyncsPerSecond)), cpuLoopMillis: Statistics.median(probes.map(\.cpuLoopMillis)))
+    }
     /// One line for a table's header: "disk 4 KiB write+fsync 0.142 ms median (6,900/s), CPU loop 21.3 ms".
     public var summary: String {
         String(format: "disk 4 KiB write+fsync %.3f ms median (%.0f/s), CPU loop %.1f ms", fsyncMedianMicros / 1000, fsyncsPerSecond, cpuLoopMillis)
@@ -85,7 +92,7 @@ public struct MachineProbe: Sendable, Hashable, Codable {
             now = end
         }
         guard !latencies.isEmpty else { return nil }
-        return (latencies.sorted()[latencies.count / 2], Double(latencies.count) / (Double(now - start) / 1e9))
+        return (Statistics.median(latencies), Double(latencies.count) / (Double(now - start) / 1e9))
     }
 
     private static func measureCPULoop() -> Double {

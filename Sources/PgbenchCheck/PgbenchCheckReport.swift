@@ -1,5 +1,6 @@
 import Foundation
 import Reporting
+import SurgeCore
 
 /// The check's runs, and the side-by-side table of medians over rounds.
 public struct PgbenchCheckReport: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import SurgeCore
 
 /// One self-contained HTML page for one or more runs: their tables and three SVG charts each, readable offline.
 public enum HTMLReport {

@@ -12,7 +12,8 @@ public enum RunResultsWriter {
     {
         let plan = outcome.plan
         var files = ResultsFiles(folder: folder, repeated: outcome.repetitions > 1, shard: plan.shard, startAt: outcome.replayOptions.startAt)
-        for run in outcome.runs { try files.add(run.outcome, repetition: run.repetition) }
+        // One run's histograms rebuilt at a time, from its record.
+        for run in outcome.runs { try files.add(run.outcome.outcome(), repetition: run.repetition) }
         var configuration = ResultsDocument.Configuration(
             scenario: plan.scenario.name, scenarioDigest: Figures.hex(plan.header.scenarioDigest), traceDigest: Figures.hex(plan.traceDigest),
             seed: plan.header.seed, scale: plan.header.scale, durationSeconds: plan.scenario.duration.seconds,

@@ -26,10 +26,7 @@ public struct BackendOptions: Sendable {
     public func choice<Value: RawRepresentable>(_ option: BackendOption, as type: Value.Type) throws(StoreError) -> Value
     where Value.RawValue == String {
         let text = string(option)
-        guard let value = Value(rawValue: text) else {
-            let allowed = (option.choices ?? []).joined(separator: ", ")
-            throw StoreError(.invalidOption, "option \(option.name)='\(text)' is not one of: \(allowed)")
-        }
+        guard let value = Value(rawValue: text) else { throw Self.notAChoice(option, text) }
         return value
     }
 
@@ -59,5 +56,10 @@ public struct BackendOptions: Sendable {
         throw StoreError(.invalidOption,
             "option \(option.name)='\(text)' must be a size from \(range.lowerBound) to \(range.upperBound) bytes, "
                 + "written like 65536, 64KiB, 512MiB or 2GiB")
+    }
+
+    /// The error for `text`, given for `option`, which is not one of its choices.
+    static func notAChoice(_ option: BackendOption, _ text: String) -> StoreError {
+        StoreError(.invalidOption, "option \(option.name)='\(text)' is not one of: \((option.choices ?? []).joined(separator: ", "))")
     }
 }

@@ -31,9 +31,7 @@ public struct DurabilityModes: Sendable {
     /// The mode `options` select (the default when they do not name one); throws `.invalidOption` for a name not declared.
     public func mode(in options: BackendOptions) throws(StoreError) -> DurabilityMode {
         let name = options.string(option)
-        guard let mode = modes.first(where: { $0.name == name }) else {
-            throw StoreError(.invalidOption, "option \(option.name)='\(name)' is not one of: \(modes.map(\.name).joined(separator: ", "))")
-        }
+        guard let mode = modes.first(where: { $0.name == name }) else { throw BackendOptions.notAChoice(option, name) }
         return mode
     }
 }

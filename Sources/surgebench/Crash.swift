@@ -77,7 +77,7 @@ extension SurgeBench {
             let folder = try ResultsFolderWriter(path: outPath)
             installInterruptHandler()
             var configuration = try CrashCampaign.Configuration(
-                descriptor: descriptor, options: options.values, kind: kind, crashes: crashes, seed: seed, tracePath: "",
+                descriptor: descriptor, options: options.values, kind: kind, crashes: crashes, seed: seed,
                 workers: workers, executable: CommandLine.arguments[0], powerCutLibrary: PowerCutJournal.library())
             configuration.stop = interruption
             say("Crashing \(descriptor.name) (\(configuration.mode.map { "durability mode \($0.name)" } ?? "no durability modes")) "

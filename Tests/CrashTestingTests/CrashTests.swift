@@ -122,7 +122,7 @@ struct CrashTests {
         let scenario = try BuiltInScenarios.scenario(named: "smoke")
         var configuration = try CrashCampaign.Configuration(
             descriptor: try BackendCatalog.backend(named: backend), options: ["durability": durability], kind: kind, crashes: 2, seed: 9,
-            tracePath: "", workers: 4, executable: BuiltProducts.path("surgebench"), powerCutLibrary: BuiltProducts.path("libSurgePowerCut.so"))
+            workers: 4, executable: BuiltProducts.path("surgebench"), powerCutLibrary: BuiltProducts.path("libSurgePowerCut.so"))
         configuration.temporaryParent = directory.path
         #expect(configuration.mode?.name == durability, "the campaign is handed the mode the options select")
         var lines: [String] = []

@@ -10,6 +10,26 @@ import Workload
 
 @Suite("Results", .serialized)
 struct ResultsTests {
+    @Test("a run's outcome kept as a replay record until it is written gives exactly the figures of the replay itself")
+    func recordedOutcomeIsLossless() throws {
+        let plan = try makePlan(try BuiltInScenarios.scenario(named: "smoke"))
+        let memory = try BackendCatalog.backend(named: "memory")
+        guard case .measured(let measurement) = FreshStoreReplay.run(memory, options: BackendOptions(), plan: plan,
+                                                                      replayOptions: ReplayOptions(workers: 4)) else {
+            Issue.record("the memory store did not run")
+            return
+        }
+        guard case .measured(let rebuilt) = try RunOutcome.RecordedOutcome(.measured(measurement), shard: plan.shard).outcome() else {
+            Issue.record("the recorded outcome did not come back as measured")
+            return
+        }
+        let original = ResultsDocument.BackendResult(measurement, histogramFiles: [:])
+        #expect(ResultsDocument.BackendResult(rebuilt, histogramFiles: [:]) == original)
+        for kind in measurement.result.kinds {
+            #expect(rebuilt.result.histogram(kind: kind) == measurement.result.histogram(kind: kind), "\(kind)")
+        }
+    }
+
     @Test("a smoke run of every backend writes a complete, correct results folder that reads back")
     func smokeRunOfEveryBackend() throws {
         let directory = try ScratchDirectory()

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The few statistics reports and comparisons need.
+/// The few statistics the machine probe, reports and comparisons need.
 public enum Statistics {
     /// The median (mean of the middle two for an even count); 0 for none.
     public static func median(_ values: [Double]) -> Double {
