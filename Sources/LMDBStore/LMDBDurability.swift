@@ -18,7 +18,7 @@ public enum LMDBDurability: String, Sendable, CaseIterable {
         }
     }
 
-    /// What LMDB's documentation (`mdb_env_open` flags) promises for each mode.
+    /// What LMDB's documentation (`mdb_env_open` flags) promises for each mode, cheapest first.
     static let modes = [
         DurabilityMode("nosync", processKill: .keepsEverything, powerLoss: .nothing,
                        documentation: "MDB_NOSYNC: a system crash can corrupt the database or lose the last transactions (lmdb.h, mdb_env_open)"),

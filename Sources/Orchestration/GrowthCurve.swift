@@ -40,6 +40,8 @@ public enum GrowthCurve {
         public var durability: String?
         /// The commit policy while measured, by name.
         public var commit: String?
+        /// The class of the durability mode while measured; nil in files from before classes were recorded.
+        public var durabilityClass: DurabilityClass? = nil
     }
 
     /// What to measure.
@@ -207,7 +209,7 @@ public enum GrowthCurve {
                 bytesWrittenPerOperation: Double(open.usage.bytesWritten) / Double(max(open.completed, 1)),
                 closedLoopOpsPerSecond: closed.achievedPerSecond, errors: open.errorCount + closed.errorCount,
                 intact: open.integrity.isIntact && closed.integrity.isIntact, durability: store.settings.durability?.name,
-                commit: store.settings.commit?.rawValue)
+                commit: store.settings.commit?.rawValue, durabilityClass: store.settings.durabilityClass)
             record(point)
             points.append(point)
         }

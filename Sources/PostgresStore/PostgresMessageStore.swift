@@ -195,7 +195,7 @@ public enum PostgresDurability: String, Sendable, Hashable, CaseIterable {
         }
     }
 
-    /// What PostgreSQL's documentation (`synchronous_commit`, WAL reliability) promises for each mode.
+    /// What PostgreSQL's documentation (`synchronous_commit`, WAL reliability) promises for each mode, cheapest first.
     static let modes = [
         DurabilityMode("async", processKill: .mayLoseRecent, powerLoss: .mayLoseRecent,
                        documentation: "synchronous_commit=off: a database or OS crash may lose the last transactions reported committed "
@@ -203,8 +203,11 @@ public enum PostgresDurability: String, Sendable, Hashable, CaseIterable {
         DurabilityMode("local", processKill: .keepsEverything, powerLoss: .keepsEverything,
                        documentation: "synchronous_commit=local: a commit returns after its WAL is flushed to this server's disk "
                            + "(postgresql.org/docs/15/runtime-config-wal.html)"),
-        DurabilityMode("replicated", processKill: .keepsEverything, powerLoss: .keepsEverything,
-                       documentation: "synchronous_commit=on with a synchronous standby: flushed on both servers before a commit returns "
-                           + "(postgresql.org/docs/15/warm-standby.html#SYNCHRONOUS-REPLICATION)"),
+        DurabilityMode("replicated", processKill: .keepsEverything, powerLoss: .keepsEverything, machineLoss: .keepsEverything,
+                       documentation: "synchronous_commit=on with a synchronous standby: flushed on both servers before a commit returns, "
+                           + "so the loss of either machine loses no acknowledged commit once the other serves; not covered: the loss of "
+                           + "both; a standby that is down makes commits wait, not fail (postgresql.org/docs/15/warm-standby.html"
+                           + "#SYNCHRONOUS-REPLICATION). The standby SurgeBench starts runs on the same machine: a run measures the "
+                           + "price of the promise, not a machine's loss"),
     ]
 }

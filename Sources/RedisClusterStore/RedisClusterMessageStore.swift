@@ -203,7 +203,7 @@ public enum RedisDurability: String, Sendable, Hashable, CaseIterable {
         }
     }
 
-    /// What Redis's documentation (persistence, `appendfsync`) promises for each mode.
+    /// What Redis's documentation (persistence, `appendfsync`, `WAIT`) promises for each mode, cheapest first.
     static let modes = [
         DurabilityMode("none", processKill: .nothing, powerLoss: .nothing,
                        documentation: "no AOF and no RDB snapshots: the data lives only as long as the server (redis.io/docs/management/persistence)"),
@@ -212,7 +212,12 @@ public enum RedisDurability: String, Sendable, Hashable, CaseIterable {
                            + "process loses nothing, of the machine about a second (redis.io/docs/management/persistence)"),
         DurabilityMode("always", processKill: .keepsEverything, powerLoss: .keepsEverything,
                        documentation: "appendfsync always: the AOF is synced before every reply (redis.io/docs/management/persistence)"),
-        DurabilityMode("replicated", processKill: .keepsEverything, powerLoss: .mayLoseRecent,
-                       documentation: "everysec on every node, and WAIT 1: a write is on a replica before the reply (redis.io/commands/wait)"),
+        DurabilityMode("replicated", processKill: .keepsEverything, powerLoss: .mayLoseRecent, machineLoss: .keepsEverything,
+                       documentation: "everysec on every node, and WAIT 1: a write is in a replica's memory before the reply, so the loss "
+                           + "of a master's machine loses none when that replica takes over (one replica per master: the only one that "
+                           + "can); not covered: a power loss of every node at once (each syncs once a second), a failover to a replica "
+                           + "WAIT did not count (more replicas per master), a WAIT that times out (the write is then in doubt) "
+                           + "(redis.io/commands/wait, redis.io/docs/management/scaling). The replicas SurgeBench starts run on the "
+                           + "same machine: a run measures the price of the promise, not a machine's loss"),
     ]
 }

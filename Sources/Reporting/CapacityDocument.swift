@@ -19,6 +19,8 @@ public struct CapacityDocument: SummaryDocument, Sendable, Hashable {
     public var options: [String: String]
     public var durability: String?
     public var commit: String?
+    /// The class of the durability mode (`none` for a reference); nil in files from before classes were recorded.
+    public var durabilityClass: DurabilityClass?
     public var scenario: String
     /// The phase whose mix was offered, and the newcomer share of its sessions.
     public var phase: String
@@ -43,6 +45,7 @@ public struct CapacityDocument: SummaryDocument, Sendable, Hashable {
         options = Redaction.redact(search.options.values)
         durability = outcome.settings.durability?.name
         commit = outcome.settings.commit?.rawValue
+        durabilityClass = outcome.settings.durabilityClass
         scenario = search.base.name
         self.phase = phase.name
         newcomerShare = phase.mix.newcomer / phase.mix.total
@@ -61,12 +64,12 @@ public struct CapacityDocument: SummaryDocument, Sendable, Hashable {
         "### Capacity of \(backend) under \(slo)\n\n"
             + String(format: "%.0f operations/s (%.1f sessions/s of %@ phase '%@').\n\n", capacityOpsPerSecond, capacitySessionsPerSecond,
                      scenario, phase)
-            + trialsTable.markdown() + "\n" + SizingTable.table([self]).markdown()
+            + trialsTable.markdown() + "\n" + SizingTable.tables([self]).map { $0.markdown() }.joined(separator: "\n")
     }
 
     /// The trials as a table.
     public var trialsTable: Table {
-        Table(caption: "\(backend) trials (\(slo), \(Figures.format(trialSeconds)) s each, in the order run; machine: "
+        Table(caption: "\(backend) (\(StoreSettings.label(durability: durability, commit: commit)), class \(classLabel)) trials (\(slo), \(Figures.format(trialSeconds)) s each, in the order run; machine: "
                   + "\(environment.summary); commit \(environment.shortCommit)):",
               header: ["sessions/s", "offered ops/s", "achieved ops/s", "\(slo.percentileLabel) ms", "backlog at end", "result"],
               rows: trials.map { trial in
@@ -77,12 +80,29 @@ public struct CapacityDocument: SummaryDocument, Sendable, Hashable {
     }
 }
 
-/// How many nodes of each backend would absorb the October 2021 surge at full scale.
+extension CapacityDocument {
+    /// The class as a table shows it.
+    var classLabel: String {
+        ClassedColumns.label(.init(name: backend, durabilityClass: durabilityClass, isReference: durability == nil, mode: durability))
+    }
+}
+
+/// How many nodes of each backend would absorb the October 2021 surge at full scale: one table per durability class,
+/// so that no row is read against a store that keeps another promise.
 public enum SizingTable {
     /// Telegram's newcomers per second inside the outage window: 70 M in 19,500 to 21,600 s (SURGE_FACTS.md).
     public static let surgeRegistrationsPerSecond = (low: 3_300.0, high: 3_600.0)
 
-    public static func table(_ capacities: [CapacityDocument]) -> Table {
+    /// One table per class (the reference's and unrecorded classes last), each naming its class.
+    public static func tables(_ capacities: [CapacityDocument]) -> [Table] {
+        let labels = capacities.map(\.classLabel).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        let order = DurabilityClass.allCases.reversed().map(\.rawValue)
+        return labels.sorted { (order.firstIndex(of: $0) ?? order.count, $0) < (order.firstIndex(of: $1) ?? order.count, $1) }.map { label in
+            table(capacities.filter { $0.classLabel == label }, classLabel: label)
+        }
+    }
+
+    static func table(_ capacities: [CapacityDocument], classLabel: String) -> Table {
         let rows = capacities.map { capacity -> [String] in
             let share = max(capacity.newcomerShare, 1e-9)
             func demand(_ registrations: Double) -> Double { registrations / share * capacity.operationsPerSession }
@@ -97,7 +117,7 @@ public enum SizingTable {
             ]
         }
         return Table(
-            caption: "Nodes (each one machine like the one measured) to absorb 3,300-3,600 registrations/s, Telegram's rate inside the "
+            caption: "Durability class \(classLabel): nodes (each one machine like the one measured) to absorb 3,300-3,600 registrations/s, Telegram's rate inside the "
                 + "outage window of 4 Oct 2021, with the messaging around them in the proportion of the measured phase's mix. "
                 + "Assumes users and chats shard perfectly (no cross-node operation), existing users' activity grows with the "
                 + "newcomers as in the scenario, and each node sustains its measured capacity; no headroom, replication or failover is added.",

@@ -86,6 +86,18 @@ public struct Comparison: Sendable {
         guard !common.isEmpty else {
             throw BenchmarkError("the runs share no backend (\(ResultsTables.backendNames(baseline).joined(separator: ", ")) vs \(ResultsTables.backendNames(candidate).joined(separator: ", ")))")
         }
+        for name in common {
+            let before = baseline.backends.first { $0.backend == name && $0.failure == nil }
+            let after = candidate.backends.first { $0.backend == name && $0.failure == nil }
+            guard let before, let after, before.durability != after.durability else { continue }
+            let (a, b) = (before.durabilityClass?.rawValue ?? "not recorded", after.durabilityClass?.rawValue ?? "not recorded")
+            guard let known = before.durabilityClass, known == after.durabilityClass else {
+                throw BenchmarkError("\(name) keeps different durability promises on the two sides (mode \(before.durability ?? "none"), class \(a) "
+                    + "vs mode \(after.durability ?? "none"), class \(b)): the comparison would measure the price of a promise, not a change; "
+                    + "run both sides in one class (--durability CLASS) or with one mode (--option \(name).durability=MODE)")
+            }
+            notes.append("\(name) runs durability mode \(before.durability ?? "none") vs \(after.durability ?? "none"), both in class \(known.rawValue).")
+        }
         correctnessFailures = Self.correctnessFailures(of: candidate)
         if let before = baseline.environment.probe, let after = candidate.environment.probe {
             machineDifference = after.difference(from: before)
@@ -194,10 +206,12 @@ public struct Comparison: Sendable {
         return lines.joined(separator: "\n")
     }
 
-    /// p99 of each backend relative to the first one, within each run.
+    /// p99 of each backend relative to the first one, within each run: how each moved against the same machine's
+    /// drift, not how the stores compare (the first is named as the reference when it keeps nothing, or by its class).
     private func ratioRows() -> [[String]] {
         let names = ResultsTables.backendNames(candidate)
         guard names.count > 1, let reference = names.first else { return [] }
+        let column = ClassedColumns(ResultsTables.groups(candidate)).columns[0]
         func ratio(_ document: ResultsDocument, _ name: String) -> Double? {
             let p99 = Statistics.median(document.backends.filter { $0.backend == name && $0.failure == nil }.map(\.response.p99Ms))
             let base = Statistics.median(document.backends.filter { $0.backend == reference && $0.failure == nil }.map(\.response.p99Ms))
@@ -205,7 +219,7 @@ public struct Comparison: Sendable {
         }
         return names.dropFirst().compactMap { name in
             guard let before = ratio(baseline, name), let after = ratio(candidate, name) else { return nil }
-            return [name, "p99 ratio to \(reference)", "\(Figures.format(before))x", "\(Figures.format(after))x",
+            return [name, "p99 ratio to \(ClassedColumns.header(column))", "\(Figures.format(before))x", "\(Figures.format(after))x",
                     percent(after / before - 1), "-", "-", "(within-run ratio, for reading only)"]
         }
     }

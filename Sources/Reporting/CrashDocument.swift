@@ -19,6 +19,8 @@ public struct CrashDocument: SummaryDocument, Sendable, Hashable {
     public var backend: String
     /// The durability mode in force (the backend's default when not given).
     public var mode: String
+    /// The mode's durability class; nil in files from before classes were recorded and for a store without modes.
+    public var durabilityClass: DurabilityClass?
     /// Options as given, secrets redacted.
     public var options: [String: String]
     public var kind: CrashKind
@@ -40,6 +42,7 @@ public struct CrashDocument: SummaryDocument, Sendable, Hashable {
         environment = run.environment
         backend = configuration.descriptor.name
         mode = configuration.mode?.name ?? "-"
+        durabilityClass = configuration.mode?.durabilityClass
         options = Redaction.redact(configuration.options)
         kind = configuration.kind
         scenario = run.scenario.name
@@ -86,7 +89,7 @@ public struct CrashDocument: SummaryDocument, Sendable, Hashable {
             let recovery = cell.recoveryMillis.sorted()
             let recoveryText: String = recovery.isEmpty ? "-" : Figures.format(median(recovery)) + " / " + Figures.format(recovery.last!)
             return [
-                cell.backend, cell.mode, cell.kind.rawValue, "\(cell.outcome.crashes.count)", "\(total.acknowledgedChecked)",
+                cell.backend, cell.mode, cell.durabilityClass?.rawValue ?? "not recorded", cell.kind.rawValue, "\(cell.outcome.crashes.count)", "\(total.acknowledgedChecked)",
                 "\(total.lost) (\(worst))", "\(cell.outcome.corruptCrashes)", "\(total.inFlightKept) / \(total.inFlightDropped)",
                 recoveryText, cell.promise?.rawValue ?? "-", cell.verdict,
             ]
@@ -98,7 +101,7 @@ public struct CrashDocument: SummaryDocument, Sendable, Hashable {
                 + "which the store did not open, or contradicted itself. In flight: writes under way at the kill, found whole / absent."
                 + (sorted.first.map { " Machine: \($0.environment.summary); commits: " } ?? "")
                 + Set(sorted.map(\.environment.shortCommit)).sorted().joined(separator: ", ") + ".",
-            header: ["backend", "mode", "crash", "crashes", "acknowledged writes checked", "lost (worst crash)", "corrupt",
+            header: ["backend", "mode", "class", "crash", "crashes", "acknowledged writes checked", "lost (worst crash)", "corrupt",
                      "in flight kept / dropped", "recovery p50 / max ms", "documented promise", "measured"],
             rows: rows, numeric: false)
     }

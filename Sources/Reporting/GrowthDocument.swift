@@ -45,16 +45,23 @@ public struct GrowthDocument: SummaryDocument, Sendable, Hashable {
 
     /// One row per backend and size.
     public var table: Table {
-        Table(
+        let backends = points.map(\.backend).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        let columns = ClassedColumns(backends.map { backend in
+            let point = points.first { $0.backend == backend }
+            return ClassedColumns.Column(name: backend, durabilityClass: point?.durabilityClass,
+                                         isReference: point?.durability == nil, mode: point?.durability)
+        })
+        return Table(
             caption: "Cost growth with data size: each store grown to each size (users, direct chats and messages in blocks of "
                 + "\(Preloader.messagesPerBlock), loaded with the backend's fastest durability), then \(scenario)'s mix replayed on it at "
                 + "\(Figures.format(offeredOpsPerSecond)) ops/s (open loop: response times, bytes written) and back to back (closed "
                 + "loop: throughput), \(workers) workers, with the durability shown. Machine: \(environment.summary); commit "
                 + "\(environment.shortCommit).",
-            header: ["backend (durability / commit)", "messages", "load msgs/s", "disk bytes / msg", "p50 ms", "p99 ms", "send p99 ms",
+            header: ["backend (durability / commit, class)", "messages", "load msgs/s", "disk bytes / msg", "p50 ms", "p99 ms", "send p99 ms",
                      "history p99 ms", "bytes written / op", "closed-loop ops/s", "verdict"],
             rows: points.map { point in
-                ["\(point.backend) (\(StoreSettings.label(durability: point.durability, commit: point.commit)))", Self.count(point.messages),
+                ["\(point.backend) (\(StoreSettings.label(durability: point.durability, commit: point.commit)), "
+                    + "\(ClassedColumns.label(columns.columns.first { $0.name == point.backend }!)))", Self.count(point.messages),
                  Figures.format(point.loadMessagesPerSecond), point.bytesOnDiskPerMessage.map(Figures.format) ?? "-",
                  Figures.format(point.response.p50Ms), Figures.format(point.response.p99Ms),
                  point.p99MsByOperation["send"].map(Figures.format) ?? "-", point.p99MsByOperation["history"].map(Figures.format) ?? "-",
@@ -62,7 +69,7 @@ public struct GrowthDocument: SummaryDocument, Sendable, Hashable {
                  point.intact ? (point.errors == 0 ? "ok" : "ok, \(point.errors) errors") : "**LOST DATA**"]
             } + failures.sorted { $0.key < $1.key }.map { backend, reason in
                 [backend, "FAILED: \(reason)"] + Array(repeating: "-", count: 9)
-            })
+            }, warning: columns.warning)
     }
 
     /// p99 and closed-loop throughput against the messages held, one line per backend (log-scale sizes).

@@ -3,7 +3,7 @@ import SurgeCore
 
 /// One self-contained HTML page for one or more runs: their tables and three SVG charts each, readable offline.
 public enum HTMLReport {
-    public static func render(_ runs: [ResultsFolder], sizing: Table? = nil, capacities: [CapacityDocument] = [],
+    public static func render(_ runs: [ResultsFolder], sizing: [Table] = [], capacities: [CapacityDocument] = [],
                               growths: [GrowthDocument] = [], crashes: [CrashDocument] = []) -> String {
         var body = "<h1>SurgeBench report</h1>\n"
         body += "<p class=\"lead\">Which message store survives a registration surge? Response times count from each operation's "
@@ -12,8 +12,8 @@ public enum HTMLReport {
         for run in runs {
             body += section(run)
         }
-        if let sizing {
-            body += "<section><h2>Sizing for the October 2021 surge</h2>\(sizing.html())"
+        if !sizing.isEmpty {
+            body += "<section><h2>Sizing for the October 2021 surge</h2>" + sizing.map { $0.html() }.joined()
                 + capacities.map { $0.trialsTable.html() }.joined() + "</section>\n"
         }
         for growth in growths {
@@ -115,7 +115,7 @@ public enum HTMLReport {
     static let style = """
         body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:1000px;margin:24px auto;padding:0 16px;color:#1d1d1f}
         h1{font-size:26px}h2{font-size:20px;margin-top:36px;border-bottom:1px solid #ddd;padding-bottom:4px}
-        .lead{color:#444}figure{margin:18px 0}svg{width:100%;height:auto;background:#fff}
+        .lead{color:#444}p.warning{border-left:4px solid #c2410c;background:#fff7ed;padding:6px 10px}figure{margin:18px 0}svg{width:100%;height:auto;background:#fff}
         table{border-collapse:collapse;margin:14px 0;font-size:13.5px}caption{text-align:left;font-weight:600;padding:6px 0}
         th,td{border:1px solid #ddd;padding:4px 8px}thead th{background:#f3f4f6}tbody th{text-align:left;font-weight:500;background:#fafafa}
         td.n{text-align:right;font-variant-numeric:tabular-nums}footer{margin:40px 0 10px;color:#777;font-size:12px}

@@ -58,6 +58,9 @@ public struct ResultsDocument: Sendable, Hashable, Codable {
         /// The durability mode and commit policy in force (defaults filled in), for the table.
         public var durability: String?
         public var commit: String?
+        /// The class of the durability mode (`none` for a reference without modes); nil in results from before classes
+        /// were recorded and for a backend that could not run.
+        public var durabilityClass: DurabilityClass? = nil
         /// False when the harness could not keep its schedule; `invalidReason` says why.
         public var valid: Bool
         public var invalidReason: String?
@@ -176,6 +179,7 @@ extension ResultsDocument.BackendResult {
             bytesWritten: result.usage.bytesWritten, bytesWrittenPerOperation: Double(result.usage.bytesWritten) / Double(completed),
             storeBytesOnDisk: measurement.bytesOnDisk, storeStatistics: measurement.statistics, harnessOverheadMicrosPerOperation: result.harnessOverheadNanosPerOperation / 1000,
             wakeLagP50Ms: wakeLag.p50Ms, wakeLagP99Ms: wakeLag.p99Ms, integrity: result.integrity, histogramFiles: histogramFiles)
+        durabilityClass = measurement.settings.durabilityClass
         faults = result.faults.isEmpty ? nil : result.faults
         engineSeries = result.engineSeries.isEmpty ? nil : result.engineSeries
         scheduleStartedAt = result.scheduleStartedAt > 0 ? Figures.instant(result.scheduleStartedAt) : nil

@@ -26,8 +26,8 @@ struct ResultsFiles {
     }
 
     /// Adds one backend's outcome in repetition `repetition` (from 0), writing its histograms and replay record;
-    /// `recordedSettings` replaces the settings' names (a merge knows them only by name).
-    mutating func add(_ outcome: BackendOutcome, repetition: Int, recordedSettings: (durability: String?, commit: String?)? = nil)
+    /// `recordedAs` gives the durability and commit settings as recorded (a merge knows them only from the shards' files).
+    mutating func add(_ outcome: BackendOutcome, repetition: Int, recordedAs recorded: ResultsDocument.BackendResult? = nil)
         throws(BenchmarkError)
     {
         var result: ResultsDocument.BackendResult
@@ -50,9 +50,10 @@ struct ResultsFiles {
             if let startAt { result.startOffsetMs = (replay.scheduleStartedAt - startAt) * 1000 }
             csv += TimeSeriesCSV.rows(backend: measurement.backend, repetition: repetition, series: replay.series, faults: replay.faults)
         }
-        if let recordedSettings {
-            result.durability = recordedSettings.durability
-            result.commit = recordedSettings.commit
+        if let recorded {
+            result.durability = recorded.durability
+            result.commit = recorded.commit
+            result.durabilityClass = recorded.durabilityClass
         }
         result.repetition = repetition
         results.append(result)

@@ -28,13 +28,13 @@ public struct ResultsReport {
         }
     }
 
-    private var sizing: Table? { capacities.isEmpty ? nil : SizingTable.table(capacities) }
+    private var sizing: [Table] { SizingTable.tables(capacities) }
 
     /// The tables of every folder, in Markdown.
     public func markdown() -> String {
         var text = runs.map { ResultsTables.render($0.document) }.joined(separator: "\n")
-        if let sizing {
-            text += "\n### Sizing for the October 2021 surge\n\n" + sizing.markdown() + "\n"
+        if !sizing.isEmpty {
+            text += "\n### Sizing for the October 2021 surge\n\n" + sizing.map { $0.markdown() }.joined(separator: "\n") + "\n"
                 + capacities.map { $0.trialsTable.markdown() }.joined(separator: "\n")
         }
         for growth in growths { text += "\n### Cost growth with data size\n\n" + growth.table.markdown() }

@@ -15,7 +15,9 @@ public enum ResultsTables {
         let configuration = document.configuration
         let environment = document.environment
         let repetitions = Set(document.backends.map(\.repetition)).count
-        return "### \(configuration.scenario): \(backendNames(document).joined(separator: " vs "))\n\n"
+        let columns = ClassedColumns(groups(document))
+        return "### \(configuration.scenario): \(backendNames(document).joined(separator: " vs "))"
+            + (columns.commonClass.map { ", durability class \($0.rawValue)" } ?? "") + "\n\n"
             + "Scale \(Figures.format(configuration.scale)), \(Figures.format(configuration.durationSeconds)) s schedule, seed \(configuration.seed), "
             + "\(configuration.workers) workers, "
             + (configuration.shard.map { "shard \($0) of the trace's communities, " } ?? "")
@@ -54,6 +56,7 @@ public enum ResultsTables {
 
     public static func tables(_ document: ResultsDocument) -> [Table] {
         let groups = groups(document)
+        let columns = ClassedColumns(groups)
         var rows: [[String]] = []
         func row(_ name: String, _ value: ([ResultsDocument.BackendResult]) -> String) {
             rows.append([name] + groups.map { group in
@@ -81,12 +84,16 @@ public enum ResultsTables {
         row("response p99.9 ms", median(\.response.p999Ms))
         row("response max ms", median(\.response.maxMs))
         row("service p99 ms", median(\.service.p99Ms))
-        if let reference = groups.first(where: { $0.results.contains { $0.failure == nil } }), groups.count > 1 {
-            let referenceP99 = Statistics.median(reference.results.filter { $0.failure == nil }.map(\.response.p99Ms))
-            row("p99 vs \(reference.name)") { results in
-                let p99 = Statistics.median(results.map(\.response.p99Ms))
-                return referenceP99 > 0 ? "\(Figures.format(p99 / referenceP99))x" : "-"
-            }
+        // Ratios only between columns that keep one promise: against the first competitor, within its class.
+        if let base = columns.columns.indices.first(where: { !columns.columns[$0].isReference && columns.columns[$0].durabilityClass != nil }),
+           columns.columns.indices.contains(where: { $0 != base && columns.comparable($0, base) })
+        {
+            let baseP99 = Statistics.median(groups[base].results.filter { $0.failure == nil }.map(\.response.p99Ms))
+            rows.append(["p99 vs \(groups[base].name), same class"] + groups.indices.map { index in
+                let ran = groups[index].results.filter { $0.failure == nil }
+                guard !ran.isEmpty, columns.comparable(index, base), baseP99 > 0 else { return "-" }
+                return "\(Figures.format(Statistics.median(ran.map(\.response.p99Ms)) / baseP99))x"
+            })
         }
         row("baseline p99 ms", median(\.surge.baselineP99Ms))
         row("peak p99 ms, x baseline") { results in
@@ -122,13 +129,13 @@ public enum ResultsTables {
                 return "\(Figures.format(mean)), \(sizes.last?.size ?? 0)"
             }
         }
-        var tables = [Table(caption: "", header: [""] + groups.map(\.name), rows: rows)]
+        var tables = [Table(caption: "", header: [""] + columns.headers, rows: rows, warning: columns.warning)]
 
         let kinds = groups.lazy.flatMap(\.results).first { $0.failure == nil }?.operations.map(\.kind) ?? []
         if !kinds.isEmpty {
             tables.append(Table(
                 caption: "p99 response time by operation, ms (p99 service time in brackets):",
-                header: ["operation"] + groups.map(\.name),
+                header: ["operation"] + columns.headers,
                 rows: kinds.map { kind in
                     [kind] + groups.map { group in
                         let operations = group.results.compactMap { $0.operations.first { $0.kind == kind } }
@@ -140,7 +147,7 @@ public enum ResultsTables {
         if let phases = groups.lazy.flatMap(\.results).first(where: { $0.failure == nil })?.phases, !phases.isEmpty {
             tables.append(Table(
                 caption: "By phase: offered ops/s, then each backend's p50 / p99 / max response time in ms:",
-                header: ["phase", "offered ops/s"] + groups.map(\.name),
+                header: ["phase", "offered ops/s"] + columns.headers,
                 rows: phases.enumerated().map { index, phase in
                     ["\(phase.name) (\(phase.role), \(Figures.format(phase.endSeconds - phase.startSeconds)) s)", Figures.format(phase.offeredPerSecond)]
                         + groups.map { group in

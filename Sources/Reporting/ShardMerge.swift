@@ -50,7 +50,7 @@ public enum ShardMerge {
             let measurement = StoreMeasurement(
                 backend: entry.backend, options: entry.options, settings: .inMemory,
                 bytesOnDisk: entries.compactMap(\.storeBytesOnDisk).max(), statistics: .none, result: try ReplayResult(merging: records))
-            try files.add(.measured(measurement), repetition: entry.repetition, recordedSettings: (entry.durability, entry.commit))
+            try files.add(.measured(measurement), repetition: entry.repetition, recordedAs: entry)
         }
         var configuration = first.document.configuration
         configuration.shard = nil

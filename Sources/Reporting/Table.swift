@@ -5,16 +5,20 @@ public struct Table: Sendable, Hashable {
     public var rows: [[String]]
     /// Columns after the first are numbers (right-aligned).
     public var numeric = true
+    /// A line above the table that a reader must not miss (columns that keep different durability promises).
+    public var warning: String?
 
-    public init(caption: String, header: [String], rows: [[String]], numeric: Bool = true) {
+    public init(caption: String, header: [String], rows: [[String]], numeric: Bool = true, warning: String? = nil) {
         self.caption = caption
         self.header = header
         self.rows = rows
         self.numeric = numeric
+        self.warning = warning
     }
 
     public func markdown() -> String {
         var lines: [String] = []
+        if let warning { lines += ["> " + warning, ""] }
         if !caption.isEmpty { lines += [caption, ""] }
         lines.append("| " + header.joined(separator: " | ") + " |")
         lines.append("|---|" + header.dropFirst().map { _ in numeric ? "---:" : "---" }.joined(separator: "|") + "|")
@@ -23,7 +27,8 @@ public struct Table: Sendable, Hashable {
     }
 
     public func html() -> String {
-        var text = "<table>"
+        var text = warning.map { "<p class=\"warning\">\(HTML.inline($0))</p>" } ?? ""
+        text += "<table>"
         if !caption.isEmpty { text += "<caption>\(HTML.escape(caption))</caption>" }
         text += "<thead><tr>" + header.map { "<th>\(HTML.escape($0))</th>" }.joined() + "</tr></thead><tbody>"
         for row in rows {

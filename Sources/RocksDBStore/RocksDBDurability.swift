@@ -20,14 +20,14 @@ public enum RocksDBDurability: String, Sendable, CaseIterable {
         return options
     }
 
-    /// What RocksDB's documentation (its WAL and write options) promises for each mode.
+    /// What RocksDB's documentation (its WAL and write options) promises for each mode, cheapest first.
     static let modes = [
+        DurabilityMode("disable-wal", processKill: .mayLoseRecent, powerLoss: .mayLoseRecent,
+                       documentation: "WriteOptions.disableWAL: writes since the last memtable flush are lost on any crash (RocksDB wiki: WAL)"),
         DurabilityMode("nosync", processKill: .keepsEverything, powerLoss: .mayLoseRecent,
                        documentation: "WriteOptions.sync=false: a process crash loses nothing, a machine crash may lose the last writes; "
                            + "recovery replays the WAL to a consistent point (RocksDB wiki: WAL, Basic Operations)"),
         DurabilityMode("sync", processKill: .keepsEverything, powerLoss: .keepsEverything,
                        documentation: "WriteOptions.sync=true: the WAL is synced before a write returns (RocksDB wiki: Basic Operations)"),
-        DurabilityMode("disable-wal", processKill: .mayLoseRecent, powerLoss: .mayLoseRecent,
-                       documentation: "WriteOptions.disableWAL: writes since the last memtable flush are lost on any crash (RocksDB wiki: WAL)"),
     ]
 }

@@ -17,7 +17,7 @@ public enum SQLiteDurability: String, Sendable, CaseIterable {
         }
     }
 
-    /// What SQLite's documentation (the `synchronous` pragma, WAL mode) promises for each mode.
+    /// What SQLite's documentation (the `synchronous` pragma, WAL mode) promises for each mode, cheapest first.
     static let modes = [
         DurabilityMode("off", processKill: .keepsEverything, powerLoss: .nothing,
                        documentation: "synchronous=OFF: safe if the application crashes; an OS crash or power loss may corrupt the database (sqlite.org/pragma.html#pragma_synchronous)"),

@@ -42,3 +42,10 @@ public enum BackendCatalog {
         return backend
     }
 }
+
+extension BackendCatalog {
+    /// The class `mode` of `backend` is declared in; nil when either is unknown.
+    public static func durabilityClass(backend: String, mode: String) -> DurabilityClass? {
+        all.first { $0.name == backend }?.durability?.modes.first { $0.name == mode }?.durabilityClass
+    }
+}

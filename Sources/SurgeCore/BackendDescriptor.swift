@@ -65,6 +65,19 @@ public struct BackendDescriptor: Sendable {
         return values
     }
 
+    /// True for a store without durability modes (memory): it keeps nothing beyond its process and is the reference
+    /// the other stores are read against (the harness's own floor), not a competitor in a durability class.
+    public var isReference: Bool { durability == nil }
+
+    /// The options that run this backend in `durabilityClass`: `options` with the durability option set to the cheapest
+    /// mode in the class, unless `options` name a mode already (an explicit choice wins); a reference runs as it is.
+    /// nil when the backend has durability modes but none in the class.
+    public func options(_ options: BackendOptions, in durabilityClass: DurabilityClass) -> BackendOptions? {
+        guard let durability, options.values[durability.option.name] == nil else { return options }
+        guard let mode = durability.cheapest(in: durabilityClass) else { return nil }
+        return BackendOptions(options.values.merging([durability.option.name: mode.name]) { given, _ in given })
+    }
+
     /// The durability mode `options` select; nil for a backend without durability modes.
     public func durabilityMode(in options: BackendOptions) throws(StoreError) -> DurabilityMode? {
         try durability?.mode(in: options)

@@ -9,10 +9,14 @@ public struct DurabilityMode: Sendable, Hashable, Codable {
     /// What the engine's documentation says, in a few words, and where.
     public var documentation: String
 
-    /// A mode named `name` that promises `processKill` and `powerLoss`, as `documentation` states.
-    public init(_ name: String, processKill: DurabilityPromise.Guarantee, powerLoss: DurabilityPromise.Guarantee, documentation: String) {
+    /// A mode named `name` that promises `processKill`, `powerLoss` and `machineLoss`, as `documentation` states.
+    public init(_ name: String, processKill: DurabilityPromise.Guarantee, powerLoss: DurabilityPromise.Guarantee,
+                machineLoss: DurabilityPromise.Guarantee = .nothing, documentation: String) {
         self.name = name
-        promise = DurabilityPromise(processKill: processKill, powerLoss: powerLoss)
+        promise = DurabilityPromise(processKill: processKill, powerLoss: powerLoss, machineLoss: machineLoss)
         self.documentation = documentation
     }
+
+    /// The class the mode's promise puts it in.
+    public var durabilityClass: DurabilityClass { promise.durabilityClass }
 }

@@ -3,15 +3,18 @@
 public struct DurabilityModes: Sendable {
     /// The backend option whose values are the modes' names (its default is the default mode).
     public let option: BackendOption
-    /// Every mode, in the order `surgebench backends` lists them.
+    /// Every mode, from the cheapest to the safest (their classes never decrease along the list).
     public let modes: [DurabilityMode]
     /// The cheapest mode that still keeps everything a clean close writes: what `grow` fills a store with.
     public let bulkLoad: DurabilityMode
 
     /// Declares `modes`, selected by an option named `optionName` described by `summary`, `defaultMode` when the option
-    /// is not given, `bulkLoadMode` for bulk loading. Both names must be among the modes (a backend's own bug otherwise).
+    /// is not given, `bulkLoadMode` for bulk loading. Both names must be among the modes, and the modes listed from the
+    /// cheapest to the safest (a backend's own bug otherwise).
     public init(optionName: String, summary: String, modes: [DurabilityMode], defaultMode: String, bulkLoadMode: String) {
         precondition(Set(modes.map(\.name)).count == modes.count, "durability modes must have distinct names")
+        precondition(zip(modes, modes.dropFirst()).allSatisfy { $0.durabilityClass <= $1.durabilityClass },
+                     "durability modes must be listed from the cheapest class to the safest")
         guard let bulkLoad = modes.first(where: { $0.name == bulkLoadMode }), modes.contains(where: { $0.name == defaultMode }) else {
             preconditionFailure("the default and bulk-load durability modes must be among the declared modes")
         }
@@ -26,6 +29,11 @@ public struct DurabilityModes: Sendable {
             preconditionFailure("durability mode '\(name)' is not declared among \(modes.map(\.name))")
         }
         return mode
+    }
+
+    /// The cheapest mode in `durabilityClass`; nil when the backend has none in it.
+    public func cheapest(in durabilityClass: DurabilityClass) -> DurabilityMode? {
+        modes.first { $0.durabilityClass == durabilityClass }
     }
 
     /// The mode `options` select (the default when they do not name one); throws `.invalidOption` for a name not declared.

@@ -11,6 +11,9 @@ public struct StoreSettings: Sendable, Hashable {
         self.commit = commit
     }
 
+    /// The class of the durability mode; `.none` for a store that keeps nothing beyond the process.
+    public var durabilityClass: DurabilityClass { durability?.durabilityClass ?? .none }
+
     /// The settings of a store that keeps its data only in the process.
     public static let inMemory = StoreSettings(durability: nil, commit: nil)
 

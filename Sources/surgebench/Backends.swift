@@ -36,6 +36,8 @@ extension SurgeBench {
             } else if durabilityCells {
                 for cell in Self.durabilityCells() { print(cell) }
             } else {
+                print("Durability classes (--durability CLASS on run, capacity, grow and crash): "
+                    + DurabilityClass.allCases.map { "\($0.rawValue): \($0.summary)" }.joined(separator: "; ") + ".\n")
                 for backend in BackendCatalog.all { print(Self.describe(backend)) }
             }
         }
@@ -73,12 +75,20 @@ extension SurgeBench {
                 let shown = option.defaultValue.isEmpty ? "" : " (default \(option.defaultValue))"
                 lines.append("  --option \(option.name)=...\(shown)\n      \(option.summary)")
             }
-            if let durability = backend.durability {
-                lines.append("  durability modes (--option \(durability.option.name)=MODE; bulk loading uses \(durability.bulkLoad.name)):")
-                for mode in durability.modes {
-                    lines.append("    \(mode.name): process kill: \(mode.promise.processKill.rawValue); power loss: \(mode.promise.powerLoss.rawValue)"
-                        + "\n      \(mode.documentation)")
-                }
+            guard let durability = backend.durability else {
+                lines.append("  durability class: none, as the reference: it keeps nothing beyond its process and runs beside every "
+                    + "class as the floor the stores are read against")
+                return lines.joined(separator: "\n")
+            }
+            lines.append("  durability modes, cheapest first (--durability CLASS runs the first of its class; --option "
+                + "\(durability.option.name)=MODE picks one; bulk loading uses \(durability.bulkLoad.name)):")
+            for mode in durability.modes {
+                let promise = mode.promise
+                lines.append("    \(mode.name): class \(mode.durabilityClass.rawValue)"
+                    + (durability.cheapest(in: mode.durabilityClass) == mode ? " (--durability \(mode.durabilityClass.rawValue))" : "")
+                    + "; process kill: \(promise.processKill.rawValue); power loss: \(promise.powerLoss.rawValue)"
+                    + (promise.machineLoss == .nothing ? "" : "; machine loss: \(promise.machineLoss.rawValue)")
+                    + "\n      \(mode.documentation)")
             }
             return lines.joined(separator: "\n")
         }

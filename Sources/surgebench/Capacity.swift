@@ -33,6 +33,7 @@ extension SurgeBench {
         var scale: Double = 1
 
         @OptionGroup var backendOptions: BackendOptionFlags
+        @OptionGroup var durability: DurabilityClassFlag
         var options: [String] { backendOptions.assignments }
 
         @Option(help: "Seconds of schedule per trial (the first half, at most 7 s, is warm-up: newcomer sessions build up).")
@@ -56,7 +57,7 @@ extension SurgeBench {
         func validate() throws {
             do throws(BenchmarkError) {
                 _ = try CapacitySearch.SLO(parsing: slo)
-                _ = try selectBackend(backend, options: options)
+                _ = try selectBackend(backend, options: options, durability: durability.durabilityClass)
                 try Limits.check("trial-seconds", trialSeconds, in: 2...600)
                 try Limits.check("steps", steps, in: 0...30)
                 try Limits.check("workers", workers, in: Limits.workers)
@@ -68,7 +69,7 @@ extension SurgeBench {
         }
 
         func run() throws {
-            let (descriptor, backendOptions) = try selectBackend(backend, options: options)
+            let (descriptor, backendOptions) = try selectBackend(backend, options: options, durability: durability.durabilityClass)
             let base = try WorkloadOptions.load(scenario).scaled(by: scale)
             let index: Int
             if let phase {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Reporting
+import StoreCatalog
 import Workload
 
 extension SurgeBench {
@@ -38,8 +39,10 @@ extension SurgeBench {
         }
 
         func run() throws {
-            let before = try ResultsDocument.read(runAt: baseline)
-            let after = try ResultsDocument.read(runAt: candidate)
+            var before = try ResultsDocument.read(runAt: baseline)
+            var after = try ResultsDocument.read(runAt: candidate)
+            before.fillUnrecordedClasses(BackendCatalog.durabilityClass)
+            after.fillUnrecordedClasses(BackendCatalog.durabilityClass)
             let comparison = try Comparison(baseline: before, candidate: after, scale: toleranceScale, confidence: confidence)
             let text = comparison.markdown()
             print(text)

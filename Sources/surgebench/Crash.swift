@@ -30,6 +30,7 @@ extension SurgeBench {
         var backend: String
 
         @OptionGroup var backendOptions: BackendOptionFlags
+        @OptionGroup var durability: DurabilityClassFlag
         var options: [String] { backendOptions.assignments }
 
         @OptionGroup var workload: WorkloadOptions
@@ -53,7 +54,7 @@ extension SurgeBench {
             do throws(BenchmarkError) {
                 try Limits.check("crashes", crashes, in: 1...CrashCampaign.maximumCrashes)
                 try Limits.check("workers", workers, in: Limits.workers)
-                let (descriptor, given) = try selectBackend(backend, options: options)
+                let (descriptor, given) = try selectBackend(backend, options: options, durability: durability.durabilityClass)
                 guard BackendCatalog.crashableStores.contains(where: { $0.name == descriptor.name }) else {
                     throw BenchmarkError("\(backend) cannot be crashed by `surgebench crash`: it crashes "
                         + BackendCatalog.crashableStores.map(\.name).joined(separator: ", ") + " (stores with files of their own, and servers "
@@ -67,7 +68,7 @@ extension SurgeBench {
         }
 
         func run() throws {
-            let (descriptor, options) = try selectBackend(backend, options: self.options)
+            let (descriptor, options) = try selectBackend(backend, options: self.options, durability: durability.durabilityClass)
             var scenario = try workload.effectiveScenario()
             if workload.duration == nil, scenario.duration.nanoseconds > Self.longestDefaultSchedule.nanoseconds {
                 scenario = try scenario.scaled(by: 1, toDuration: Self.longestDefaultSchedule)
@@ -108,7 +109,8 @@ extension SurgeBench {
                 while getppid() == parent { usleep(100_000) }
                 _exit(1)
             }
-            let (descriptor, assigned) = try selectBackend(backend, options: options)
+            // The parent names the mode in the options: the class only fills in what they leave out.
+            let (descriptor, assigned) = try selectBackend(backend, options: options, durability: .power)
             let store = try descriptor.open(assigned)
             defer { store.close() }
             let plan = try TracePlanning.plan(readingTrace: trace, phoneNamespace: CrashCampaign.phoneNamespace(crash: crash))

@@ -37,6 +37,7 @@ extension SurgeBench {
         var seconds: Double = 10
 
         @OptionGroup var backendOptions: BackendOptionFlags
+        @OptionGroup var durability: DurabilityClassFlag
         var options: [String] { backendOptions.assignments }
 
         @Option(help: "Worker threads, each with its own connection (loading and measuring).")
@@ -48,7 +49,7 @@ extension SurgeBench {
         func validate() throws {
             do throws(BenchmarkError) {
                 _ = try GrowthCurve.checkSizes(parsedSizes())
-                for (descriptor, options) in try selectBackends(backends, options: options) { try GrowthCurve.check(descriptor, options: options) }
+                for (descriptor, options) in try selectBackends(backends, options: options, durability: durability.durabilityClass).chosen { try GrowthCurve.check(descriptor, options: options) }
                 try Limits.check("seconds", seconds, in: 2...3_600)
                 try Limits.check("workers", workers, in: Limits.workers)
                 try Limits.checkScale(scale)
@@ -69,7 +70,9 @@ extension SurgeBench {
 
         func run() throws {
             let sizes = try GrowthCurve.checkSizes(parsedSizes())
-            let chosen = try selectBackends(backends, options: options)
+            let selection = try selectBackends(backends, options: options, durability: durability.durabilityClass)
+            selection.sayWhatWasSkipped()
+            let chosen = selection.chosen
             let base = try WorkloadOptions.load(scenario).scaled(by: scale, toDuration: TimeSpan(seconds: seconds))
             let outPath = out ?? ResultsFolderWriter.defaultPath(scenario: "grow", under: "results/runs")
             let folder = try ResultsFolderWriter(path: outPath)

@@ -46,12 +46,12 @@ extension SurgeBench {
             guard (1...100).contains(rounds) else { throw ValidationError("--rounds must be from 1 to 100") }
             guard (1...1_000_000).contains(pairs) else { throw ValidationError("--pairs must be from 1 to 1,000,000") }
             if let rate, !(rate >= 1 && rate <= 10_000_000) { throw ValidationError("--rate must be from 1 to 10,000,000 transactions/s") }
-            do { _ = try selectBackend("postgres", options: options) } catch { throw ValidationError(error.message) }
+            do { _ = try selectBackend("postgres", options: options, durability: .power) } catch { throw ValidationError(error.message) }
         }
 
         func run() throws {
             installInterruptHandler()
-            var check = PgbenchCheck(options: try selectBackend("postgres", options: options).options, workers: workers, seconds: seconds,
+            var check = PgbenchCheck(options: try selectBackend("postgres", options: options, durability: .power).options, workers: workers, seconds: seconds,
                                      rounds: rounds, pairs: pairs, rate: rate, seed: 42)
             check.stop = interruption
             let report = try check.run(say: { say($0) })

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Reporting
+import StoreCatalog
 import Workload
 
 extension SurgeBench {
@@ -25,7 +26,8 @@ extension SurgeBench {
         }
 
         func run() throws {
-            let report = try ResultsReport(reading: runs)
+            var report = try ResultsReport(reading: runs)
+            report.fillUnrecordedClasses(BackendCatalog.durabilityClass)
             let text = report.markdown()
             try AtomicFile.write(report.html(), to: html)
             if let markdown {

@@ -16,8 +16,9 @@ extension SurgeBench {
                 Every backend replays the identical trace. Open loop (the default) starts each operation at its intended \
                 time and measures response time from then, so a stalled store shows in the latency it causes.
                 Examples:
-                  surgebench run                                      # outage-2021 on the embedded stores
-                  surgebench run --backends sqlite --option commit=group --option durability=full
+                  surgebench run                                      # outage-2021 on the embedded stores, class power
+                  surgebench run --durability process                 # each store's cheapest mode that survives a kill
+                  surgebench run --backends sqlite --option commit=group
                   surgebench run --scenario steady --scale 2 --duration 30s
                   surgebench run --trace surge.trace --backends lmdb --option lmdb.map-size=8GiB
                 """)
@@ -31,6 +32,7 @@ extension SurgeBench {
         var backends = BackendCatalog.defaultNames.joined(separator: ",")
 
         @OptionGroup var backendOptions: BackendOptionFlags
+        @OptionGroup var durability: DurabilityClassFlag
         var options: [String] { backendOptions.assignments }
 
         @Option(help: "Worker threads, each with its own connection.")
@@ -77,7 +79,7 @@ extension SurgeBench {
                 try Limits.check("repeat", `repeat`, in: 1...100)
                 try Limits.check("workers", workers, in: Limits.workers)
                 try Limits.check("slow-down-for-testing", slowDownForTesting, in: 0...10)
-                _ = try selectBackends(backends, options: options)
+                _ = try selectBackends(backends, options: options, durability: durability.durabilityClass)
                 _ = try faults()
                 _ = try selectedShard()
                 if let startAt { _ = try StartInstant.parse(startAt) }
@@ -103,7 +105,8 @@ extension SurgeBench {
 
         func run() throws {
             installInterruptHandler()
-            let selected = try selectBackends(backends, options: options)
+            let selection = try selectBackends(backends, options: options, durability: durability.durabilityClass)
+            selection.sayWhatWasSkipped()
             let shard = try selectedShard()
             let startInstant = try startAt.map { (text) throws(BenchmarkError) in try StartInstant.parse(text) }
             let metrics = try metricsListen.map { (address) throws(BenchmarkError) in try MetricsEndpoint(listening: address) }
@@ -136,7 +139,7 @@ extension SurgeBench {
             replayOptions.startAt = startInstant
             replayOptions.observer = metrics
             replayOptions.stop = interruption
-            var session = BenchmarkSession(plan: plan, backends: selected, replayOptions: replayOptions,
+            var session = BenchmarkSession(plan: plan, backends: selection.chosen, replayOptions: replayOptions,
                                            say: { progress.finishLine(); say($0) })
             session.repetitions = `repeat`
             let (document, table) = try RunResultsWriter.write(session.run(), into: folder, traceFile: trace)
