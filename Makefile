@@ -12,11 +12,14 @@ APT_PACKAGES := pkg-config sqlite3 postgresql redis-server redis-tools $(C_LIBRA
 # Every list of backends below comes from the catalog (`surgebench backends --names GROUP`, `--durability-cells`), so
 # that a new backend needs no edit here.
 
-# The main job: outage-2021 against the embedded stores (`run`'s default: memory, sqlite, lmdb, rocksdb). Scale 8 puts the surge's peak (about 5,400
-# offered operations/s) past lmdb's knee with its default durability=sync on this 2-core machine, while sqlite
-# (synchronous=NORMAL) bends and memory and rocksdb (nosync) do not; 30 s of schedule keeps the whole job near three
-# and a half minutes.
-BENCH_ARGS ?= --scenario outage-2021 --scale 8 --duration 30s
+# The main job: outage-2021 against the embedded stores (`run`'s default: memory, sqlite, lmdb, rocksdb), every store in
+# durability class power (its cheapest mode that survives a power loss; memory runs beside them as the reference), first
+# with a transaction and a sync per write, then with group commit. Scale 6 puts the surge's peak (about 4,000 offered
+# operations/s) past sqlite's and lmdb's knee with a sync per commit on this 2-core machine while rocksdb (whose WAL
+# shares syncs between concurrent commits) holds, and group commit brings all three back; 20 s of schedule keeps the
+# whole job near five minutes with the build. BENCH_CLASS picks another class (`surgebench backends` lists them).
+BENCH_ARGS ?= --scenario outage-2021 --scale 6 --duration 20s
+BENCH_CLASS ?= power
 
 # The CI comparison (.ci/compare): the base revision named in results/ci-base and this checkout, both built here,
 # replay one smoke trace interleaved, 10 runs a side, and `surgebench compare` judges the candidate at the normal
@@ -25,19 +28,22 @@ BENCH_ARGS ?= --scenario outage-2021 --scale 8 --duration 30s
 
 # The published tables in results/: a reference run of every built-in scenario and a capacity search for each
 # persistent backend on this machine kind, then results/README.md and results/report.html generated from them.
-PUBLISHED_RUNS := results/outage-2021 results/signal-2021 results/steady results/smoke
-# The capacity searches: one folder per persistent embedded backend (`surgebench backends --names persistent`).
+PUBLISHED_RUNS := results/outage-2021 results/outage-2021-group results/outage-2021-process results/signal-2021 results/steady results/smoke
+# The durability classes the capacity searches and the sizing table cover.
+PUBLISHED_CLASSES := power process
+# The capacity searches: one folder per persistent embedded backend (`surgebench backends --names persistent`) and class.
 PUBLISHED_CAPACITY = $(wildcard results/capacity-*)
 # The cost-growth curve (`surgebench grow`): every persistent embedded backend (grow's default) grown to 100k, 1M and
 # 10M messages (lmdb's map must hold 10M messages: about 7 GiB).
 PUBLISHED_GROWTH := results/growth
 GROW_ARGS ?= --sizes 1e5,1e6,1e7 --option lmdb.map-size=32GiB
 
-# Server backends, not part of `make bench`: outage-2021 against PostgreSQL (a throwaway server SurgeBench starts
-# and removes) with local durability and a 3-master Redis Cluster (everysec), the embedded backends alongside for
-# reference, then PostgreSQL with a synchronous standby (replicated), then the cluster with a replica per master
-# while 1000 slots move during the peak and, after that, its busiest master is killed. Scale 8 takes both PostgreSQL modes past their knee on a 2-core machine. SERVER_OUT, when set, is
-# the folder prefix the two runs write to (`make publish-servers` uses results/servers).
+# Server backends, not part of `make bench`: outage-2021 in class power against PostgreSQL (a throwaway server
+# SurgeBench starts and removes: local) and a 3-master Redis Cluster (appendfsync always), the embedded backends
+# alongside; then class replica: PostgreSQL with a synchronous standby and the cluster with a replica per master that
+# confirms every write (WAIT 1); then the cluster with a replica per master while 1000 slots move during the peak and,
+# after that, its busiest master is killed. Scale 8 takes both PostgreSQL modes past their knee on a 2-core machine.
+# SERVER_OUT, when set, is the folder prefix the three runs write to (`make publish-servers` uses results/servers).
 SERVER_BENCH_ARGS ?= --scenario outage-2021 --scale 8 --duration 30s
 SERVER_OUT ?=
 PUBLISHED_SERVER_RUNS := results/servers-local results/servers-replicated results/servers-redis-faults
@@ -74,13 +80,14 @@ build: deps
 	$(SWIFT) build -c release
 
 bench: build
-	.build/release/surgebench run $(BENCH_ARGS)
+	.build/release/surgebench run $(BENCH_ARGS) --durability $(BENCH_CLASS)
+	.build/release/surgebench run $(BENCH_ARGS) --durability $(BENCH_CLASS) --backends $$(.build/release/surgebench backends --names persistent) \
+		--option commit=group
 
 bench-servers: build
-	.build/release/surgebench run $(SERVER_BENCH_ARGS) --backends $$(.build/release/surgebench backends --names stores) \
-		--option postgres.durability=local --option redis-cluster.durability=everysec \
+	.build/release/surgebench run $(SERVER_BENCH_ARGS) --backends $$(.build/release/surgebench backends --names stores) --durability power \
 		$(if $(SERVER_OUT),--out $(SERVER_OUT)-local)
-	.build/release/surgebench run $(SERVER_BENCH_ARGS) --backends postgres --option durability=replicated \
+	.build/release/surgebench run $(SERVER_BENCH_ARGS) --backends $$(.build/release/surgebench backends --names stores) --durability replica \
 		$(if $(SERVER_OUT),--out $(SERVER_OUT)-replicated)
 	.build/release/surgebench run $(SERVER_BENCH_ARGS) --backends redis-cluster --option replicas=1 \
 		--fault reshard@10s:1000-slots --fault kill-master@24s $(if $(SERVER_OUT),--out $(SERVER_OUT)-redis-faults)
@@ -167,19 +174,23 @@ microbench-thresholds: deps
 	done && ./largest-thresholds.py Thresholds .threshold-runs/* && rm -rf .threshold-runs
 
 # Every published run is repeated PUBLISH_REPEAT times, backends interleaved, and its tables give medians with the
-# range over the repetitions; signal-2021 and steady run 20 s of schedule (30 s before repetitions) to keep the whole
-# target near 36 minutes (measured with the build). A capacity search runs once per backend (its answer is confirmed by a second trial at that
-# rate; each search took about 3 minutes, so two more per backend would add about 18).
+# range over the repetitions. Every table is one durability class: outage-2021 in class power with a sync per write and
+# with group commit (make bench's two tables) and in class process, the other scenarios in class power. A capacity
+# search runs once per backend and class of PUBLISHED_CLASSES (its answer is confirmed by a second trial at that rate).
 PUBLISH_REPEAT ?= 3
 publish: build
 	rm -rf $(PUBLISHED_RUNS) $(PUBLISHED_CAPACITY)
 	.build/release/surgebench run --plain-progress --repeat $(PUBLISH_REPEAT) $(BENCH_ARGS) --out results/outage-2021
+	.build/release/surgebench run --plain-progress --repeat $(PUBLISH_REPEAT) $(BENCH_ARGS) --option commit=group \
+		--backends $$(.build/release/surgebench backends --names persistent) --out results/outage-2021-group
+	.build/release/surgebench run --plain-progress --repeat $(PUBLISH_REPEAT) $(BENCH_ARGS) --durability process --out results/outage-2021-process
 	.build/release/surgebench run --plain-progress --repeat $(PUBLISH_REPEAT) --scenario signal-2021 --scale 4 --duration 20s --out results/signal-2021
 	.build/release/surgebench run --plain-progress --repeat $(PUBLISH_REPEAT) --scenario steady --scale 8 --duration 20s --out results/steady
 	.build/release/surgebench run --plain-progress --repeat $(PUBLISH_REPEAT) --scenario smoke --out results/smoke
-	for backend in $$(.build/release/surgebench backends --names persistent | tr , ' '); do \
-		.build/release/surgebench capacity --backend $$backend --slo 'p99<=20ms' --out results/capacity-$$backend || exit 1; \
-	done
+	for class in $(PUBLISHED_CLASSES); do for backend in $$(.build/release/surgebench backends --names persistent | tr , ' '); do \
+		.build/release/surgebench capacity --backend $$backend --durability $$class --slo 'p99<=20ms' \
+			--out results/capacity-$$backend-$$class || exit 1; \
+	done; done
 	$(MAKE) report
 
 # The fuzz targets (Tests/Fuzz/fuzz.sh): the scenario loader, the trace reader and replay, and the results readers,
@@ -196,7 +207,12 @@ report: build
 	.build/release/surgebench report $(PUBLISHED_RUNS) $(wildcard results/scale-out/merged) $(wildcard $(PUBLISHED_SERVER_RUNS)) $(PUBLISHED_CAPACITY) $(wildcard $(PUBLISHED_GROWTH)) \
 		$(wildcard $(DURABILITY_OUT)/*/) \
 		--markdown results/tables.md --html results/report.html
-	{ printf '%s\n\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n\n' '# Published results' \
+	{ printf '%s\n\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n\n' '# Published results' \
+	  'Every table puts side by side stores that keep one durability promise, its **class**: `none` (nothing survives the' \
+	  'process), `process` (a kill of the store process loses no acknowledged write), `power` (a power loss loses none) or' \
+	  '`replica` (the loss of the machine that acknowledged loses none). Each run chose them with `--durability CLASS`: every' \
+	  'backend ran its cheapest mode in the class (the row "durability / commit" names it; `surgebench backends` lists every' \
+	  "mode's class), memory runs beside them as the reference, and a table whose columns differ in class says so above it." \
 	  'Reference runs of every built-in scenario, each repeated 3 times (medians, with the range over the repetitions), and' \
 	  'capacity searches, regenerated with `make publish` (36 minutes measured), the server runs and the pgbench check with `make publish-servers` (about 11 minutes), the' \
 	  'cost-growth curve with `make publish-growth` (37 minutes), the durability matrix with `make durability` (its own' \

@@ -76,6 +76,55 @@ struct CompareReportTests {
         #expect(throws: BenchmarkError.self) { try Comparison(baseline: baseline, candidate: other) }
     }
 
+    @Test("tables name each column's class, warn above a mixed one and keep ratios within a class; compare refuses across classes")
+    func durabilityClasses() throws {
+        let directory = try ScratchDirectory()
+        let plan = try makePlan(try readOnlyScenario(rate: 200, seconds: 2))
+        var run = try Self.calibrationRun(serviceMicros: 200, repetitions: 1, into: directory.file("run"), plan: plan, withMemory: true)
+        #expect(run.backends.allSatisfy { $0.durabilityClass == DurabilityClass.none && $0.durability == nil })
+        #expect(ResultsTables.tables(run)[0].header == ["", "calibration (reference, none)", "memory (reference, none)"])
+        // Three stores as if run in modes of two classes (the calibration run twice under other names).
+        var third = run.backends[0]
+        third.backend = "third"
+        run.backends.append(third)
+        func set(_ index: Int, _ mode: String, _ durabilityClass: DurabilityClass?) {
+            run.backends[index].durability = mode
+            run.backends[index].durabilityClass = durabilityClass
+        }
+        set(0, "full", .power)
+        set(2, "normal", .process)
+        var table = ResultsTables.tables(run)[0]
+        #expect(table.header == ["", "calibration (power)", "memory (reference, none)", "third (process)"])
+        #expect(table.warning?.contains("Mixed durability classes:** calibration power, third process") == true)
+        #expect(ResultsTables.render(run).contains("> **Mixed durability classes"))
+        #expect(!table.rows.contains { $0[0].hasPrefix("p99 vs") }, "a ratio across classes, or against the reference")
+        set(2, "sync", .power)
+        table = ResultsTables.tables(run)[0]
+        #expect(table.warning == nil)
+        #expect(ResultsTables.headline(run).contains("durability class power"))
+        let ratio = try #require(table.rows.first { $0[0] == "p99 vs calibration, same class" })
+        #expect(ratio[2] == "-" && ratio[3].hasSuffix("x"), "the reference is not put in a ratio: \(ratio)")
+        // Older results: the class is filled in from the mode's declaration, never replacing a recorded one.
+        set(2, "normal", nil)
+        #expect(ResultsTables.tables(run)[0].warning?.contains("not recorded") == true)
+        run.fillUnrecordedClasses { backend, mode in backend == "third" && mode == "normal" ? .process : nil }
+        #expect(run.backends[2].durabilityClass == .process && run.backends[0].durabilityClass == .power)
+
+        // compare: the same backend in two classes is refused, naming both; two modes of one class are noted.
+        var before = run
+        var after = run
+        before.backends[0].durability = "normal"
+        before.backends[0].durabilityClass = .process
+        let refusal = #expect(throws: BenchmarkError.self) { try Comparison(baseline: before, candidate: after) }
+        #expect(refusal?.message.contains("calibration keeps different durability promises") == true, "\(refusal?.message ?? "")")
+        #expect(refusal?.message.contains("class process vs mode full, class power") == true, "\(refusal?.message ?? "")")
+        before.backends[0].durabilityClass = nil
+        #expect(throws: BenchmarkError.self) { try Comparison(baseline: before, candidate: after) }
+        before.backends[0].durabilityClass = .power
+        after.backends[0].durability = "sync"
+        #expect(try Comparison(baseline: before, candidate: after).notes.contains { $0.contains("both in class power") })
+    }
+
     @Test("runs made one by one pool into one run of repetitions, and a folder of them reads as one")
     func pooledRuns() throws {
         let directory = try ScratchDirectory()
