@@ -195,11 +195,13 @@ public struct Comparison: Sendable {
         for failure in correctnessFailures { lines.append("- **correctness**: \(failure)") }
         for note in notes { lines.append("- \(note)") }
         if !correctnessFailures.isEmpty || !notes.isEmpty || machineDifference != nil { lines.append("") }
+        let columns = ClassedColumns(ResultsTables.groups(candidate))
+        let headers = Dictionary(columns.columns.map { ($0.name, ClassedColumns.header($0)) }) { first, _ in first }
         let table = Table(
-            caption: "", header: ["backend", "metric", "baseline", "candidate", "change", "\(percentLevel(confidencePerMetric)) interval", "tolerance", "verdict"],
+            caption: "", header: ["backend (class)", "metric", "baseline", "candidate", "change", "\(percentLevel(confidencePerMetric)) interval", "tolerance", "verdict"],
             rows: rows.map { row in
                 let interval = row.low.flatMap { low in row.high.map { "\(percent(low)) to \(percent($0))" } } ?? "unbounded"
-                return [row.backend, row.metric, Figures.format(row.baseline), Figures.format(row.candidate), percent(row.change),
+                return [headers[row.backend] ?? row.backend, row.metric, Figures.format(row.baseline), Figures.format(row.candidate), percent(row.change),
                         interval, "±\(Int((row.tolerance * 100).rounded()))%", row.judgement]
             } + ratioRows())
         lines.append(table.markdown())

@@ -153,7 +153,9 @@ struct CrashTests {
         #expect(document.mode == durability && document.verdict == run.verdict.text, "the document renders the campaign's verdict")
         #expect(try JSONDecoder().decode(CrashDocument.self, from: Data(try document.json().utf8)) == document)
         #expect(document.keepsPromise != false, "\(document.verdict)")
-        #expect(CrashDocument.table([document]).markdown().contains("| \(backend) | \(durability) | \(kind.rawValue) | 2 |"))
+        let durabilityClass = try #require(configuration.mode?.durabilityClass)
+        #expect(document.durabilityClass == durabilityClass)
+        #expect(CrashDocument.table([document]).markdown().contains("| \(backend) | \(durability) | \(durabilityClass.rawValue) | \(kind.rawValue) | 2 |"))
     }
 
     // MARK: - Helpers

@@ -46,7 +46,7 @@ struct GrowthTests {
         #expect(document.options == ["lmdb": ["durability": "nosync"]] && document.scenario == scenario.name)
         let reread = try JSONDecoder().decode(GrowthDocument.self, from: Data(try document.json().utf8))
         #expect(reread == document)
-        #expect(document.table.markdown().contains("| lmdb (nosync / per-op) | 200k |"))
+        #expect(document.table.markdown().contains("| lmdb (nosync / per-op, process) | 200k |"))
         #expect(document.charts.count == 2 && document.charts.allSatisfy { $0.contains("<svg") })
         // The chart says whether the largest store approached the machine's memory.
         var small = document
