@@ -60,7 +60,7 @@ DURABILITY_CELLS ?=
 DURABILITY_OUT ?= results/durability
 
 
-.PHONY: fuzz fuzz-smoke bench-sharded durability durability-report bench-servers pgbench-check publish-servers publish-growth publish report deps build test bench ci-compare ci-baseline microbench microbench-check microbench-thresholds clean
+.PHONY: group-commit-ratio fuzz fuzz-smoke bench-sharded durability durability-report bench-servers pgbench-check publish-servers publish-growth publish report deps build test bench ci-compare ci-baseline microbench microbench-check microbench-thresholds clean
 
 deps:
 	@if pkg-config --exists $(PKG_CONFIG_NAMES) && command -v sqlite3 >/dev/null && [ -x /usr/lib/postgresql/15/bin/pg_ctl ] \
@@ -105,6 +105,12 @@ bench-sharded: build
 PGBENCH_CHECK_ARGS ?=
 pgbench-check: build
 	.build/release/surgebench pgbench-check $(PGBENCH_CHECK_ARGS)
+
+# Group commit against a reference loop written directly against SQLite's and LMDB's C libraries with the backends'
+# own statements and keys, committing as many sends per transaction and sync as SurgeBench's groups held
+# (Benchmarks/group-commit/ratio.sh; RUNS=3 interleaved rounds, about 4 minutes).
+group-commit-ratio: build
+	Benchmarks/group-commit/ratio.sh
 
 # Publishes the cost-growth curve (37 minutes on this machine; one store at a time, lmdb's 10M needs about 8 GB of disk).
 publish-growth: build
