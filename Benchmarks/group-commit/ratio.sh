@@ -3,10 +3,12 @@
 # interleaved, SurgeBench replays 120,000 64-byte sends back to back with 8 workers and --option commit=group on a fresh
 # store it leaves behind, then reference.c sends into that same store with the backend's own statements or keys,
 # committing as many sends per transaction and sync as SurgeBench's groups held on average. Prints each run's two rates
-# and their ratio, then the median ratio per backend. Needs `make build` first.
+# and their ratio, then the median ratio per backend. OPTIONS adds `run` options (for example "--option group-max-batch=4").
+# Needs `make build` first.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs=${RUNS:-3}
+read -r -a options <<< "${OPTIONS:-}"
 surgebench=.build/release/surgebench
 [ -x "$surgebench" ] || { echo "ratio.sh: $surgebench is missing: run 'make build' first" >&2; exit 1; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/group-commit.XXXXXX")
@@ -18,7 +20,7 @@ for backend in sqlite lmdb; do
     for run in $(seq "$runs"); do
         store="$work/$backend-$run"
         "$surgebench" run --scenario Benchmarks/group-commit/sends.yaml --backends "$backend" --durability power --mode closed \
-            --workers 8 --option commit=group --option path="$store" --plain-progress --out "$work/results-$backend-$run" > "$work/run.log" 2>&1 \
+            --workers 8 --option commit=group --option path="$store" "${options[@]}" --plain-progress --out "$work/results-$backend-$run" > "$work/run.log" 2>&1 \
             || { tail -5 "$work/run.log"; exit 1; }
         read -r rate group < <(python3 -c '
 import json, sys
