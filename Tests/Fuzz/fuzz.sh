@@ -49,7 +49,7 @@ for scale in 0.05 0.3; do
 done
 "$surgebench" run --scenario smoke --scale 0.3 --duration 2s --backends memory --shard 0/1 --plain-progress \
     --out "$seeds/run" >/dev/null
-cp -r results/capacity-sqlite "$seeds/capacity"
+cp -r results/capacity-sqlite-power "$seeds/capacity"
 cp -r results/growth "$seeds/growth"
 cp -r results/durability/sqlite-full-process "$seeds/crash"
 index=0
