@@ -47,6 +47,11 @@ GROW_ARGS ?= --sizes 1e5,1e6,1e7 --option lmdb.map-size=32GiB
 SERVER_BENCH_ARGS ?= --scenario outage-2021 --scale 8 --duration 30s
 SERVER_OUT ?=
 PUBLISHED_SERVER_RUNS := results/servers-local results/servers-replicated results/servers-redis-faults
+# Capacity searches of the server backends (`surgebench backends --names servers`), one per class of
+# SERVER_CAPACITY_CLASSES: power (PostgreSQL with its WAL flushed locally; 3 Redis masters, appendfsync always) and replica
+# (a synchronous standby; a replica per master confirming every write). Folders results/server-capacity-BACKEND-CLASS.
+SERVER_CAPACITY_CLASSES := power replica
+PUBLISHED_SERVER_CAPACITY = $(wildcard results/server-capacity-*)
 
 # The durability matrix (`make durability`): every durability mode of every crashable backend crashed mid-surge, by
 # SIGKILL (process) and by a simulated power cut (power), in docs/crash-surge.yaml's peak. Each cell is
@@ -60,7 +65,7 @@ DURABILITY_CELLS ?=
 DURABILITY_OUT ?= results/durability
 
 
-.PHONY: group-commit-ratio fuzz fuzz-smoke bench-sharded durability durability-report bench-servers pgbench-check publish-servers publish-growth publish report deps build test bench ci-compare ci-baseline microbench microbench-check microbench-thresholds clean
+.PHONY: redis-benchmark-check group-commit-ratio fuzz fuzz-smoke bench-sharded durability durability-report bench-servers pgbench-check publish-servers publish-growth publish report deps build test bench ci-compare ci-baseline microbench microbench-check microbench-thresholds clean
 
 deps:
 	@if pkg-config --exists $(PKG_CONFIG_NAMES) && command -v sqlite3 >/dev/null && [ -x /usr/lib/postgresql/15/bin/pg_ctl ] \
@@ -106,6 +111,13 @@ PGBENCH_CHECK_ARGS ?=
 pgbench-check: build
 	.build/release/surgebench pgbench-check $(PGBENCH_CHECK_ARGS)
 
+# The honesty test of the redis-cluster backend's client: the same Redis Function calls (a send to one chat, a page of
+# its history) through SurgeBench and through redis-benchmark (-P 1) on one throwaway cluster, closed loop, three
+# interleaved rounds (about a minute). REDIS_BENCHMARK_CHECK_ARGS passes options (--workers, --requests, --rounds).
+REDIS_BENCHMARK_CHECK_ARGS ?=
+redis-benchmark-check: build
+	.build/release/surgebench redis-benchmark-check $(REDIS_BENCHMARK_CHECK_ARGS)
+
 # Group commit against a reference loop written directly against SQLite's and LMDB's C libraries with the backends'
 # own statements and keys, committing as many sends per transaction and sync as SurgeBench's groups held
 # (Benchmarks/group-commit/ratio.sh; RUNS=3 interleaved rounds, about 2 minutes; the published table is
@@ -140,11 +152,17 @@ durability-report: build
 	  cat $(DURABILITY_OUT)/matrix.md; } > $(DURABILITY_OUT)/README.md
 	rm $(DURABILITY_OUT)/matrix.md
 
-# Publishes the server runs and the pgbench check in results/ (about 11 minutes), then regenerates the tables.
+# Publishes the server runs, the servers' capacity searches, the pgbench check and the redis-benchmark check in results/,
+# then regenerates the tables.
 publish-servers: build
-	rm -rf $(PUBLISHED_SERVER_RUNS)
+	rm -rf $(PUBLISHED_SERVER_RUNS) $(PUBLISHED_SERVER_CAPACITY)
 	$(MAKE) bench-servers SERVER_OUT=results/servers SERVER_BENCH_ARGS="$(SERVER_BENCH_ARGS) --plain-progress"
+	for class in $(SERVER_CAPACITY_CLASSES); do for backend in $$(.build/release/surgebench backends --names servers | tr , ' '); do \
+		.build/release/surgebench capacity --backend $$backend --durability $$class --slo 'p99<=20ms' \
+			--out results/server-capacity-$$backend-$$class || exit 1; \
+	done; done
 	.build/release/surgebench pgbench-check --out results/pgbench-check.md
+	.build/release/surgebench redis-benchmark-check --out results/redis-benchmark-check.md
 	$(MAKE) report
 
 ci-compare: build
@@ -211,7 +229,8 @@ fuzz-smoke: build
 
 # Regenerates results/README.md and results/report.html from the published folders.
 report: build
-	.build/release/surgebench report $(PUBLISHED_RUNS) $(wildcard results/scale-out/merged) $(wildcard $(PUBLISHED_SERVER_RUNS)) $(PUBLISHED_CAPACITY) $(wildcard $(PUBLISHED_GROWTH)) \
+	.build/release/surgebench report $(PUBLISHED_RUNS) $(wildcard results/scale-out/merged) $(wildcard $(PUBLISHED_SERVER_RUNS)) $(PUBLISHED_CAPACITY) \
+		$(PUBLISHED_SERVER_CAPACITY) $(wildcard $(PUBLISHED_GROWTH)) \
 		$(wildcard $(DURABILITY_OUT)/*/) \
 		--markdown results/tables.md --html results/report.html
 	{ printf '%s\n\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n\n' '# Published results' \
@@ -229,8 +248,16 @@ report: build
 	  'Each folder holds results.json, summary.md, timeseries.csv and .hgrm files ([schema](../docs/results-schema.md));' \
 	  '`ci-base` names the base revision of the CI comparison (`make ci-baseline`).'; \
 	  cat results/tables.md; \
-	  if [ -f results/group-commit.md ]; then printf '\n### Group commit against a reference loop (`make group-commit-ratio`)\n\n'; cat results/group-commit.md; fi; \
+	  if [ -f results/group-commit.md ]; then printf '\n### The honesty test of the redis-cluster backend's client: the same Redis Function calls (a send to one chat, a page of
+# its history) through SurgeBench and through redis-benchmark (-P 1) on one throwaway cluster, closed loop, three
+# interleaved rounds (about a minute). REDIS_BENCHMARK_CHECK_ARGS passes options (--workers, --requests, --rounds).
+REDIS_BENCHMARK_CHECK_ARGS ?=
+redis-benchmark-check: build
+	.build/release/surgebench redis-benchmark-check $(REDIS_BENCHMARK_CHECK_ARGS)
+
+# Group commit against a reference loop (`make group-commit-ratio`)\n\n'; cat results/group-commit.md; fi; \
 	  if [ -f results/pgbench-check.md ]; then printf '\n### postgres: SurgeBench against pgbench (`make pgbench-check`)\n\n'; cat results/pgbench-check.md; fi; \
+	  if [ -f results/redis-benchmark-check.md ]; then printf '\n### redis-cluster: SurgeBench against redis-benchmark (`make redis-benchmark-check`)\n\n'; cat results/redis-benchmark-check.md; fi; \
 	  if [ -f results/scale-out.md ]; then printf '\n### Beyond one machine: shards, merge and memory\n\n'; cat results/scale-out.md; fi; \
 	  } > results/README.md
 	rm results/tables.md

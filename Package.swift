@@ -86,15 +86,21 @@ let package = Package(
             dependencies: ["SurgeCore", "PostgresStore", "StoreSupport", "Harness", "Workload", "Reporting",
                            .product(name: "Histogram", package: "hdrhistogram-swift")]),
 
+        // The Redis Cluster backend's honesty test: the same function calls through SurgeBench and through redis-benchmark.
+        .target(
+            name: "RedisBenchmarkCheck",
+            dependencies: ["SurgeCore", "RedisClusterStore", "StoreSupport", "Harness", "Workload", "Reporting",
+                           .product(name: "Histogram", package: "hdrhistogram-swift")]),
+
         .executableTarget(
             name: "surgebench",
             dependencies: [
-                "SurgeCore", "StoreCatalog", "Workload", "Harness", "Orchestration", "CrashTesting", "Reporting", "PgbenchCheck",
+                "SurgeCore", "StoreCatalog", "Workload", "Harness", "Orchestration", "CrashTesting", "Reporting", "PgbenchCheck", "RedisBenchmarkCheck",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // What the test targets share: scratch directories, threads started at once, the built executable, small plans.
-        .target(name: "TestSupport", dependencies: ["SurgeCore", "Workload", "Harness", "Orchestration"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["SurgeCore", "StoreSupport", "Workload", "Harness", "Orchestration"], path: "Tests/TestSupport"),
         // One test target per module under test, as swift-nio keeps them; the stores' tests (PostgreSQL's too) are
         // parameterised over the catalog.
         .testTarget(name: "StoreSupportTests", dependencies: ["SurgeCore", "StoreSupport", "TestSupport"]),

@@ -11,6 +11,11 @@
 // Limits (also in docs/crash-testing.md): directory operations (create, rename, unlink) count as durable at once; writes
 // through shared writable mappings are not modelled (they are reported); a write is undone whole (no torn sectors);
 // O_SYNC and O_DSYNC descriptors are durable at every write; sync_file_range() and msync() make nothing durable.
+//
+// Sync counting: whatever the model, every call that makes data durable is counted by kind (powercut.h), in this
+// process's memory or, when SURGEBENCH_SYNC_COUNTER names a file, in that file, mapped shared, so that every process
+// of a server (forked or started with that environment) counts into one place SurgeBench reads at the edges of a
+// measured window. A count is one atomic addition beside a call that takes microseconds to milliseconds.
 #define _GNU_SOURCE
 #include "powercut.h"
 
@@ -65,6 +70,41 @@ static int (*real_renameat2)(int, const char *, int, const char *, unsigned int)
 static int (*real_unlink)(const char *);
 static int (*real_unlinkat)(int, const char *, int);
 static void *(*real_mmap)(void *, size_t, int, int, int, off_t);
+static int (*real_msync)(void *, size_t, int);
+static int (*real_sync_file_range)(int, off64_t, off64_t, unsigned int);
+
+static uint64_t private_counts[SYNC_COUNT_WORDS];
+static uint64_t *counts = private_counts;
+static unsigned char sync_descriptor[MAX_DESCRIPTORS];  // opened with O_SYNC or O_DSYNC: every write is durable
+
+static void tally(int kind) { __atomic_fetch_add(&counts[kind], 1, __ATOMIC_RELAXED); }
+
+void surgebench_sync_counts(uint64_t out[SYNC_COUNT_WORDS]) {
+    for (int kind = 0; kind < SYNC_COUNT_WORDS; kind++) out[kind] = __atomic_load_n(&counts[kind], __ATOMIC_RELAXED);
+}
+
+// Counts into the file SURGEBENCH_SYNC_COUNTER names, shared with every other process that names it.
+static void share_counts(const char *path) {
+    int fd = real_open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    size_t size = SYNC_COUNT_WORDS * sizeof(uint64_t);
+    struct stat info;
+    if (fd < 0 || fstat(fd, &info) != 0 || ((size_t)info.st_size < size && real_ftruncate(fd, (off_t)size) != 0)) {
+        fprintf(stderr, "surgebench sync counter: cannot use %s: %s (syncs are not counted)\n", path, strerror(errno));
+        if (fd >= 0) real_close(fd);
+        return;
+    }
+    void *mapped = real_mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    real_close(fd);
+    if (mapped != MAP_FAILED) counts = mapped;
+}
+
+static void note_sync_flags(int fd, int flags) {
+    if (fd >= 0 && fd < MAX_DESCRIPTORS) sync_descriptor[fd] = (flags & (O_SYNC | O_DSYNC)) != 0;
+}
+
+static void count_sync_write(int fd) {
+    if (fd >= 0 && fd < MAX_DESCRIPTORS && sync_descriptor[fd]) tally(SYNC_COUNT_SYNC_WRITE);
+}
 
 static void resolve(void) {
     real_open = dlsym(RTLD_NEXT, "open");
@@ -91,6 +131,8 @@ static void resolve(void) {
     real_unlink = dlsym(RTLD_NEXT, "unlink");
     real_unlinkat = dlsym(RTLD_NEXT, "unlinkat");
     real_mmap = dlsym(RTLD_NEXT, "mmap");
+    real_msync = dlsym(RTLD_NEXT, "msync");
+    real_sync_file_range = dlsym(RTLD_NEXT, "sync_file_range");
 
 }
 
@@ -98,6 +140,8 @@ static void resolve(void) {
 
 __attribute__((constructor)) static void powercut_start(void) {
     ENSURE();
+    const char *counter = getenv("SURGEBENCH_SYNC_COUNTER");
+    if (counter && *counter) share_counts(counter);
     const char *directory = getenv("SURGEBENCH_POWERCUT_DIR");
     const char *journal_path = getenv("SURGEBENCH_POWERCUT_JOURNAL");
     if (!directory || !journal_path || !realpath(directory, watched)) return;
@@ -159,7 +203,10 @@ static int tracked(int fd, const char **path) {
 }
 
 static void forget(int fd) {
-    if (fd >= 0 && fd < MAX_DESCRIPTORS) __atomic_store_n(&state[fd], FD_UNKNOWN, __ATOMIC_RELEASE);
+    if (fd >= 0 && fd < MAX_DESCRIPTORS) {
+        __atomic_store_n(&state[fd], FD_UNKNOWN, __ATOMIC_RELEASE);
+        sync_descriptor[fd] = 0;
+    }
 }
 
 static void journal_write(const void *bytes, size_t length) {
@@ -261,6 +308,7 @@ static int mode_argument(int flags, va_list arguments) {
     va_end(arguments);                                            \
     int fd = call;                                                \
     forget(fd);                                                   \
+    note_sync_flags(fd, flags);                                   \
     return fd;
 
 int open(const char *path, int flags, ...) { OPEN_PASSING_MODE(real_open(path, flags, mode)) }
@@ -298,6 +346,7 @@ int dup3(int from, int to, int flags) {
 ssize_t write(int fd, const void *bytes, size_t length) {
     ENSURE();
     const char *path;
+    count_sync_write(fd);
     if (!tracked(fd, &path)) return real_write(fd, bytes, length);
     int appending;
     uint64_t offset = current_offset(fd, &appending);
@@ -310,6 +359,7 @@ ssize_t write(int fd, const void *bytes, size_t length) {
 ssize_t pwrite(int fd, const void *bytes, size_t length, off_t offset) {
     ENSURE();
     const char *path;
+    count_sync_write(fd);
     if (!tracked(fd, &path)) return real_pwrite(fd, bytes, length, offset);
     save_region(fd, path, (uint64_t)offset, length);
     ssize_t result = real_pwrite(fd, bytes, length, offset);
@@ -322,6 +372,7 @@ ssize_t pwrite64(int fd, const void *bytes, size_t length, off_t offset) { retur
 ssize_t writev(int fd, const struct iovec *iov, int count) {
     ENSURE();
     const char *path;
+    count_sync_write(fd);
     if (!tracked(fd, &path)) return real_writev(fd, iov, count);
     int appending;
     uint64_t offset = current_offset(fd, &appending);
@@ -334,6 +385,7 @@ ssize_t writev(int fd, const struct iovec *iov, int count) {
 ssize_t pwritev(int fd, const struct iovec *iov, int count, off_t offset) {
     ENSURE();
     const char *path;
+    count_sync_write(fd);
     if (!tracked(fd, &path)) return real_pwritev(fd, iov, count, offset);
     save_region(fd, path, (uint64_t)offset, iov_total(iov, count));
     ssize_t result = real_pwritev(fd, iov, count, offset);
@@ -346,6 +398,7 @@ ssize_t pwritev64(int fd, const struct iovec *iov, int count, off_t offset) { re
 ssize_t pwritev2(int fd, const struct iovec *iov, int count, off_t offset, int flags) {
     ENSURE();
     const char *path;
+    if (flags & (RWF_DSYNC | RWF_SYNC)) tally(SYNC_COUNT_SYNC_WRITE); else count_sync_write(fd);
     if (!tracked(fd, &path)) return real_pwritev2(fd, iov, count, offset, flags);
     int appending;
     uint64_t start = offset == -1 ? current_offset(fd, &appending) : (uint64_t)offset;
@@ -421,11 +474,12 @@ int posix_fallocate64(int fd, off_t offset, off_t length) { return posix_falloca
 
 // --- Syncs: a sync record stamped with the moment the call began covers every write stamped before it.
 
-static int synced(int fd, int (*call)(int)) {
+static int synced(int fd, int (*call)(int), int kind) {
     ENSURE();
     int is_tracked = classify(fd) == FD_TRACKED;
     uint64_t began = stamp_now();
     int result = call(fd);
+    if (result == 0) tally(kind);
     if (is_tracked && result == 0) {
         const char *path;
         if (tracked(fd, &path)) {
@@ -436,13 +490,14 @@ static int synced(int fd, int (*call)(int)) {
     return result;
 }
 
-int fsync(int fd) { return synced(fd, real_fsync); }
-int fdatasync(int fd) { return synced(fd, real_fdatasync); }
+int fsync(int fd) { return synced(fd, real_fsync, SYNC_COUNT_FSYNC); }
+int fdatasync(int fd) { return synced(fd, real_fdatasync, SYNC_COUNT_FDATASYNC); }
 
 void sync(void) {
     ENSURE();
     uint64_t began = stamp_now();
     real_sync();
+    tally(SYNC_COUNT_SYNC_ALL);
     if (journal >= 0) append_record(POWERCUT_SYNC_ALL, "", NULL, began, 0, 0, NULL, 0);
 }
 
@@ -450,6 +505,7 @@ int syncfs(int fd) {
     ENSURE();
     uint64_t began = stamp_now();
     int result = real_syncfs(fd);
+    if (result == 0) tally(SYNC_COUNT_SYNC_ALL);
     if (journal >= 0 && result == 0) append_record(POWERCUT_SYNC_ALL, "", NULL, began, 0, 0, NULL, 0);
     return result;
 }
@@ -544,4 +600,20 @@ void *mmap(void *address, size_t length, int protection, int flags, int fd, off_
 
 void *mmap64(void *address, size_t length, int protection, int flags, int fd, off_t offset) {
     return mmap(address, length, protection, flags, fd, offset);
+}
+
+// --- Counted only: msync() and sync_file_range() are outside the power-cut model (see the top of this file).
+
+int msync(void *address, size_t length, int flags) {
+    ENSURE();
+    int result = real_msync(address, length, flags);
+    if (result == 0 && (flags & MS_SYNC)) tally(SYNC_COUNT_MSYNC);
+    return result;
+}
+
+int sync_file_range(int fd, off64_t offset, off64_t length, unsigned int flags) {
+    ENSURE();
+    int result = real_sync_file_range(fd, offset, length, flags);
+    if (result == 0) tally(SYNC_COUNT_SYNC_FILE_RANGE);
+    return result;
 }

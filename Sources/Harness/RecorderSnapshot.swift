@@ -130,6 +130,8 @@ struct RecorderSnapshot: Codable, Sendable {
     var harnessNanos: UInt64
     var harnessSamples: UInt64
     var completed: UInt64
+    /// See ``WorkerRecorder/succeeded`` (absent from records written before it was kept).
+    var succeeded: [UInt64]?
 
     init(_ recorder: WorkerRecorder) {
         response = recorder.response.map { $0.map(SparseHistogram.init(exactly:)) }
@@ -143,6 +145,7 @@ struct RecorderSnapshot: Codable, Sendable {
         harnessNanos = recorder.harnessNanos
         harnessSamples = recorder.harnessSamples
         completed = recorder.completed
+        succeeded = recorder.succeeded
     }
 }
 
@@ -172,6 +175,7 @@ extension WorkerRecorder {
         harnessNanos = snapshot.harnessNanos
         harnessSamples = snapshot.harnessSamples
         completed = snapshot.completed
+        succeeded = snapshot.succeeded?.count == slots ? snapshot.succeeded! : [UInt64](repeating: 0, count: slots)
     }
 
     /// All of `recorders`' measurements in one recorder (they share phases and seconds). The histograms that workers
@@ -189,12 +193,14 @@ extension WorkerRecorder {
         merged.harnessNanos = first.harnessNanos
         merged.harnessSamples = first.harnessSamples
         merged.completed = first.completed
+        merged.succeeded = first.succeeded
         for other in recorders.dropFirst() {
             func addCounts(_ counts: inout [UInt64], _ more: [UInt64]) { for index in counts.indices { counts[index] += more[index] } }
             addCounts(&merged.secondLate, other.secondLate)
             addCounts(&merged.secondErrors, other.secondErrors)
             addCounts(&merged.secondCompleted, other.secondCompleted)
             addCounts(&merged.errors, other.errors)
+            addCounts(&merged.succeeded, other.succeeded)
             merged.wakeLag.add(other.wakeLag)
             merged.harnessNanos += other.harnessNanos
             merged.harnessSamples += other.harnessSamples

@@ -33,6 +33,8 @@ public struct ReplayOptions: Sendable {
     public var faultSettler: (@Sendable () -> Void)?
     /// The engine's cumulative counters (``EngineCounterSampling``), sampled at every second of the schedule.
     public var engineSampler: (@Sendable () -> [String: Double])?
+    /// The store's servers' counters (``ServerCostReporting``), read at the edges of the schedule and its phases.
+    public var serverSampler: (@Sendable () -> ServerSample)?
     /// Where acknowledged writes are logged as they happen, for a crash run's verification; nil otherwise.
     public var acknowledgements: AcknowledgementLog?
     /// The wall-clock instant (seconds since 1970) the schedule starts at, so that the shards of a trace on several

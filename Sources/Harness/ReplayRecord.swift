@@ -21,6 +21,10 @@ public struct ReplayRecord: Sendable, Codable {
     public var scheduleStartedAt: Double
     /// See ``ReplayResult/peakResidentBytes`` (absent from records written before it was measured).
     public var peakResidentBytes: UInt64?
+    /// See ``ReplayResult/server`` (absent from records written before it was measured).
+    public var server: ServerCost?
+    /// See ``ReplayResult/phaseCosts`` (absent from older records).
+    public var phaseCosts: [PhaseCost]?
     var schedule: RecorderSnapshot
     var setup: RecorderSnapshot
 }
@@ -31,7 +35,7 @@ extension ReplayResult {
         ReplayRecord(
             load: load, shard: shard, mode: mode, invalidWakeLagNanos: invalidWakeLagNanos, setupNanos: setupNanos, wallNanos: wallNanos,
             usage: usage, interrupted: interrupted, integrity: integrity, faults: faults, engineSeries: engineSeries, scheduleStartedAt: scheduleStartedAt,
-            peakResidentBytes: peakResidentBytes, schedule: RecorderSnapshot(WorkerRecorder.merged(recorders)), setup: RecorderSnapshot(WorkerRecorder.merged(setupRecorders)))
+            peakResidentBytes: peakResidentBytes, server: server, phaseCosts: phaseCosts, schedule: RecorderSnapshot(WorkerRecorder.merged(recorders)), setup: RecorderSnapshot(WorkerRecorder.merged(setupRecorders)))
     }
 
     /// The result of the shards `records` together (one record per shard of one trace, checked by the caller): what
@@ -51,12 +55,16 @@ extension ReplayResult {
         self.init(
             load: load, mode: first.mode, invalidWakeLagNanos: first.invalidWakeLagNanos, recorders: recorders, setupRecorders: setupRecorders,
             setupNanos: records.map(\.setupNanos).max() ?? 0, wallNanos: records.map(\.wallNanos).max() ?? 0,
-            usage: ResourceUsage(cpuNanos: records.reduce(0) { $0 + $1.usage.cpuNanos }, bytesWritten: records.reduce(0) { $0 + $1.usage.bytesWritten }),
+            usage: records.dropFirst().reduce(first.usage) { $0 + $1.usage },
             interrupted: records.contains(where: \.interrupted),
             integrity: records.dropFirst().reduce(first.integrity) { $0.adding($1.integrity) })
         faults = records.flatMap(\.faults)
         scheduleStartedAt = records.map(\.scheduleStartedAt).min() ?? 0
         peakResidentBytes = records.compactMap(\.peakResidentBytes).max()
+        // Phase edges are each shard's own instants: only one replay's phases keep their costs.
+        phaseCosts = records.count == 1 ? first.phaseCosts ?? [] : []
+        // The shards of a run share one store: each saw the servers' whole cost over its window; the longest counts.
+        server = records.compactMap(\.server).max { ($0.processes?.cpuNanos ?? 0, $0.reported.count) < ($1.processes?.cpuNanos ?? 0, $1.reported.count) }
         for record in records {
             engineSeries.merge(record.engineSeries) { zip($0, $1).map(+) }
         }

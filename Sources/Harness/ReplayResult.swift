@@ -25,6 +25,10 @@ public final class ReplayResult: @unchecked Sendable {
     /// The process's peak resident memory over the replay and its integrity check (the largest shard's, merged): the
     /// harness's own with a server backend, the store's with it with an in-process one. nil where unknown.
     public internal(set) var peakResidentBytes: UInt64?
+    /// What the store's servers spent over the schedule; nil for a store without servers.
+    public internal(set) var server: ServerCost?
+    /// What each phase cost (empty for a merged result, whose shards' phase edges differ).
+    public internal(set) var phaseCosts: [PhaseCost] = []
     let recorders: [WorkerRecorder]
     let setupRecorders: [WorkerRecorder]
 
@@ -83,6 +87,38 @@ public final class ReplayResult: @unchecked Sendable {
     }
 
     public var errorCount: UInt64 { errors.values.reduce(0) { $0 + $1.values.reduce(0, +) } }
+
+    /// Operations that succeeded and were intended in phase `phase` (nil: every phase), of the kinds `writes` selects
+    /// (true: writes only; nil: every kind).
+    public func succeeded(phase: Int? = nil, writes: Bool? = nil) -> UInt64 {
+        var total: UInt64 = 0
+        for recorder in recorders {
+            for (slot, count) in recorder.succeeded.enumerated() where count > 0 {
+                if let phase, slot / WorkerRecorder.kindCount != phase { continue }
+                if let writes, let kind = OperationKind(rawValue: UInt8(slot % WorkerRecorder.kindCount)), kind.isWrite != writes { continue }
+                total += count
+            }
+        }
+        return total
+    }
+
+    /// Writes the store acknowledged over the whole schedule.
+    public var acknowledgedWrites: UInt64 { succeeded(writes: true) }
+
+    /// Records the costs read at the schedule's and phases' edges (``CostSampler``).
+    func recordCosts(_ edges: [CostSampler.Sample]) {
+        guard let first = edges.first, let last = edges.last else { return }
+        if let start = first.server, let end = last.server {
+            server = ServerCost(from: start, to: end, between: edges.compactMap(\.server))
+        }
+        phaseCosts = zip(edges, edges.dropFirst()).enumerated().map { phase, pair in
+            let (start, end) = pair
+            return PhaseCost(
+                client: end.client - start.client,
+                server: start.server.flatMap { start in end.server.map { ServerCost(from: start, to: $0) } },
+                operations: succeeded(phase: phase), acknowledgedWrites: succeeded(phase: phase, writes: true))
+        }
+    }
 
     /// The harness's own time per operation: taking the operation, timing and recording it (not waiting, not the store).
     public var harnessOverheadNanosPerOperation: Double {

@@ -44,7 +44,6 @@ public enum Replayer {
             WorkerRecorder(phaseCount: plan.scenario.phases.count, seconds: plan.load.offeredPerSecond.count, presentSlots: plan.presentSlots,
                            latencies: latencies, secondResponses: secondResponses)
         }
-        let usageBefore = ResourceUsage.current()
         let startNanos = try scheduleStart(options)
         let startedAt = Date().timeIntervalSince1970 + (Double(startNanos) - Double(MonotonicClock.now())) / 1e9
         options.observer?.attach(backend: options.label, shard: plan.shard, load: plan.load, live: LiveTotals(counters: recorders.map(\.live)), startNanos: startNanos)
@@ -53,6 +52,7 @@ public enum Replayer {
         monitor.start()
         let faults = FaultThread(options: options, startNanos: startNanos)
         let engine = EngineSampler(options: options, startNanos: startNanos, seconds: plan.load.offeredPerSecond.count)
+        let costs = CostSampler(server: options.serverSampler, startNanos: startNanos, phaseStartSeconds: plan.scenario.phaseWindows.map(\.start))
         onThreads(workers) { worker in
             var runner = runners[worker]
             replay(streams[worker], runner: &runner, recorder: recorders[worker], startNanos: startNanos, plan: plan, options: options)
@@ -63,7 +63,7 @@ public enum Replayer {
         let faultsMade = faults.finish()
         if !faultsMade.isEmpty { options.faultSettler?() }
         monitor.stop()
-        let usageAfter = ResourceUsage.current()
+        let edges = costs.finish()
         let interrupted = options.stop.isRequested
         if let failure = streams.lazy.compactMap(\.failure).first {
             throw StoreError(.engine, "the trace could not be read back during the replay (\(failure)); nothing was measured")
@@ -81,7 +81,8 @@ public enum Replayer {
         }
         let result = ReplayResult(
             load: plan.load, mode: options.mode, invalidWakeLagNanos: options.invalidWakeLagNanos, recorders: recorders, setupRecorders: setupRecorders, setupNanos: setupNanos,
-            wallNanos: endNanos - startNanos, usage: usageAfter - usageBefore, interrupted: interrupted, integrity: integrity)
+            wallNanos: endNanos - startNanos, usage: edges[edges.count - 1].client - edges[0].client, interrupted: interrupted, integrity: integrity)
+        result.recordCosts(edges)
         result.recordFaults(faultsMade)
         result.engineSeries = engineSeries
         result.scheduleStartedAt = startedAt

@@ -1,17 +1,27 @@
 import Foundation
 import Glibc
+import SurgeCore
 
-/// The process's CPU time and bytes written to storage, read before and after a replay.
+/// The process's CPU time, bytes written to storage and syncs, read at the edges of a replay and of its phases.
 public struct ResourceUsage: Sendable, Hashable, Codable {
     public var cpuNanos: UInt64
     /// `write_bytes` of /proc/self/io: bytes this process caused to be sent to storage (0 where unavailable).
     public var bytesWritten: UInt64
+    /// This process's syncs (an in-process store's), when it counts them (``SyncCounting``); nil otherwise.
+    public var syncs: SyncCounts? = nil
+
+    public init(cpuNanos: UInt64, bytesWritten: UInt64, syncs: SyncCounts? = nil) {
+        self.cpuNanos = cpuNanos
+        self.bytesWritten = bytesWritten
+        self.syncs = syncs
+    }
 
     public static func current() -> ResourceUsage {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         func nanos(_ time: timeval) -> UInt64 { UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_usec) * 1000 }
-        return ResourceUsage(cpuNanos: nanos(usage.ru_utime) + nanos(usage.ru_stime), bytesWritten: procWriteBytes())
+        return ResourceUsage(cpuNanos: nanos(usage.ru_utime) + nanos(usage.ru_stime), bytesWritten: procWriteBytes(),
+                             syncs: SyncCounting.ownCounts())
     }
 
     private static func procWriteBytes() -> UInt64 {
@@ -41,6 +51,13 @@ public struct ResourceUsage: Sendable, Hashable, Codable {
     }
 
     public static func - (lhs: ResourceUsage, rhs: ResourceUsage) -> ResourceUsage {
-        ResourceUsage(cpuNanos: lhs.cpuNanos &- rhs.cpuNanos, bytesWritten: lhs.bytesWritten &- rhs.bytesWritten)
+        ResourceUsage(cpuNanos: lhs.cpuNanos &- rhs.cpuNanos, bytesWritten: lhs.bytesWritten &- rhs.bytesWritten,
+                      syncs: lhs.syncs.map { now in rhs.syncs.map { now - $0 } ?? now })
+    }
+
+    /// The usage of two processes together (the shards of one run).
+    public static func + (lhs: ResourceUsage, rhs: ResourceUsage) -> ResourceUsage {
+        let syncs: SyncCounts? = lhs.syncs == nil && rhs.syncs == nil ? nil : (lhs.syncs ?? .zero) + (rhs.syncs ?? .zero)
+        return ResourceUsage(cpuNanos: lhs.cpuNanos + rhs.cpuNanos, bytesWritten: lhs.bytesWritten + rhs.bytesWritten, syncs: syncs)
     }
 }

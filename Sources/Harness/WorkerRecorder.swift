@@ -52,6 +52,8 @@ final class WorkerRecorder {
     var harnessNanos: UInt64 = 0
     var harnessSamples: UInt64 = 0
     var completed: UInt64 = 0
+    /// Operations that succeeded, by phase and kind (slot = phase × kinds + kind), over the whole schedule.
+    var succeeded: [UInt64]
     var inDoubt: [InDoubt] = []
     /// Resends of acknowledged messages that the store stored anew instead of finding the original: it had lost it.
     var forgottenSends: [MessageAck] = []
@@ -72,6 +74,7 @@ final class WorkerRecorder {
         secondErrors = [UInt64](repeating: 0, count: seconds * Self.categoryCount)
         secondCompleted = [UInt64](repeating: 0, count: seconds * 4 + 60)  // completions may trail the schedule
         errors = [UInt64](repeating: 0, count: Self.kindCount * Self.categoryCount)
+        succeeded = [UInt64](repeating: 0, count: phaseCount * Self.kindCount)
         wakeLag = Self.makeHistogram()
     }
 
@@ -82,12 +85,15 @@ final class WorkerRecorder {
         _ operation: TraceOperation, failure: ErrorCategory?, responseNanos: UInt64, serviceNanos: UInt64, late: Bool, measured: Bool,
         second: Int, completedSecond: Int
     ) {
+        let slot = UInt32(operation.phase) * UInt32(Self.kindCount) + UInt32(operation.kind.rawValue)
         if let failure {
             recordError(failure, kind: operation.kind, second: second)
-        } else if measured {
-            let slot = UInt32(operation.phase) * UInt32(Self.kindCount) + UInt32(operation.kind.rawValue)
-            pendingLatencies.append(SlotHistograms.Sample(slot: slot, responseNanos: responseNanos, serviceNanos: serviceNanos))
-            if pendingLatencies.count == Self.latencyBatch { flushLatencies() }
+        } else {
+            if slot < succeeded.count { succeeded[Int(slot)] += 1 }
+            if measured {
+                pendingLatencies.append(SlotHistograms.Sample(slot: slot, responseNanos: responseNanos, serviceNanos: serviceNanos))
+                if pendingLatencies.count == Self.latencyBatch { flushLatencies() }
+            }
         }
         if second != currentSecond { finishSecond(next: second) }
         currentSecondResponse.recordClamped(responseNanos)

@@ -53,6 +53,11 @@ public struct CapacitySearch {
         public var passed: Bool
         /// Why it failed, or "within SLO".
         public var reason: String
+        /// CPU time per finished operation of the generator (an in-process store's included) and the store's servers
+        /// together, microseconds (nil in older files).
+        public var cpuMicrosPerOperation: Double? = nil
+        /// Of which the servers' (nil for a store without servers SurgeBench started).
+        public var serverCPUMicrosPerOperation: Double? = nil
     }
 
     /// The scenario whose population and phase mix are offered (already scaled).
@@ -177,7 +182,9 @@ public struct CapacitySearch {
             sessionsPerSecond: sessionsPerSecond, offeredOpsPerSecond: offered,
             achievedOpsPerSecond: Double(measuredSeconds.reduce(0) { $0 + series[$1].achieved }) / Double(max(measuredSeconds.count, 1)),
             percentileMs: percentile,
-            backlogAtEnd: backlog, errors: result.errorCount, passed: reasons.isEmpty, reason: reasons.isEmpty ? "within SLO" : reasons.joined(separator: ", "))
+            backlogAtEnd: backlog, errors: result.errorCount, passed: reasons.isEmpty, reason: reasons.isEmpty ? "within SLO" : reasons.joined(separator: ", "),
+            cpuMicrosPerOperation: Double(result.usage.cpuNanos + (result.server?.processes?.cpuNanos ?? 0)) / 1000 / Double(max(result.completed, 1)),
+            serverCPUMicrosPerOperation: result.server?.processes.map { Double($0.cpuNanos) / 1000 / Double(max(result.completed, 1)) })
         say(String(format: "  %@ %.1f sessions/s = %.0f ops/s: %@ %.3g ms, backlog %llu: %@", descriptor.name, sessionsPerSecond, offered,
                    slo.percentileLabel, percentile, backlog, trial.passed ? "pass" : "FAIL (\(trial.reason))"))
         return (trial, settings)

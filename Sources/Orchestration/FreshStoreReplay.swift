@@ -47,6 +47,7 @@ public enum FreshStoreReplay {
             labelled.faultSettler = { injecting.awaitSettled() }
         }
         if let sampling = store as? EngineCounterSampling { labelled.engineSampler = { sampling.sampleEngineCounters() } }
+        if let servers = store as? ServerCostReporting { labelled.serverSampler = { servers.serverSample() } }
         let result = try Replayer.run(store, plan: plan, options: labelled)
         return .measured(StoreMeasurement(
             backend: descriptor.name, options: given, settings: store.settings, bytesOnDisk: store.bytesOnDisk(),

@@ -14,7 +14,7 @@ import SurgeCore
 /// concurrent duplicate rolls its increment back. Unread counts are raised on write (fan-out on write); a history
 /// page is one backward range of the primary key; the inbox reads the user's memberships and their chats' headers,
 /// never messages.
-public final class PostgresMessageStore: MessageStore {
+public final class PostgresMessageStore: MessageStore, ServerCostReporting {
     /// What the store was opened with.
     public struct Configuration: Sendable, Hashable {
         public var url: String
@@ -138,6 +138,30 @@ public final class PostgresMessageStore: MessageStore {
         control.withLock { $0 = nil }
         server?.stop()
     }
+
+    /// The servers SurgeBench started (primary and standby, every backend and helper) from /proc and their sync
+    /// counter, with the primary's own statistics (`pg_stat_wal`, `pg_stat_database`, `pg_stat_bgwriter`); for a
+    /// server `url=` names, its own statistics alone. PostgreSQL's counters lag: each backend adds its own to them at
+    /// most about once a second.
+    public func serverSample() -> ServerSample {
+        let values = control.withLock { database in database?.text(Self.reportedQuery) }?.split(separator: ",").map { Double($0) ?? 0 } ?? []
+        let reported = Dictionary(uniqueKeysWithValues: zip(Self.reportedColumns, values))
+        guard let server else { return ServerSample(reported: reported) }
+        return server.meter.sample(roots: server.postmasters, reported: reported)
+    }
+
+    /// The server's own counters, named `view.column`, read by one query at a window's edge.
+    private static let reportedColumns = [
+        "pg_stat_wal.wal_records", "pg_stat_wal.wal_fpi", "pg_stat_wal.wal_bytes", "pg_stat_wal.wal_buffers_full", "pg_stat_wal.wal_write",
+        "pg_stat_wal.wal_sync", "pg_stat_database.xact_commit", "pg_stat_database.xact_rollback", "pg_stat_database.blks_read",
+        "pg_stat_database.blks_hit", "pg_stat_database.tup_inserted", "pg_stat_database.tup_updated", "pg_stat_bgwriter.checkpoints_timed",
+        "pg_stat_bgwriter.checkpoints_req", "pg_stat_bgwriter.buffers_checkpoint", "pg_stat_bgwriter.buffers_clean",
+        "pg_stat_bgwriter.buffers_backend", "pg_stat_bgwriter.buffers_backend_fsync",
+    ]
+    private static let reportedQuery = "SELECT concat_ws(',', "
+        + reportedColumns.map { $0.replacingOccurrences(of: "pg_stat_wal.", with: "w.").replacingOccurrences(of: "pg_stat_database.", with: "d.")
+            .replacingOccurrences(of: "pg_stat_bgwriter.", with: "b.") }.joined(separator: ", ")
+        + ") FROM pg_stat_wal w, pg_stat_database d, pg_stat_bgwriter b WHERE d.datname = current_database()"
 
     private static let synchronousStandbyCount =
         "SELECT count(*) FROM pg_stat_replication WHERE sync_state IN ('sync', 'quorum') AND state = 'streaming'"

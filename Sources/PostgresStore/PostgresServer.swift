@@ -23,6 +23,8 @@ final class PostgresServer: Sendable {
     let standbyConnectionString: String?
     private let nodes: [Node]
     private let watchdog: Int32
+    /// Measures the servers (the primary and the standby count their syncs into one file).
+    let meter: ServerMeter
     private let stopped = Atomic<Bool>(false)
 
     static let binaries = "/usr/lib/postgresql/15/bin"
@@ -58,6 +60,8 @@ final class PostgresServer: Sendable {
         let primary = Node(data: inDirectory("data"), runtime: inDirectory("run"))
         let secondary = standby ? Node(data: inDirectory("standby"), runtime: inDirectory("standby-run")) : nil
         nodes = [primary] + (secondary.map { [$0] } ?? [])
+        meter = ServerMeter(directory: directory)
+        let meter = meter
         // Before anything starts, so that no server outlives SurgeBench even if it dies while starting one.
         watchdog = Self.startWatchdog(stopping: nodes.map(\.data), removing: isTemporary ? directory : nil)
         do throws(StoreError) {
@@ -66,7 +70,7 @@ final class PostgresServer: Sendable {
             }
             var primarySettings = settings
             if standby { primarySettings["synchronous_standby_names"] = "'\(Self.standbyName)'" }
-            try Self.start(primary, settings: primarySettings)
+            try Self.start(primary, settings: primarySettings, environment: meter.environment())
             if let secondary {
                 if !FileManager.default.fileExists(atPath: (secondary.data as NSString).appendingPathComponent("PG_VERSION")) {
                     do {
@@ -82,7 +86,7 @@ final class PostgresServer: Sendable {
                 }
                 var standbySettings = settings
                 standbySettings["cluster_name"] = Self.standbyName  // the application name it streams under
-                try Self.start(secondary, settings: standbySettings)
+                try Self.start(secondary, settings: standbySettings, environment: meter.environment())
             }
         } catch {
             ChildProcess.end(watchdog)
@@ -98,7 +102,12 @@ final class PostgresServer: Sendable {
 
     /// The pid of the primary's postmaster on the cluster in `path` (from its postmaster.pid), if it is running.
     static func postmaster(inPath path: String) -> Int32? {
-        let file = ((path as NSString).appendingPathComponent("data") as NSString).appendingPathComponent("postmaster.pid")
+        postmaster(inData: (path as NSString).appendingPathComponent("data"))
+    }
+
+    /// The pid of the postmaster of the data directory `data`, if it is running.
+    private static func postmaster(inData data: String) -> Int32? {
+        let file = (data as NSString).appendingPathComponent("postmaster.pid")
         guard let text = try? String(contentsOfFile: file, encoding: .utf8), let first = text.split(separator: "\n").first,
               let pid = Int32(first), pid > 0, kill(pid, 0) == 0 else { return nil }
         return pid
@@ -115,7 +124,10 @@ final class PostgresServer: Sendable {
 
     // MARK: Servers
 
-    private static func start(_ node: Node, settings: [String: String]) throws(StoreError) {
+    /// The postmasters running now (the primary's, then the standby's); their children are the backends and helpers.
+    var postmasters: [Int32] { nodes.compactMap { Self.postmaster(inData: $0.data) } }
+
+    private static func start(_ node: Node, settings: [String: String], environment: [String: String]) throws(StoreError) {
         if !FileManager.default.fileExists(atPath: node.runtime) {
             do { try FileManager.default.createDirectory(atPath: node.runtime, withIntermediateDirectories: true) } catch {
                 throw StoreError(.cannotOpen, "cannot create '\(node.runtime)': \(error.localizedDescription)")
@@ -127,7 +139,7 @@ final class PostgresServer: Sendable {
         let log = (node.runtime as NSString).appendingPathComponent("server.log")
         do throws(StoreError) {
             try ChildProcess.run(["\(binaries)/pg_ctl", "-D", node.data, "-l", log, "-w", "-t", "60", "-o", options, "start"],
-                    what: "starting PostgreSQL", asUser: serverUser)
+                    what: "starting PostgreSQL", asUser: serverUser, environment: environment)
         } catch {
             let tail = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").suffix(3).joined(separator: " | ")
             throw StoreError(.cannotOpen, "\(error.message); server log: \(tail)")

@@ -31,6 +31,22 @@ public final class RedisClusterConnection: StoreConnection {
     /// The keys of chat `chat`'s header, members, unread counts, messages and idempotency keys.
     private static func chatKeys(_ chat: UInt64) -> [String] { ["c", "m", "n", "msg", "i"].map { key(chat, "\($0):\(chat)") } }
 
+    /// The function call ``send(_:to:from:clientMessageID:)`` makes, as an argument vector (the redis-benchmark check
+    /// gives redis-benchmark the same one).
+    package static func sendCall(_ body: [UInt8], to chat: ChatID, from sender: UserID, clientMessageID: UInt64) -> [[UInt8]] {
+        call("sb_send", keys: chatKeys(chat.rawValue), [String(chat.rawValue), String(sender.rawValue), String(clientMessageID)], body: body)
+    }
+
+    /// The function call ``history(of:before:limit:)`` makes, as an argument vector.
+    package static func historyCall(of chat: ChatID, before: UInt64?, limit: Int) -> [[UInt8]] {
+        let top = before.map { $0 == 0 ? 0 : $0 - 1 } ?? UInt64.max
+        let keys = chatKeys(chat.rawValue)
+        return call("sb_history", keys: [keys[0], keys[3]], [String(chat.rawValue), String(min(top, largestExactNumber)), String(limit)])
+    }
+
+    /// The slot of chat `chat`'s keys.
+    package static func slot(ofChat chat: ChatID) -> Int { slot(of: chat.rawValue) }
+
     /// `FCALL function <keys> keys... args...` as an argument vector.
     private static func call(_ function: String, keys: [String], _ arguments: [String], body: [UInt8]? = nil) -> [[UInt8]] {
         var vector = (["FCALL", function, String(keys.count)] + keys + arguments).map { Array($0.utf8) }
@@ -142,18 +158,16 @@ public final class RedisClusterConnection: StoreConnection {
 
     public func send(_ body: [UInt8], to chat: ChatID, from sender: UserID, clientMessageID: UInt64) throws(StoreError) -> SendReceipt {
         try Validation.checkBody(body)
-        let reply = try run("sb_send", keys: Self.chatKeys(chat.rawValue),
-                            [String(chat.rawValue), String(sender.rawValue), String(clientMessageID)], body: body, isWrite: true)
+        let reply = try Self.check(try client.execute(Self.sendCall(body, to: chat, from: sender, clientMessageID: clientMessageID),
+                                                      slot: Self.slot(of: chat.rawValue), isWrite: true))
         guard reply.elements.count == 2, let sequence = reply.elements[0].integer else { throw Self.unexpected(reply, in: "send") }
         return SendReceipt(chat: chat, sequence: sequence, isDuplicate: reply.elements[1].integer == 1)
     }
 
     public func history(of chat: ChatID, before: UInt64?, limit: Int) throws(StoreError) -> [Message] {
         try Validation.checkLimit(limit)
-        let top = before.map { $0 == 0 ? 0 : $0 - 1 } ?? UInt64.max
-        let keys = Self.chatKeys(chat.rawValue)
-        let reply = try run("sb_history", keys: [keys[0], keys[3]],
-                            [String(chat.rawValue), String(min(top, Self.largestExactNumber)), String(limit)], isWrite: false)
+        let reply = try Self.check(try client.execute(Self.historyCall(of: chat, before: before, limit: limit), slot: Self.slot(of: chat.rawValue),
+                                                      isWrite: false))
         let fields = reply.elements
         return try stride(from: 0, to: fields.count - 1, by: 2).map { (index) throws(StoreError) -> Message in
             guard let sequence = fields[index].integer, let packed = fields[index + 1].bytes else { throw Self.unexpected(reply, in: "history") }

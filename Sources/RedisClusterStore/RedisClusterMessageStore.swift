@@ -7,7 +7,7 @@ import SurgeCore
 /// call of a Redis Function on the node that owns its slot (see ``RedisFunctions`` for the keys); operations that
 /// span users and chats (inbox, contact import, chat creation) pipeline their per-slot calls, one pipeline per node.
 /// Idempotent resends are recognised per chat (the harness resends to the same chat).
-public final class RedisClusterMessageStore: MessageStore {
+public final class RedisClusterMessageStore: MessageStore, ServerCostReporting {
     /// What the store was opened with.
     public struct Configuration: Sendable, Hashable {
         public var nodes: [RedisAddressText]
@@ -123,6 +123,52 @@ public final class RedisClusterMessageStore: MessageStore {
     public func close() {
         control.withLock { $0 = nil }
         servers?.stop()
+    }
+
+    /// The nodes SurgeBench started (every master and replica, with the children they fork) from /proc and their sync
+    /// counter, with every node's own figures from `INFO` (CPU, commands, persistence, FCALL and WAIT calls), summed;
+    /// for a cluster `nodes=` names, the masters' own figures alone.
+    public func serverSample() -> ServerSample {
+        let reported = reportedStatistics(nodes: servers?.nodes)
+        guard let servers else { return ServerSample(reported: reported) }
+        return servers.meter.sample(roots: servers.processIDs, reported: reported)
+    }
+
+    /// The `host:port` of the master serving `slot`, as the store's own slot table knows it.
+    package func master(servingSlot slot: Int) -> String? {
+        control.withLock { client in client.flatMap { $0.slotOwners.indices.contains(slot) ? $0.slotOwners[slot]?.description : nil } }
+    }
+
+    /// The counters of `INFO all` worth following, summed over `nodes` (nil: the masters).
+    private static let reportedFields = ["used_cpu_sys", "used_cpu_user", "total_commands_processed", "total_net_input_bytes",
+                                         "total_net_output_bytes", "aof_delayed_fsync", "aof_rewrites", "cmdstat_fcall.calls",
+                                         "cmdstat_fcall.usec", "cmdstat_wait.calls"]
+
+    private func reportedStatistics(nodes: [RedisAddress]?) -> [String: Double] {
+        control.withLock { client -> [String: Double] in
+            guard let client else { return [:] }
+            var sums: [String: Double] = [:]
+            for node in nodes ?? client.masters {
+                guard let text = try? client.connection(to: node).command(["INFO", "all"].map { Array($0.utf8) }).text else { continue }
+                for line in text.split(separator: "\r\n") {
+                    guard let colon = line.firstIndex(of: ":") else { continue }
+                    let name = String(line[..<colon])
+                    let value = line[line.index(after: colon)...]
+                    if name.hasPrefix("cmdstat_") {
+                        // cmdstat_fcall:calls=12,usec=345,usec_per_call=...
+                        for pair in value.split(separator: ",") {
+                            let parts = pair.split(separator: "=")
+                            let field = "\(name).\(parts.first ?? "")"
+                            if parts.count == 2, Self.reportedFields.contains(field), let number = Double(parts[1]) { sums["INFO " + field, default: 0] += number }
+                        }
+                    } else if Self.reportedFields.contains(name), let number = Double(value) {
+                        // used_cpu_* are seconds: kept as microseconds, as the other figures per operation read best.
+                        if name.hasPrefix("used_cpu_") { sums["INFO \(name) (µs)", default: 0] += number * 1e6 } else { sums["INFO " + name, default: 0] += number }
+                    }
+                }
+            }
+            return sums
+        }
     }
 
     private func infoFromMasters(_ section: String, field: String) -> [String] {

@@ -23,6 +23,8 @@ final class RedisClusterServers: Sendable {
     private let killed = Mutex<[RedisAddress]>([])
     private let settings: [String]
     private let watchdog: pid_t
+    /// Measures the nodes (every node counts its syncs into one file in the directory).
+    let meter: ServerMeter
     private let stopped = Atomic<Bool>(false)
 
     static let server = "/usr/bin/redis-server"
@@ -46,6 +48,7 @@ final class RedisClusterServers: Sendable {
         nodes = ports.map { RedisAddress(host: "127.0.0.1", port: $0) }
         masterCount = isNew ? masters : max(1, saved.count / (1 + replicasPerMaster))
         processes = Mutex([])
+        meter = ServerMeter(directory: directory)
         self.settings = settings
         // Kills until none is left (a node still writing would refill the directory), then removes a temporary one.
         // The pattern's "[e]" keeps it from matching the watchdog's own command line, which holds the pattern.
@@ -78,6 +81,9 @@ final class RedisClusterServers: Sendable {
         guard !path.isEmpty else { return [] }
         return ProcessTree.processes(commandStartingWith: "\(title) \(URL(fileURLWithPath: path).standardizedFileURL.path) ")
     }
+
+    /// Every node's process running now (a killed node's until it is restarted is gone).
+    var processIDs: [pid_t] { processes.withLock { $0 }.filter { $0 > 0 } }
 
     /// Stops every node (saving its data when the cluster is kept) and removes a temporary cluster. Safe to call twice.
     func stop() {
@@ -133,7 +139,8 @@ final class RedisClusterServers: Sendable {
                          "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000", "--dir", nodeDirectory,
                          "--save", "", "--daemonize", "no", "--logfile", "redis.log", "--proc-title-template",
                          "\(Self.title) \(directory) {port}"] + settings
-        let pid = ChildProcess.spawn(arguments, output: (nodeDirectory as NSString).appendingPathComponent("output.log"), newSession: false)
+        let pid = ChildProcess.spawn(arguments, output: (nodeDirectory as NSString).appendingPathComponent("output.log"), newSession: false,
+                                     environment: meter.environment())
         guard pid > 0 else { throw StoreError(.cannotOpen, "cannot start \(Self.server)") }
         processes.withLock { $0[index] = pid }
     }

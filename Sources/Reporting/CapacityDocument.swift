@@ -112,7 +112,7 @@ public enum SizingTable {
             let nodesHigh = Int((high / capacity.capacityOpsPerSecond).rounded(.up))
             return [
                 "\(capacity.backend) (\(StoreSettings.label(durability: capacity.durability, commit: capacity.commit)))",
-                capacity.slo.description, Figures.format(capacity.capacityOpsPerSecond),
+                capacity.slo.description, Figures.format(capacity.capacityOpsPerSecond), cpuAtCapacity(capacity),
                 "\(Figures.format(low / 1000))k to \(Figures.format(high / 1000))k", nodesLow == nodesHigh ? "\(nodesLow)" : "\(nodesLow) to \(nodesHigh)",
             ]
         }
@@ -120,7 +120,18 @@ public enum SizingTable {
             caption: "Durability class \(classLabel): nodes (each one machine like the one measured) to absorb 3,300-3,600 registrations/s, Telegram's rate inside the "
                 + "outage window of 4 Oct 2021, with the messaging around them in the proportion of the measured phase's mix. "
                 + "Assumes users and chats shard perfectly (no cross-node operation), existing users' activity grows with the "
-                + "newcomers as in the scenario, and each node sustains its measured capacity; no headroom, replication or failover is added.",
-            header: ["backend", "SLO", "capacity ops/s per node", "demand ops/s", "nodes"], rows: rows)
+                + "newcomers as in the scenario, and each node sustains its measured capacity; no headroom, replication or failover is added. "
+                + "A node runs the store (its servers, standby and replicas included) and its share of the clients: SurgeBench's "
+                + "generator ran on the same machine, so its capacity is what the store and the clients' share sustained together; "
+                + "the CPU column gives both per operation at that rate, the client's part first (an in-process store's cost is all in it).",
+            header: ["backend", "SLO", "capacity ops/s per node", "CPU µs / op at capacity (client + server)", "demand ops/s", "nodes"], rows: rows)
+    }
+
+    /// The capacity trial's CPU per operation, the client's and the servers' parts where there are servers.
+    static func cpuAtCapacity(_ capacity: CapacityDocument) -> String {
+        let trial = capacity.trials.last { $0.passed && $0.sessionsPerSecond == capacity.capacitySessionsPerSecond }
+        guard let whole = trial?.cpuMicrosPerOperation else { return "-" }
+        guard let server = trial?.serverCPUMicrosPerOperation else { return Figures.format(whole) }
+        return "\(Figures.format(whole)) (\(Figures.format(whole - server)) + \(Figures.format(server)))"
     }
 }

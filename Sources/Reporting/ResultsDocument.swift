@@ -114,6 +114,10 @@ public struct ResultsDocument: Sendable, Hashable, Codable {
         /// The generator process's peak resident memory over the replay and its integrity check, in bytes: the
         /// harness's own with a server backend, with the store's for an in-process one (nil in older results).
         public var peakResidentBytes: UInt64? = nil
+        /// The whole cost per operation, the servers' included, over the schedule (nil in older results).
+        public var cost: CostFigures? = nil
+        /// The servers' own figures, for a store on servers (nil otherwise and in older results).
+        public var server: ServerFigures? = nil
     }
 
     public struct OperationResult: Sendable, Hashable, Codable {
@@ -130,6 +134,8 @@ public struct ResultsDocument: Sendable, Hashable, Codable {
         public var offeredPerSecond: Double
         public var response: LatencySummary
         public var operations: [OperationResult]
+        /// The phase's cost per operation, between its start and the next phase's (nil in merged and older results).
+        public var cost: CostFigures? = nil
     }
 
     public struct ErrorCount: Sendable, Hashable, Codable {
@@ -184,6 +190,12 @@ extension ResultsDocument.BackendResult {
         engineSeries = result.engineSeries.isEmpty ? nil : result.engineSeries
         scheduleStartedAt = result.scheduleStartedAt > 0 ? Figures.instant(result.scheduleStartedAt) : nil
         peakResidentBytes = result.peakResidentBytes
+        cost = CostFigures(client: result.usage, server: result.server, operations: result.completed, writes: result.acknowledgedWrites)
+        server = result.server.map { ServerFigures($0, operations: result.completed) }
+        for (index, phaseCost) in result.phaseCosts.enumerated() where index < self.phases.count {
+            self.phases[index].cost = CostFigures(client: phaseCost.client, server: phaseCost.server, operations: phaseCost.operations,
+                                             writes: phaseCost.acknowledgedWrites)
+        }
     }
 
     /// A backend that could not run: the reason and nothing else.

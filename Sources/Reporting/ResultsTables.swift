@@ -112,12 +112,32 @@ public enum ResultsTables {
         if document.backends.contains(where: { ($0.integrity.inDoubtMessagesStored ?? 0) > 0 }) {
             row("kept sends in doubt") { results in "\(results.reduce(0) { $0 + ($1.integrity.inDoubtMessagesStored ?? 0) })" }
         }
-        row("CPU µs / op", median(\.cpuMicrosPerOperation))
-        row("bytes written / op", median(\.bytesWrittenPerOperation))
+        // The whole cost: the generator's process (an in-process store's too) and, for a store on servers, theirs.
+        let onServers = document.backends.contains { $0.cost?.serverCPUMicrosPerOperation != nil }
+        row(onServers ? "CPU µs / op (client + server)" : "CPU µs / op") { results in
+            Self.wholeAndParts(results, whole: { $0.cost?.cpuMicrosPerOperation ?? $0.cpuMicrosPerOperation },
+                               server: { $0.cost?.serverCPUMicrosPerOperation })
+        }
+        row(onServers ? "bytes written / op (client + server)" : "bytes written / op") { results in
+            Self.wholeAndParts(results, whole: { $0.cost?.bytesWrittenPerOperation ?? $0.bytesWrittenPerOperation },
+                               server: { $0.cost?.serverBytesWrittenPerOperation })
+        }
+        if document.backends.contains(where: { $0.cost?.syncsPerAcknowledgedWrite != nil }) {
+            row("syncs / acknowledged write") { results in
+                let counted = results.compactMap { $0.cost?.syncsPerAcknowledgedWrite }
+                return counted.isEmpty ? "not counted" : Figures.format(Statistics.median(counted))
+            }
+        }
+        if document.backends.contains(where: { $0.server?.peakResidentBytes != nil }) {
+            row("server memory (PSS, largest at phase edges)") { results in
+                let peaks = results.compactMap { $0.server?.peakResidentBytes }
+                return peaks.isEmpty ? "-" : Figures.bytes(UInt64(Statistics.median(peaks.map { Double($0) })))
+            }
+        }
         row("store on disk") { results in results[0].storeBytesOnDisk.map { _ in Figures.bytes(UInt64(Statistics.median(results.map { Double($0.storeBytesOnDisk ?? 0) }))) } ?? "-" }
         row("harness µs / op", median(\.harnessOverheadMicrosPerOperation))
         if document.backends.contains(where: { $0.peakResidentBytes != nil }) {
-            row("peak resident memory") { results in
+            row(onServers ? "peak resident memory (surgebench)" : "peak resident memory") { results in
                 let peaks = results.compactMap(\.peakResidentBytes)
                 return peaks.isEmpty ? "-" : Figures.bytes(UInt64(Statistics.median(peaks.map { Double($0) })))
             }
@@ -157,6 +177,39 @@ public enum ResultsTables {
                         }
                 }))
         }
+        if let phases = groups.lazy.flatMap(\.results).first(where: { $0.failure == nil })?.phases, phases.contains(where: { $0.cost != nil }) {
+            tables.append(Table(
+                caption: "Cost by phase, between the phase's start and the next one's: CPU µs per operation (client + server), bytes "
+                    + "written per operation, syncs per acknowledged write:",
+                header: ["phase"] + columns.headers,
+                rows: phases.enumerated().map { index, phase in
+                    [phase.name] + groups.map { group in
+                        let costs = group.results.compactMap { $0.phases.indices.contains(index) ? $0.phases[index].cost : nil }
+                        guard !costs.isEmpty else { return "-" }
+                        let syncs = costs.compactMap(\.syncsPerAcknowledgedWrite)
+                        return "\(Figures.format(Statistics.median(costs.map(\.cpuMicrosPerOperation)))) / "
+                            + "\(Figures.format(Statistics.median(costs.map(\.bytesWrittenPerOperation)))) / "
+                            + (syncs.isEmpty ? "-" : Figures.format(Statistics.median(syncs)))
+                    }
+                }))
+        }
+        let reportedNames = Set(document.backends.flatMap { $0.server?.reported.keys.map { $0 } ?? [] }).sorted()
+        if !reportedNames.isEmpty {
+            tables.append(Table(
+                caption: "The servers' own statistics, their growth over the schedule per operation (as the servers report them: "
+                    + "PostgreSQL's pg_stat_* views, which each backend updates at most about once a second, and Redis's INFO, "
+                    + "summed over the nodes), beside the syncs SurgeBench counted:",
+                header: ["statistic"] + columns.headers,
+                rows: [["syncs counted by SurgeBench"] + groups.map { group in
+                    let counted = group.results.compactMap { result in result.cost?.syncs.map { Double($0.durable) / Double(max(result.completedOperations, 1)) } }
+                    return counted.isEmpty ? "-" : Figures.format(Statistics.median(counted))
+                }] + reportedNames.map { name in
+                    [name] + groups.map { group in
+                        let values = group.results.compactMap { result in result.server?.reported[name].map { $0 / Double(max(result.completedOperations, 1)) } }
+                        return values.isEmpty ? "-" : Figures.format(Statistics.median(values))
+                    }
+                }))
+        }
         let faulted = document.backends.filter { !($0.faults ?? []).isEmpty }
         if !faulted.isEmpty {
             tables.append(Table(
@@ -177,6 +230,18 @@ public enum ResultsTables {
                 }, numeric: false))
         }
         return tables
+    }
+
+    /// The median of a whole cost over repetitions, with the client's and the servers' parts where there are servers:
+    /// "441.8 (97.6 + 344.2)".
+    static func wholeAndParts(_ results: [ResultsDocument.BackendResult], whole: (ResultsDocument.BackendResult) -> Double,
+                              server: (ResultsDocument.BackendResult) -> Double?) -> String {
+        let total = Statistics.median(results.map(whole))
+        let servers = results.compactMap(server)
+        guard servers.count == results.count else { return Figures.format(total) }
+        let serverPart = Statistics.median(servers)
+        let clientPart = Statistics.median(results.map { whole($0) - (server($0) ?? 0) })
+        return "\(Figures.format(total)) (\(Figures.format(clientPart)) + \(Figures.format(serverPart)))"
     }
 
     /// The median of one figure over repetitions, then their range when they differ: "72.9 (61.0-88.4)".

@@ -5,14 +5,15 @@ import SurgeCore
 /// `Process`, which can hang on a tool that leaves a server running; and the watchdogs that clean up after them.
 public enum ChildProcess {
     /// Runs a tool and waits; returns its output, or throws with it when the tool fails. When SurgeBench is root and
-    /// `user` is given, the tool runs as that user (server tools that refuse root). The output goes through a file,
-    /// not a pipe: a server the tool starts would hold a pipe open for its lifetime.
+    /// `user` is given, the tool runs as that user (server tools that refuse root), with `environment` added to this
+    /// process's. The output goes through a file, not a pipe: a server the tool starts would hold a pipe open for its
+    /// lifetime.
     @discardableResult
-    public static func run(_ arguments: [String], what: String, asUser user: String? = nil) throws(StoreError) -> String {
+    public static func run(_ arguments: [String], what: String, asUser user: String? = nil, environment: [String: String] = [:]) throws(StoreError) -> String {
         let outputPath = NSTemporaryDirectory() + "surgebench-output-\(getpid())-\(UUID().uuidString)"
         defer { unlink(outputPath) }
         let command = getuid() == 0 && user != nil ? ["/usr/sbin/runuser", "-u", user!, "--"] + arguments : arguments
-        let pid = spawn(command, output: outputPath, newSession: false)
+        let pid = spawn(command, output: outputPath, newSession: false, environment: environment)
         guard pid > 0 else { throw StoreError(.cannotOpen, "\(what) failed: cannot start \(command[0])") }
         let status = wait(for: pid)
         let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""

@@ -68,7 +68,8 @@ public enum ProcessTree {
         processes().compactMap { pid in
             guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return nil }
             let fields = stat[stat.index(after: close)...].split(separator: " ")
-            guard fields.count > 2, let parent = pid_t(fields[2]) else { return nil }
+            // fields[0] is the state, [1] the parent.
+            guard fields.count > 1, let parent = pid_t(fields[1]) else { return nil }
             return (pid, parent)
         }
     }

@@ -21,6 +21,10 @@ public enum OperationKind: UInt8, CaseIterable, Sendable, Codable, CustomStringC
         case .inbox: "inbox"
         }
     }
+
+    /// True for the kinds that ask the store to write (a lookup of an existing direct chat among them): what a sync
+    /// per acknowledged write counts.
+    public var isWrite: Bool { self != .history && self != .inbox }
 }
 
 /// One operation of a trace. Users and chats are the trace's own numbers (0, 1, 2, ...), which the harness maps to

@@ -18,13 +18,15 @@ extension SurgeBench {
             case embedded
             /// Embedded stores with files of their own (what `grow` and the capacity searches measure).
             case persistent
+            /// Stores on servers SurgeBench starts (what the server capacity searches measure).
+            case servers
             /// Every message store, servers included.
             case stores
             /// The stores `surgebench crash` can crash.
             case crashable
         }
 
-        @Option(help: "Print the names of a group, comma-separated: embedded, persistent, stores or crashable.")
+        @Option(help: "Print the names of a group, comma-separated: embedded, persistent, servers, stores or crashable.")
         var names: Group?
 
         @Flag(help: "Print the durability matrix's cells, one per line: backend:mode:kind:crashes.")
@@ -46,6 +48,7 @@ extension SurgeBench {
             switch group {
             case .embedded: BackendCatalog.defaultNames
             case .persistent: BackendCatalog.persistentEmbeddedStores.map(\.name)
+            case .servers: BackendCatalog.all.filter { $0.location == .server && !$0.isInstrument }.map(\.name)
             case .stores: BackendCatalog.all.filter { !$0.isInstrument }.map(\.name)
             case .crashable: BackendCatalog.crashableStores.map(\.name)
             }

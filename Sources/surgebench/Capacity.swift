@@ -34,6 +34,7 @@ extension SurgeBench {
 
         @OptionGroup var backendOptions: BackendOptionFlags
         @OptionGroup var durability: DurabilityClassFlag
+        @OptionGroup var syncCounting: SyncCountingFlag
         var options: [String] { backendOptions.assignments }
 
         @Option(help: "Seconds of schedule per trial (the first half, at most 7 s, is warm-up: newcomer sessions build up).")
@@ -69,6 +70,7 @@ extension SurgeBench {
         }
 
         func run() throws {
+            syncCounting.startCounting()
             let (descriptor, backendOptions) = try selectBackend(backend, options: options, durability: durability.durabilityClass)
             let base = try WorkloadOptions.load(scenario).scaled(by: scale)
             let index: Int

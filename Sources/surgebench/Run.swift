@@ -33,6 +33,7 @@ extension SurgeBench {
 
         @OptionGroup var backendOptions: BackendOptionFlags
         @OptionGroup var durability: DurabilityClassFlag
+        @OptionGroup var syncCounting: SyncCountingFlag
         var options: [String] { backendOptions.assignments }
 
         @Option(help: "Worker threads, each with its own connection.")
@@ -104,6 +105,7 @@ extension SurgeBench {
         }
 
         func run() throws {
+            syncCounting.startCounting()
             installInterruptHandler()
             let selection = try selectBackends(backends, options: options, durability: durability.durabilityClass)
             selection.sayWhatWasSkipped()

@@ -8,19 +8,8 @@ import TestSupport
 /// above a mixed table.
 @Suite("Choosing by durability class", .serialized)
 struct DurabilityChoiceTests {
-    /// Runs `surgebench arguments` in `directory`; returns its exit status and everything it printed.
     private func surgebench(_ arguments: [String], in directory: ScratchDirectory) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: BuiltProducts.path("surgebench"))
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory.path)
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
+        try BuiltProducts.surgebench(arguments, in: directory)
     }
 
     private let shortRun = ["run", "--scenario", "smoke", "--duration", "2s", "--workers", "4"]
