@@ -40,14 +40,15 @@ public struct PgbenchCheckReport: Sendable {
                              String(format: "%.0f (%.0f–%.0f)", Statistics.median(throughput), throughput.min()!, throughput.max()!)]
                     + Self.percentiles.map { percentile in
                         String(format: "%.2f", Statistics.median(chosen.map { $0.milliseconds(at: percentile.value) }))
-                    } + [String(chosen.reduce(0) { $0 + $1.failures })])
+                    } + [Figures.format(Statistics.median(chosen.map(\.clientCPUMicrosPerTransaction))), String(chosen.reduce(0) { $0 + $1.failures })])
             }
         }
         return Table(
             caption: "The same transaction (send, then a 20-message history page; the store's own SQL, prepared) through "
                 + "SurgeBench and through pgbench, \(workers) connections and threads each, \(runs.filter { $0.load == .closedLoop && $0.tool == .pgbench }.count) interleaved rounds of "
-                + "\(seconds) s; medians over rounds. Latency in ms, from the scheduled start at a fixed rate.",
-            header: ["load", "tool", "tx/s (range)"] + Self.percentiles.map { "\($0.label) ms" } + ["failed"], rows: rows)
+                + "\(seconds) s; medians over rounds. Latency in ms, from the scheduled start at a fixed rate. Client CPU: SurgeBench's "
+                + "process, or the pgbench process, per transaction.",
+            header: ["load", "tool", "tx/s (range)"] + Self.percentiles.map { "\($0.label) ms" } + ["client CPU µs / tx", "failed"], rows: rows)
     }
 
     /// SurgeBench's closed-loop throughput over pgbench's, median of the per-round ratios.

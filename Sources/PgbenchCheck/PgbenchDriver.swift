@@ -31,6 +31,7 @@ enum PgbenchDriver {
         if case .fixedRate(let rate) = load { arguments.append("--rate=\(String(format: "%.3f", rate))") }
         arguments.append(connectionString)
         let output: String
+        let cpuBefore = CheckRun.cpuNanos(RUSAGE_CHILDREN.rawValue)
         do throws(StoreError) {
             output = try ChildProcess.run(arguments, what: "pgbench")
         } catch {
@@ -39,9 +40,11 @@ enum PgbenchDriver {
         guard let tps = number(after: "tps = ", in: output) else {
             throw StoreError(.engine, "pgbench printed no throughput: \(Redaction.redact(value: String(output.suffix(400))))")
         }
+        let cpu = CheckRun.cpuNanos(RUSAGE_CHILDREN.rawValue) - cpuBefore  // pgbench, the only child waited for meanwhile
+        let latency = try latencies(inLogsAt: directory)
         return CheckRun(tool: .pgbench, load: load, transactionsPerSecond: tps,
                         failures: Int(number(after: "number of failed transactions: ", in: output) ?? 0),
-                        latency: try latencies(inLogsAt: directory))
+                        latency: latency, clientCPUMicrosPerTransaction: Double(cpu) / 1000 / Double(max(latency.totalCount, 1)))
     }
 
     /// The first number after `label` in `text`.

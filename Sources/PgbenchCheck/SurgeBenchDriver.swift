@@ -1,3 +1,4 @@
+import Glibc
 import Harness
 import Histogram
 import PostgresStore
@@ -18,6 +19,7 @@ enum SurgeBenchDriver {
         let firstError = Mutex<StoreError?>(nil)
         nonisolated(unsafe) let shared = connections
         let start = MonotonicClock.now() + 20_000_000  // every thread is waiting before the clock starts
+        let cpuBefore = CheckRun.cpuNanos(RUSAGE_SELF.rawValue)
         let end = start + UInt64(seconds) * 1_000_000_000
         onThreads(workers) { worker in
             let connection = shared[worker]
@@ -53,8 +55,10 @@ enum SurgeBenchDriver {
             histograms.withLock { $0.add(latency) }
         }
         let elapsed = Double(max(MonotonicClock.now(), end) - start) / 1e9
+        let cpu = CheckRun.cpuNanos(RUSAGE_SELF.rawValue) - cpuBefore
         if let error = firstError.withLock({ $0 }), completed.load(ordering: .relaxed) == 0 { throw error }
         return CheckRun(tool: .surgebench, load: load, transactionsPerSecond: Double(completed.load(ordering: .relaxed)) / elapsed,
-                        failures: failures.load(ordering: .relaxed), latency: histograms.withLock { $0 })
+                        failures: failures.load(ordering: .relaxed), latency: histograms.withLock { $0 },
+                        clientCPUMicrosPerTransaction: Double(cpu) / 1000 / Double(max(completed.load(ordering: .relaxed), 1)))
     }
 }

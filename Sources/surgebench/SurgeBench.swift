@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Harness
 import StoreCatalog
 
 /// The `surgebench` command line.
@@ -14,6 +15,7 @@ struct SurgeBench: ParsableCommand {
 
     /// Runs the command; one stopped by Ctrl-C or SIGTERM exits with 130 or 143 whatever it returned.
     static func main() {
+        TimerSlack.tighten()  // before any thread starts, so that every one inherits it
         do {
             var command = try parseAsRoot()
             try command.run()
