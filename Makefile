@@ -255,14 +255,7 @@ report: build
 	  'Each folder holds results.json, summary.md, timeseries.csv and .hgrm files ([schema](../docs/results-schema.md));' \
 	  '`ci-base` names the base revision of the CI comparison (`make ci-baseline`).'; \
 	  cat results/tables.md; \
-	  if [ -f results/group-commit.md ]; then printf '\n### The honesty test of the redis-cluster backend's client: the same Redis Function calls (a send to one chat, a page of
-# its history) through SurgeBench and through redis-benchmark (-P 1) on one throwaway cluster, closed loop, three
-# interleaved rounds (about a minute). REDIS_BENCHMARK_CHECK_ARGS passes options (--workers, --requests, --rounds).
-REDIS_BENCHMARK_CHECK_ARGS ?=
-redis-benchmark-check: build
-	.build/release/surgebench redis-benchmark-check $(REDIS_BENCHMARK_CHECK_ARGS)
-
-# Group commit against a reference loop (`make group-commit-ratio`)\n\n'; cat results/group-commit.md; fi; \
+	  if [ -f results/group-commit.md ]; then printf '\n### Group commit against a reference loop (`make group-commit-ratio`)\n\n'; cat results/group-commit.md; fi; \
 	  if [ -f results/pgbench-check.md ]; then printf '\n### postgres: SurgeBench against pgbench (`make pgbench-check`)\n\n'; cat results/pgbench-check.md; fi; \
 	  if [ -f results/redis-benchmark-check.md ]; then printf '\n### redis-cluster: SurgeBench against redis-benchmark (`make redis-benchmark-check`)\n\n'; cat results/redis-benchmark-check.md; fi; \
 	  if [ -f results/scale-out.md ]; then printf '\n### Beyond one machine: shards, merge and memory\n\n'; cat results/scale-out.md; fi; \
