@@ -154,8 +154,8 @@ durability-report: build
 	  cat $(DURABILITY_OUT)/matrix.md; } > $(DURABILITY_OUT)/README.md
 	rm $(DURABILITY_OUT)/matrix.md
 
-# Publishes the server runs, the servers' capacity searches, the pgbench check and the redis-benchmark check in results/,
-# then regenerates the tables.
+# Publishes the server runs, the servers' capacity searches, the pgbench check and the redis-benchmark check in results/ (34
+# minutes measured), then regenerates the tables.
 publish-servers: build
 	rm -rf $(PUBLISHED_SERVER_RUNS)
 	$(MAKE) bench-servers SERVER_OUT=results/servers SERVER_BENCH_ARGS="$(SERVER_BENCH_ARGS) --plain-progress"
@@ -247,7 +247,7 @@ report: build
 	  'backend ran its cheapest mode in the class (the row "durability / commit" names it; `surgebench backends` lists every' \
 	  "mode's class), memory runs beside them as the reference, and a table whose columns differ in class says so above it." \
 	  'Reference runs of every built-in scenario, each repeated 3 times (medians, with the range over the repetitions), and' \
-	  'capacity searches, regenerated with `make publish` (50 minutes measured), the server runs and the pgbench check with `make publish-servers` (about 11 minutes), the' \
+	  'capacity searches, regenerated with `make publish` (50 minutes measured), the server runs, their capacity searches and the pgbench and redis-benchmark checks with `make publish-servers` (34 minutes measured), the' \
 	  'cost-growth curve with `make publish-growth` (37 minutes), the durability matrix with `make durability` (its own' \
 	  'page: [durability/README.md](durability/README.md)), or' \
 	  '`make report` (tables only). Each table names the machine, commit and configuration that produced' \

@@ -34,11 +34,8 @@ extension SurgeBench {
         @Option(help: "The fixed rate in transactions/s; default: half of the slower tool's closed-loop throughput in round 1.")
         var rate: Double?
 
-        @OptionGroup var backendOptions: BackendOptionFlags
-        var options: [String] { backendOptions.assignments }
-
-        @Option(help: "Also write the table to this Markdown file.")
-        var out: String?
+        @OptionGroup var flags: ToolCheckFlags
+        var options: [String] { flags.options }
 
         func validate() throws {
             do { try Limits.check("workers", workers, in: Limits.workers) } catch { throw ValidationError(error.message) }
@@ -54,9 +51,7 @@ extension SurgeBench {
             var check = PgbenchCheck(options: try selectBackend("postgres", options: options, durability: .power).options, workers: workers, seconds: seconds,
                                      rounds: rounds, pairs: pairs, rate: rate, seed: 42)
             check.stop = interruption
-            let report = try check.run(say: { say($0) })
-            say("\n" + report.markdown)
-            if let out { try AtomicFile.write(report.markdown, to: out) }
+            try flags.finish(try check.run(say: { say($0) }).markdown)
         }
     }
 }

@@ -26,11 +26,8 @@ extension SurgeBench {
         @Option(help: "Interleaved rounds (each: both tools, send then history).")
         var rounds = 3
 
-        @OptionGroup var backendOptions: BackendOptionFlags
-        var options: [String] { backendOptions.assignments }
-
-        @Option(help: "Also write the table to this Markdown file.")
-        var out: String?
+        @OptionGroup var flags: ToolCheckFlags
+        var options: [String] { flags.options }
 
         func validate() throws {
             do { try Limits.check("workers", workers, in: Limits.workers) } catch { throw ValidationError(error.message) }
@@ -48,9 +45,7 @@ extension SurgeBench {
             var check = RedisBenchmarkCheck(options: try selectBackend("redis-cluster", options: options, durability: .power).options,
                                             workers: workers, requests: requests, rounds: rounds)
             check.stop = interruption
-            let report = try check.run(say: { say($0) })
-            say("\n" + report.markdown)
-            if let out { try AtomicFile.write(report.markdown, to: out) }
+            try flags.finish(try check.run(say: { say($0) }).markdown)
         }
     }
 }
