@@ -53,10 +53,8 @@ public enum ProcessTree {
 
     /// Alive and not a zombie.
     private static func isAlive(_ pid: pid_t) -> Bool {
-        guard kill(pid, 0) == 0 else { return false }
-        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
-        guard let close = stat.lastIndex(of: ")") else { return false }
-        return !stat[close...].hasPrefix(") Z")
+        guard kill(pid, 0) == 0, let state = statFields(pid)?.first else { return false }
+        return state != "Z"
     }
 
     private static func processes() -> [pid_t] {
@@ -66,11 +64,16 @@ public enum ProcessTree {
     /// Each process's parent.
     private static func parents() -> [(pid_t, pid_t)] {
         processes().compactMap { pid in
-            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return nil }
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
             // fields[0] is the state, [1] the parent.
-            guard fields.count > 1, let parent = pid_t(fields[1]) else { return nil }
+            guard let fields = statFields(pid), fields.count > 1, let parent = pid_t(fields[1]) else { return nil }
             return (pid, parent)
         }
+    }
+
+    /// The fields of /proc/PID/stat after the command's closing parenthesis (0: the state, 1: the parent, 11 and 12:
+    /// user and system CPU ticks); nil for a process that is gone.
+    static func statFields(_ pid: pid_t) -> [Substring]? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return nil }
+        return stat[stat.index(after: close)...].split(separator: " ")
     }
 }

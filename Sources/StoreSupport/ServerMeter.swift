@@ -32,7 +32,8 @@ public struct ServerMeter: Sendable {
         var counted = 0
         for pid in tree {
             // utime, stime, then cutime and cstime: the CPU of children this process reaped (a backend that exited).
-            guard let ticks = Self.statFields(pid, 11...14) else { continue }
+            guard let fields = ProcessTree.statFields(pid), fields.count > 14 else { continue }
+            let ticks = fields[11...14].map { UInt64($0) ?? 0 }
             counted += 1
             counters.userNanos += (ticks[0] + ticks[2]) * Self.nanosPerTick
             counters.systemNanos += (ticks[1] + ticks[3]) * Self.nanosPerTick
@@ -50,14 +51,6 @@ public struct ServerMeter: Sendable {
     }
 
     private static let nanosPerTick = UInt64(1_000_000_000 / max(1, sysconf(Int32(_SC_CLK_TCK))))
-
-    /// Fields of /proc/PID/stat counted from the one after the command's closing parenthesis (0: the state).
-    private static func statFields(_ pid: pid_t, _ range: ClosedRange<Int>) -> [UInt64]? {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = text.lastIndex(of: ")") else { return nil }
-        let fields = text[text.index(after: close)...].split(separator: " ")
-        guard fields.count > range.upperBound else { return nil }
-        return range.map { UInt64(fields[$0]) ?? 0 }
-    }
 
     /// The first number after `name` in a /proc file of `name: value` lines.
     private static func field(_ path: String, _ name: String) -> UInt64? {
