@@ -48,6 +48,8 @@ let package = Package(
             name: "CRocksDB", pkgConfig: "rocksdb",
             providers: [.apt(["librocksdb-dev"])]),
         .target(name: "RocksDBStore", dependencies: ["SurgeCore", "StoreSupport", "CRocksDB"]),
+        // Any store in any language: a driver process spoken to over the driver protocol (docs/driver-protocol.md).
+        .target(name: "ExternalStore", dependencies: ["SurgeCore", "StoreSupport"]),
         // A known answer for checking the harness: memory semantics plus set service times and stalls.
         .target(name: "CalibrationStore", dependencies: ["SurgeCore", "MemoryStore"]),
 
@@ -78,7 +80,7 @@ let package = Package(
         .target(
             name: "StoreCatalog",
             dependencies: ["SurgeCore", "MemoryStore", "SQLiteStore", "LMDBStore", "PostgresStore", "RedisClusterStore", "RocksDBStore",
-                           "CalibrationStore"]),
+                           "CalibrationStore", "ExternalStore"]),
 
         // The PostgreSQL backend's honesty test: the same transaction through SurgeBench and through pgbench.
         .target(

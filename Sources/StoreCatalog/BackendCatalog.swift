@@ -1,4 +1,5 @@
 import CalibrationStore
+import ExternalStore
 import LMDBStore
 import MemoryStore
 import PostgresStore
@@ -22,24 +23,57 @@ public enum BackendCatalog {
 
     /// The message stores that run inside SurgeBench's own process or directory, needing no server: what `run` uses
     /// when no backend is named, and what the micro-benchmarks measure.
-    public static let embeddedStores = all.filter { !$0.isInstrument && $0.location != .server }
+    public static let embeddedStores = all.filter { !$0.isInstrument && ($0.location == .inProcess || $0.location == .directory) }
 
     /// The embedded stores with files of their own: what `grow` and the published capacity searches measure.
     public static let persistentEmbeddedStores = embeddedStores.filter { $0.location == .directory }
 
     /// The stores `surgebench crash` can crash: those with files of their own and the servers SurgeBench starts.
-    public static let crashableStores = all.filter { !$0.isInstrument && ($0.location == .directory || $0.serverProcesses != nil) }
+    public static let crashableStores = all.filter(isCrashable)
 
     /// The names of ``embeddedStores``.
     public static let defaultNames = embeddedStores.map(\.name)
 
-    /// The backend with this name; throws `.invalidInput` listing the known names otherwise.
-    public static func backend(named name: String) throws(BenchmarkError) -> BackendDescriptor {
-        guard let backend = all.first(where: { $0.name == name }) else {
-            throw BenchmarkError(
-                "unknown backend '\(name)'; known backends: \(all.map(\.name).joined(separator: ", ")) (see `surgebench backends`)")
+    /// Any store in any language, behind a driver process: `external` with `command=` or `driver=`, or a registered
+    /// driver by its own name. Not in ``all``: what it is (its options, its durability modes) is known only once a
+    /// driver is named and has declared itself.
+    public static let external = ExternalMessageStore.descriptor
+
+    /// The drivers registered by name (`Sources/Drivers/drivers.conf`, or the file `SURGEBENCH_DRIVERS` names); nil
+    /// when there is no registry.
+    public static func driverRegistry() throws(BenchmarkError) -> DriverRegistry? {
+        do throws(StoreError) {
+            return try DriverRegistry.find(reserved: Set((all + [external]).map(\.name)))
+        } catch {
+            throw BenchmarkError(error)
         }
-        return backend
+    }
+
+    /// The backend with this name; throws `.invalidInput` listing the known names otherwise. `external` and a
+    /// registered driver's name start the driver once to read what it declares; `options` are the `--option` pairs
+    /// given (`command=` or `driver=` among them for `external`).
+    public static func backend(named name: String, options pairs: [String] = []) throws(BenchmarkError) -> BackendDescriptor {
+        if let backend = all.first(where: { $0.name == name }) { return backend }
+        let registry = try driverRegistry()
+        func given(_ option: String) -> String? {
+            pairs.last { $0.hasPrefix(option + "=") || $0.hasPrefix("\(name).\(option)=") }.map { String($0[$0.index(after: $0.firstIndex(of: "=")!)...]) }
+        }
+        do throws(StoreError) {
+            if let launch = try ExternalDrivers.launch(name: name, command: given("command"), driver: given("driver"), registry: registry) {
+                return ExternalDrivers.descriptor(for: launch, description: try ExternalDrivers.describe(launch))
+            }
+        } catch {
+            throw BenchmarkError("\(name): \(error.message)")
+        }
+        let drivers = registry?.drivers.map(\.name) ?? []
+        throw BenchmarkError("unknown backend '\(name)'; known backends: \((all.map(\.name) + [external.name] + drivers).joined(separator: ", ")) "
+            + "(see `surgebench backends`)")
+    }
+
+    /// True when `surgebench crash` can crash `backend`: a store with files of its own, a server SurgeBench starts, or
+    /// a driver.
+    public static func isCrashable(_ backend: BackendDescriptor) -> Bool {
+        !backend.isInstrument && (backend.location == .directory || backend.serverProcesses != nil)
     }
 }
 

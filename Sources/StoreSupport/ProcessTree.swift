@@ -77,3 +77,15 @@ public enum ProcessTree {
         return stat[stat.index(after: close)...].split(separator: " ")
     }
 }
+
+extension ProcessTree {
+    /// The processes whose environment, as they were started, holds `entry` ("NAME=value") exactly: a driver's
+    /// processes, which carry the store directory they serve.
+    public static func processes(withEnvironmentEntry entry: String) -> [pid_t] {
+        let wanted = Array(entry.utf8)
+        return processes().filter { pid in
+            let environment = (try? [UInt8](Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/environ")))) ?? []
+            return environment.split(separator: 0).contains { $0.elementsEqual(wanted) }
+        }
+    }
+}

@@ -7,4 +7,7 @@ public enum DataLocation: Sendable, Hashable {
     case directory
     /// On a server, which the backend starts itself or is pointed at.
     case server
+    /// Wherever a driver process SurgeBench starts keeps it (an external store, in any language), given a directory of
+    /// its own like ``directory``.
+    case driver
 }

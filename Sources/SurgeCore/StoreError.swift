@@ -34,12 +34,16 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     public var message: String
     /// The C library's result code, when the error came from one.
     public var engineCode: Int32?
+    /// Whether the operation surely did not happen (true) or may have (false), when the store said so itself (a
+    /// driver's reply does); nil when it follows from the kind (``leavesOutcomeInDoubt``).
+    public var definite: Bool?
 
     /// An error of `kind` saying `message`, with the C library's `engineCode` when it came from one.
-    public init(_ kind: Kind, _ message: String, engineCode: Int32? = nil) {
+    public init(_ kind: Kind, _ message: String, engineCode: Int32? = nil, definite: Bool? = nil) {
         self.kind = kind
         self.message = message
         self.engineCode = engineCode
+        self.definite = definite
     }
 
     /// The message.
@@ -57,7 +61,8 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     /// True when the store may have applied the write although it failed (the answer, not the request, was lost):
     /// the integrity check must accept the write either way.
     public var leavesOutcomeInDoubt: Bool {
-        switch kind {
+        if let definite { return !definite }
+        return switch kind {
         case .unavailable, .notReplicated, .engine: true
         default: false
         }

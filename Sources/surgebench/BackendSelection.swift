@@ -45,7 +45,7 @@ func selectBackends(_ names: String, options: [String], durability durabilityCla
         throw BenchmarkError("--backends lists \(repeated) twice; to run a backend several times give --repeat")
     }
     var descriptors: [BackendDescriptor] = []
-    for name in list { descriptors.append(try BackendCatalog.backend(named: name)) }
+    for name in list { descriptors.append(try BackendCatalog.backend(named: name, options: options)) }
     let assigned = try OptionAssignment.assign(options, to: descriptors)
     var selection = BackendSelection()
     for descriptor in descriptors {

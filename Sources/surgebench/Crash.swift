@@ -26,7 +26,8 @@ extension SurgeBench {
                 Example: surgebench crash --backend sqlite --option durability=normal --kind power --crashes 50
                 """)
 
-        @Option(help: ArgumentHelp("The backend to crash: " + BackendCatalog.crashableStores.map(\.name).joined(separator: ", ") + "."))
+        @Option(help: ArgumentHelp("The backend to crash: " + BackendCatalog.crashableStores.map(\.name).joined(separator: ", ")
+            + ", or a driver (external with command= or driver=, or a registered driver's name)."))
         var backend: String
 
         @OptionGroup var backendOptions: BackendOptionFlags
@@ -55,7 +56,7 @@ extension SurgeBench {
                 try Limits.check("crashes", crashes, in: 1...CrashCampaign.maximumCrashes)
                 try Limits.check("workers", workers, in: Limits.workers)
                 let (descriptor, given) = try selectBackend(backend, options: options, durability: durability.durabilityClass)
-                guard BackendCatalog.crashableStores.contains(where: { $0.name == descriptor.name }) else {
+                guard BackendCatalog.isCrashable(descriptor) else {
                     throw BenchmarkError("\(backend) cannot be crashed by `surgebench crash`: it crashes "
                         + BackendCatalog.crashableStores.map(\.name).joined(separator: ", ") + " (stores with files of their own, and servers "
                         + "SurgeBench starts in a directory); see docs/crash-testing.md")
