@@ -50,6 +50,8 @@ let package = Package(
         .target(name: "RocksDBStore", dependencies: ["SurgeCore", "StoreSupport", "CRocksDB"]),
         // Any store in any language: a driver process spoken to over the driver protocol (docs/driver-protocol.md).
         .target(name: "ExternalStore", dependencies: ["SurgeCore", "StoreSupport"]),
+        // The rules of the store protocol every backend and every driver must keep, as checks run against fresh stores.
+        .target(name: "Conformance", dependencies: ["SurgeCore"]),
         // A known answer for checking the harness: memory semantics plus set service times and stalls.
         .target(name: "CalibrationStore", dependencies: ["SurgeCore", "MemoryStore"]),
 
@@ -98,18 +100,20 @@ let package = Package(
             name: "surgebench",
             dependencies: [
                 "SurgeCore", "StoreCatalog", "Workload", "Harness", "Orchestration", "CrashTesting", "Reporting", "PgbenchCheck", "RedisBenchmarkCheck",
+                "Conformance",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // What the test targets share: scratch directories, threads started at once, the built executable, small plans.
-        .target(name: "TestSupport", dependencies: ["SurgeCore", "StoreSupport", "Workload", "Harness", "Orchestration"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["SurgeCore", "StoreSupport", "Workload", "Harness", "Orchestration", "Conformance"], path: "Tests/TestSupport"),
         // One test target per module under test, as swift-nio keeps them; the stores' tests (PostgreSQL's too) are
         // parameterised over the catalog.
         .testTarget(name: "StoreSupportTests", dependencies: ["SurgeCore", "StoreSupport", "TestSupport"]),
         .testTarget(
             name: "StoreTests",
             dependencies: ["SurgeCore", "StoreSupport", "StoreCatalog", "MemoryStore", "SQLiteStore", "LMDBStore", "CSQLite", "PostgresStore",
-                           "RedisClusterStore", "RocksDBStore", "CRocksDB", "Workload", "Harness", "Orchestration", "Reporting", "TestSupport"]),
+                           "RedisClusterStore", "RocksDBStore", "CRocksDB", "Workload", "Harness", "Orchestration", "Reporting", "TestSupport",
+                           "Conformance", "ExternalStore"]),
         .testTarget(name: "WorkloadTests", dependencies: ["SurgeCore", "Workload", "Harness", "Orchestration", "TestSupport"]),
         .testTarget(
             name: "HarnessTests",

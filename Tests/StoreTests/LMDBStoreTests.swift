@@ -1,3 +1,4 @@
+import Conformance
 import CLMDB
 import Foundation
 import StoreCatalog

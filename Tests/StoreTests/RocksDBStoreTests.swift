@@ -1,3 +1,4 @@
+import Conformance
 import CRocksDB
 import Foundation
 import StoreCatalog

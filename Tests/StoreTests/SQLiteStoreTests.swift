@@ -1,3 +1,4 @@
+import Conformance
 import CSQLite
 import Foundation
 import StoreCatalog

@@ -1,3 +1,4 @@
+import Conformance
 import Foundation
 import StoreCatalog
 import Synchronization
@@ -15,6 +16,10 @@ struct StoreFixture: Sendable, CustomTestStringConvertible {
     }
 
     var descriptor: BackendDescriptor { try! BackendCatalog.backend(named: backend) }
+
+    /// The reference drivers shipped in Sources/Drivers (Python over SQLite, C in memory with a log, the null driver),
+    /// each in its default durability mode.
+    static let referenceDrivers = ["python-sqlite", "memory-c", "null"].map { StoreFixture(backend: $0, options: [:]) }
 
     /// Every backend in the catalog, under each commit policy where it has one. A new backend is picked up from
     /// ``BackendCatalog`` alone.
@@ -38,6 +43,11 @@ struct StoreFixture: Sendable, CustomTestStringConvertible {
         }
     }
 
+    /// Opens a store of this fixture in a temporary directory of its own, removed when the store closes.
+    func openTemporary() throws -> any MessageStore {
+        try descriptor.open(BackendOptions(options))
+    }
+
     /// Opens a store of this fixture in `directory` (when it keeps its data, or its server's, in one).
     func open(in directory: ScratchDirectory, extra: [String: String] = [:]) throws -> any MessageStore {
         var values = options.merging(extra) { $1 }
@@ -53,10 +63,3 @@ struct StoreFixture: Sendable, CustomTestStringConvertible {
         try body(try store.connect())
     }
 }
-
-/// Registers users with phones +1000000000 + n and returns their ids.
-func registerUsers(_ count: Int, on connection: any StoreConnection, from first: Int = 0) throws -> [UserID] {
-    try (first..<first + count).map { try connection.register(phone: phone(1_000_000_000 + $0), displayName: "user \($0)").user }
-}
-
-func phone(_ number: Int) -> PhoneNumber { try! PhoneNumber("+\(number)") }
