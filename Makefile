@@ -7,7 +7,7 @@ SURGEBENCH ?= .build/release/surgebench
 # backend wrapping a new library needs no edit here; the tools and servers the tests start are listed by hand.
 C_LIBRARY_PACKAGES := $(shell sed -n 's/.*\.apt(\["\([^"]*\)"\]).*/\1/p' Package.swift)
 PKG_CONFIG_NAMES := $(shell sed -n 's/.*pkgConfig: "\([^"]*\)".*/\1/p' Package.swift)
-APT_PACKAGES := pkg-config sqlite3 postgresql redis-server redis-tools $(C_LIBRARY_PACKAGES)
+APT_PACKAGES := pkg-config sqlite3 postgresql redis-server redis-tools python3 gcc libc6-dev $(C_LIBRARY_PACKAGES)
 
 # Every list of backends below comes from the catalog (`surgebench backends --names GROUP`, `--durability-cells`), so
 # that a new backend needs no edit here.
@@ -69,6 +69,7 @@ DURABILITY_OUT ?= results/durability
 
 deps:
 	@if pkg-config --exists $(PKG_CONFIG_NAMES) && command -v sqlite3 >/dev/null && [ -x /usr/lib/postgresql/15/bin/pg_ctl ] \
+		&& python3 -c "import sqlite3" 2>/dev/null && command -v cc >/dev/null \
 		&& [ -x /usr/bin/redis-server ] && [ -x /usr/bin/redis-cli ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "Installing $(APT_PACKAGES) ..."; \
@@ -76,7 +77,7 @@ deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null; status=$$?; \
 		if [ -n "$$no_start" ]; then rm -f /usr/sbin/policy-rc.d; fi; exit $$status; \
 	else \
-		echo "SurgeBench needs the SQLite, LMDB, RocksDB, libpq and hiredis C libraries, PostgreSQL 15 and Redis. Install them with:"; \
+		echo "SurgeBench needs the SQLite, LMDB, RocksDB, libpq and hiredis C libraries, PostgreSQL 15, Redis, and Python 3 and a C compiler for the reference drivers. Install them with:"; \
 		echo "    sudo apt-get install -y $(APT_PACKAGES)"; \
 		exit 1; \
 	fi

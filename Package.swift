@@ -100,7 +100,7 @@ let package = Package(
             name: "surgebench",
             dependencies: [
                 "SurgeCore", "StoreCatalog", "Workload", "Harness", "Orchestration", "CrashTesting", "Reporting", "PgbenchCheck", "RedisBenchmarkCheck",
-                "Conformance",
+                "Conformance", "ExternalStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

@@ -50,7 +50,7 @@ final class DriverConnection: StoreConnection {
                 throw DriverFailure.protocolError(driver.name, "its reply to \(operation.name) announces a frame of \(length) bytes; a frame "
                     + "holds 1 to \(DriverWire.largestFrame) bytes")
             case .system(let reason):
-                throw DriverFailure.unavailable(driver.name, "cannot be reached for \(operation.name): \(reason); \(driver.whyNotAnswering())")
+                throw DriverFailure.unavailable(driver.name, "cannot be reached for \(operation.name) (\(reason)): \(driver.whyNotAnswering())")
             }
         }
         var reader = WireReader(body)
@@ -90,7 +90,12 @@ final class DriverConnection: StoreConnection {
         if let open = self.socket {
             socket = open
         } else {
-            socket = try greet()
+            do throws(StoreError) {
+                socket = try greet()
+            } catch {
+                // Nothing was sent: the call did not happen.
+                throw StoreError(.unavailable, "\(error.message) (connecting again for \(operation.name))", definite: true)
+            }
             self.socket = socket
         }
         var frame = WireWriter(operation.rawValue)

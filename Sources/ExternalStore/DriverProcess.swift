@@ -60,10 +60,13 @@ final class DriverProcess: Sendable {
         return text.isEmpty ? "it printed nothing" : "its output ends: " + String(text.suffix(600))
     }
 
-    /// Why the driver is not answering, as far as SurgeBench can tell: its exit, or that it still runs.
+    /// Why the driver is not answering, as far as SurgeBench can tell: its exit (waited for up to a second, as a
+    /// closed connection is seen before the exit), or that it still runs.
     func whyNotAnswering() -> String {
-        if let exit = exitDescription() { return "\(exit); \(outputTail())" }
-        return "is still running"
+        let deadline = MonotonicClock.now() + 1_000_000_000
+        while exitDescription() == nil, MonotonicClock.now() < deadline { usleep(5_000) }
+        if let exit = exitDescription() { return "it \(exit); \(outputTail())" }
+        return "it is still running"
     }
 
     /// Connects to the driver's socket, waiting for it to listen until `deadline`; throws naming the driver when it

@@ -40,12 +40,13 @@ public enum ExternalDrivers {
         let runDirectory = try StoreDirectory.makeTemporary(prefix: "surgebench-driver")
         let process = try DriverProcess(command: launch.shellCommand, name: launch.displayName, storeDirectory: "", environment: [:],
                                         runDirectory: runDirectory, cleanup: "")
-        defer { process.stop(within: 2_000_000_000) }
+        var closed = false
+        defer { process.stop(within: closed ? ExternalMessageStore.exitGraceNanos : 0) }
         let (socket, json) = try DriverConnection.hello(process, timeouts: timeouts)
         let description = try DriverDescription.parse(json, driver: launch.displayName)
         var close = WireWriter(DriverWire.Operation.close.rawValue)
-        _ = try? DriverConnection.exchange(close.finished(), on: socket, driver: process, operation: .close,
-                                           deadline: MonotonicClock.now() + timeouts.callNanos, timeouts: timeouts)
+        closed = (try? DriverConnection.exchange(close.finished(), on: socket, driver: process, operation: .close,
+                                                 deadline: MonotonicClock.now() + timeouts.callNanos, timeouts: timeouts)) != nil
         return description
     }
 

@@ -18,6 +18,9 @@ public final class ExternalMessageStore: MessageStore, ServerCostReporting {
         name: "driver", summary: "a driver from the registry (Sources/Drivers/drivers.conf, or the file $SURGEBENCH_DRIVERS names)",
         defaultValue: "")
 
+    /// How long a driver may take to exit after it answered CLOSE, before its process group is killed.
+    static let exitGraceNanos: UInt64 = 3_000_000_000
+
     /// The options SurgeBench itself gives every driver, before the driver's own.
     static let launchOptions = [BackendOption.path, commandOption, driverOption, DriverTimeouts.startOption, DriverTimeouts.callOption]
 
@@ -109,7 +112,7 @@ public final class ExternalMessageStore: MessageStore, ServerCostReporting {
         StoreStatistics(settings: [
             "driver": "\(driverDescription.name) \(driverDescription.version)", "driver protocol": String(driverDescription.protocol),
             "group commit": driverDescription.groupCommit == true ? "yes" : "no",
-        ])
+        ], driverFloorMicros: ProtocolFloor.measured)
     }
 
     /// The driver's process tree, from outside: CPU, bytes written, syncs (counted when SurgeBench runs with its sync
@@ -125,7 +128,7 @@ public final class ExternalMessageStore: MessageStore, ServerCostReporting {
         var frame = WireWriter(DriverWire.Operation.close.rawValue)
         _ = try? DriverConnection.exchange(frame.finished(), on: socket, driver: process, operation: .close,
                                            deadline: MonotonicClock.now() + timeouts.callNanos, timeouts: timeouts)
-        process.stop(within: 10_000_000_000)
+        process.stop(within: ExternalMessageStore.exitGraceNanos)
         directory.removeIfTemporary()
     }
 

@@ -136,6 +136,13 @@ public enum ResultsTables {
         }
         row("store on disk") { results in results[0].storeBytesOnDisk.map { _ in Figures.bytes(UInt64(Statistics.median(results.map { Double($0.storeBytesOnDisk ?? 0) }))) } ?? "-" }
         row("harness µs / op", median(\.harnessOverheadMicrosPerOperation))
+        if document.backends.contains(where: { $0.storeStatistics?.driverFloorMicros != nil }) {
+            // A driver's operations each cross a process boundary; the null driver's round trip is that hop's floor.
+            row("driver protocol floor µs / call (null driver)") { results in
+                let floors = results.compactMap { $0.storeStatistics?.driverFloorMicros }
+                return floors.isEmpty ? "-" : Figures.format(Statistics.median(floors))
+            }
+        }
         if document.backends.contains(where: { $0.peakResidentBytes != nil }) {
             row(onServers ? "peak resident memory (surgebench)" : "peak resident memory") { results in
                 let peaks = results.compactMap(\.peakResidentBytes)

@@ -8,12 +8,18 @@ public struct StoreStatistics: Sendable, Hashable, Codable {
     /// The engine's settings that decide the numbers, as the engine names and prints them (server version,
     /// `synchronous_commit`, cache sizes, ...); nil when the store records none.
     public var settings: [String: String]?
+    /// For a store behind a driver process: the round trip of one call to the null driver over the same protocol on
+    /// this machine, in microseconds (the floor the protocol hop adds to every operation); nil otherwise.
+    public var driverFloorMicros: Double?
 
-    /// Statistics with group-commit sizes, engine counters and the engine's settings, each when the store has them.
-    public init(groupSizes: [GroupSizeCount]? = nil, engine: [String: Double] = [:], settings: [String: String]? = nil) {
+    /// Statistics with group-commit sizes, engine counters, the engine's settings and the driver protocol's floor, each
+    /// when the store has them.
+    public init(groupSizes: [GroupSizeCount]? = nil, engine: [String: Double] = [:], settings: [String: String]? = nil,
+                driverFloorMicros: Double? = nil) {
         self.groupSizes = groupSizes
         self.engine = engine
         self.settings = settings
+        self.driverFloorMicros = driverFloorMicros
     }
 
     /// Nothing counted.

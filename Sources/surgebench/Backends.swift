@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExternalStore
 import StoreCatalog
 import SurgeCore
 
@@ -24,9 +25,11 @@ extension SurgeBench {
             case stores
             /// The stores `surgebench crash` can crash.
             case crashable
+            /// The drivers registered by name.
+            case drivers
         }
 
-        @Option(help: "Print the names of a group, comma-separated: embedded, persistent, servers, stores or crashable.")
+        @Option(help: "Print the names of a group, comma-separated: embedded, persistent, servers, stores, crashable or drivers.")
         var names: Group?
 
         @Flag(help: "Print the durability matrix's cells, one per line: backend:mode:kind:crashes.")
@@ -41,6 +44,8 @@ extension SurgeBench {
                 print("Durability classes (--durability CLASS on run, capacity, grow and crash): "
                     + DurabilityClass.allCases.map { "\($0.rawValue): \($0.summary)" }.joined(separator: "; ") + ".\n")
                 for backend in BackendCatalog.all { print(Self.describe(backend)) }
+                print(Self.describe(BackendCatalog.external))
+                Self.describeDrivers()
             }
         }
 
@@ -51,6 +56,7 @@ extension SurgeBench {
             case .servers: BackendCatalog.all.filter { $0.location == .server && !$0.isInstrument }.map(\.name)
             case .stores: BackendCatalog.all.filter { !$0.isInstrument }.map(\.name)
             case .crashable: BackendCatalog.crashableStores.map(\.name)
+            case .drivers: ((try? BackendCatalog.driverRegistry()) ?? nil)?.drivers.map(\.name) ?? []
             }
         }
 
@@ -71,6 +77,29 @@ extension SurgeBench {
             }
         }
 
+        /// Every registered driver, started once to read what it declares; a driver that does not start is listed with why.
+        static func describeDrivers() {
+            let registry: DriverRegistry?
+            do {
+                registry = try BackendCatalog.driverRegistry()
+            } catch {
+                print("\nDrivers: \(error)")
+                return
+            }
+            guard let registry else {
+                print("\nNo driver registry found (Sources/Drivers/drivers.conf, or the file $\(DriverRegistry.variable) names).")
+                return
+            }
+            print("\nDrivers registered in \(registry.path) (--backends NAME; the protocol: docs/driver-protocol.md):")
+            for launch in registry.drivers {
+                do {
+                    print(describe(try BackendCatalog.backend(named: launch.name)))
+                } catch {
+                    print("\(launch.name): cannot be described: \(error)")
+                }
+            }
+        }
+
         /// A backend's name, summary, options and durability modes, as `surgebench backends` lists them.
         static func describe(_ backend: BackendDescriptor) -> String {
             var lines = ["\(backend.name): \(backend.summary)"]
@@ -79,6 +108,10 @@ extension SurgeBench {
                 lines.append("  --option \(option.name)=...\(shown)\n      \(option.summary)")
             }
             guard let durability = backend.durability else {
+                if backend.location == .driver {
+                    lines.append("  durability modes, options and promises: as the driver declares them (docs/driver-protocol.md)")
+                    return lines.joined(separator: "\n")
+                }
                 lines.append("  durability class: none, as the reference: it keeps nothing beyond its process and runs beside every "
                     + "class as the floor the stores are read against")
                 return lines.joined(separator: "\n")
