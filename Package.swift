@@ -131,7 +131,7 @@ let package = Package(
                            "TestSupport"]),
         .testTarget(name: "PgbenchCheckTests", dependencies: ["SurgeCore", "PgbenchCheck"]),
         // The executable's behaviour seen from outside: signals, exit codes, what it leaves behind.
-        .testTarget(name: "CommandLineTests", dependencies: ["Reporting", "SurgeCore", "TestSupport"]),
+        .testTarget(name: "CommandLineTests", dependencies: ["Reporting", "SurgeCore", "StoreSupport", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

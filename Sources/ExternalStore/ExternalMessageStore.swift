@@ -38,6 +38,8 @@ public final class ExternalMessageStore: MessageStore, ServerCostReporting {
 
     private let launch: DriverLaunch
     private let process: DriverProcess
+    /// The driver's process id (its process group's too).
+    var driverProcess: pid_t { process.pid }
     private let timeouts: DriverTimeouts
     private let directory: StoreDirectory
     private let meter: ServerMeter
@@ -112,7 +114,7 @@ public final class ExternalMessageStore: MessageStore, ServerCostReporting {
         StoreStatistics(settings: [
             "driver": "\(driverDescription.name) \(driverDescription.version)", "driver protocol": String(driverDescription.protocol),
             "group commit": driverDescription.groupCommit == true ? "yes" : "no",
-        ], driverFloorMicros: ProtocolFloor.measured)
+        ], driverFloorMicros: ProtocolFloor.measured?.sameCore, driverFloorCrossCoreMicros: ProtocolFloor.measured?.crossCore ?? nil)
     }
 
     /// The driver's process tree, from outside: CPU, bytes written, syncs (counted when SurgeBench runs with its sync

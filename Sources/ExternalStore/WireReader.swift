@@ -20,19 +20,17 @@ struct WireReader {
         return bytes[offset]
     }
 
-    mutating func u32() throws(Malformed) -> UInt32 {
-        guard remaining >= 4 else { throw Malformed(reason: "the reply ends early (4 bytes expected at offset \(offset))") }
-        var value: UInt32 = 0
-        for index in 0..<4 { value |= UInt32(bytes[offset + index]) << (8 * index) }
-        offset += 4
-        return value
-    }
+    mutating func u32() throws(Malformed) -> UInt32 { try integer() }
 
-    mutating func u64() throws(Malformed) -> UInt64 {
-        guard remaining >= 8 else { throw Malformed(reason: "the reply ends early (8 bytes expected at offset \(offset))") }
-        var value: UInt64 = 0
-        for index in 0..<8 { value |= UInt64(bytes[offset + index]) << (8 * index) }
-        offset += 8
+    mutating func u64() throws(Malformed) -> UInt64 { try integer() }
+
+    /// A little-endian unsigned integer of `Value`'s width.
+    private mutating func integer<Value: FixedWidthInteger & UnsignedInteger>() throws(Malformed) -> Value {
+        let size = Value.bitWidth / 8
+        guard remaining >= size else { throw Malformed(reason: "the reply ends early (\(size) bytes expected at offset \(offset))") }
+        var value: Value = 0
+        for index in 0..<size { value |= Value(bytes[offset + index]) << (8 * index) }
+        offset += size
         return value
     }
 

@@ -11,7 +11,7 @@ public enum FreshStoreReplay {
         -> BackendOutcome
     {
         let given = options.values
-        if descriptor.location == .directory, let path = given[BackendOption.path.name], !path.isEmpty,
+        if descriptor.location == .directory || descriptor.location == .driver, let path = given[BackendOption.path.name], !path.isEmpty,
            let contents = try? FileManager.default.contentsOfDirectory(atPath: path), !contents.isEmpty {
             return .failed(backend: descriptor.name, options: given,
                            reason: "store path '\(path)' is not empty; every run starts from a fresh store: give an empty or new directory")
@@ -19,10 +19,10 @@ public enum FreshStoreReplay {
         do throws(StoreError) {
             let store = try descriptor.open(options)
             defer { store.close() }
-            if descriptor.location == .server, let users = try? store.connect().summary().userCount, users > 0 {
+            if descriptor.location == .server || descriptor.location == .driver, let users = try? store.connect().summary().userCount, users > 0 {
                 return .failed(backend: descriptor.name, options: given,
-                               reason: "the store on the server already holds \(users) users; every run starts from a fresh store: "
-                                   + "reset it (see `surgebench backends`) or give another database")
+                               reason: "the store \(descriptor.location == .driver ? "behind the driver" : "on the server") already holds \(users) "
+                                   + "users; every run starts from a fresh store: reset it (see `surgebench backends`) or give another database")
             }
             return try measure(store, descriptor: descriptor, options: given, plan: plan, replayOptions: replayOptions)
         } catch {

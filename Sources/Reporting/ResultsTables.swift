@@ -138,9 +138,11 @@ public enum ResultsTables {
         row("harness µs / op", median(\.harnessOverheadMicrosPerOperation))
         if document.backends.contains(where: { $0.storeStatistics?.driverFloorMicros != nil }) {
             // A driver's operations each cross a process boundary; the null driver's round trip is that hop's floor.
-            row("driver protocol floor µs / call (null driver)") { results in
+            row("driver protocol floor µs / call (null driver: one core / two)") { results in
                 let floors = results.compactMap { $0.storeStatistics?.driverFloorMicros }
-                return floors.isEmpty ? "-" : Figures.format(Statistics.median(floors))
+                let crossCore = results.compactMap { $0.storeStatistics?.driverFloorCrossCoreMicros }
+                guard !floors.isEmpty else { return "-" }
+                return Figures.format(Statistics.median(floors)) + " / " + (crossCore.isEmpty ? "-" : Figures.format(Statistics.median(crossCore)))
             }
         }
         if document.backends.contains(where: { $0.peakResidentBytes != nil }) {

@@ -39,6 +39,15 @@ public enum Redaction {
                 text.replaceSubrange(found.upperBound..<end, with: placeholder)
                 searchStart = text.index(found.upperBound, offsetBy: placeholder.count)
             }
+            // command-line flags such as "--password hunter2" in a driver's command
+            searchStart = text.startIndex
+            while let found = text.range(of: word + " ", options: .caseInsensitive, range: searchStart..<text.endIndex) {
+                searchStart = found.upperBound
+                guard found.lowerBound > text.startIndex, text[text.index(before: found.lowerBound)] == "-" else { continue }
+                let end = text[found.upperBound...].firstIndex(of: " ") ?? text.endIndex
+                text.replaceSubrange(found.upperBound..<end, with: placeholder)
+                searchStart = text.index(found.upperBound, offsetBy: placeholder.count)
+            }
         }
         return text
     }

@@ -9,17 +9,21 @@ public struct StoreStatistics: Sendable, Hashable, Codable {
     /// `synchronous_commit`, cache sizes, ...); nil when the store records none.
     public var settings: [String: String]?
     /// For a store behind a driver process: the round trip of one call to the null driver over the same protocol on
-    /// this machine, in microseconds (the floor the protocol hop adds to every operation); nil otherwise.
+    /// this machine, in microseconds, with both on one core (the floor the protocol hop adds to every operation); nil
+    /// otherwise.
     public var driverFloorMicros: Double?
+    /// The same round trip with the null driver and its caller on two cores (a call then also wakes the other core).
+    public var driverFloorCrossCoreMicros: Double?
 
     /// Statistics with group-commit sizes, engine counters, the engine's settings and the driver protocol's floor, each
     /// when the store has them.
     public init(groupSizes: [GroupSizeCount]? = nil, engine: [String: Double] = [:], settings: [String: String]? = nil,
-                driverFloorMicros: Double? = nil) {
+                driverFloorMicros: Double? = nil, driverFloorCrossCoreMicros: Double? = nil) {
         self.groupSizes = groupSizes
         self.engine = engine
         self.settings = settings
         self.driverFloorMicros = driverFloorMicros
+        self.driverFloorCrossCoreMicros = driverFloorCrossCoreMicros
     }
 
     /// Nothing counted.

@@ -45,7 +45,18 @@ func selectBackends(_ names: String, options: [String], durability durabilityCla
         throw BenchmarkError("--backends lists \(repeated) twice; to run a backend several times give --repeat")
     }
     var descriptors: [BackendDescriptor] = []
-    for name in list { descriptors.append(try BackendCatalog.backend(named: name, options: options)) }
+    var options = options
+    for name in list {
+        let descriptor = try BackendCatalog.backend(named: name, options: options)
+        if descriptor.name != name {
+            // `external` with driver=NAME is the registered driver NAME from here on: so are its `external.` options.
+            options = options.map { $0.hasPrefix(name + ".") ? descriptor.name + $0.dropFirst(name.count) : $0 }
+        }
+        guard !descriptors.contains(where: { $0.name == descriptor.name }) else {
+            throw BenchmarkError("--backends names \(descriptor.name) twice (external with driver= is the driver it names); to run a backend several times give --repeat")
+        }
+        descriptors.append(descriptor)
+    }
     let assigned = try OptionAssignment.assign(options, to: descriptors)
     var selection = BackendSelection()
     for descriptor in descriptors {

@@ -21,6 +21,7 @@ extension SurgeBench {
                   surgebench run --backends sqlite --option commit=group
                   surgebench run --scenario steady --scale 2 --duration 30s
                   surgebench run --trace surge.trace --backends lmdb --option lmdb.map-size=8GiB
+                  surgebench run --backends external,sqlite --option external.command='python3 my_driver.py'
                 """)
 
         @OptionGroup var workload: WorkloadOptions

@@ -102,6 +102,8 @@ struct CrashTests {
     static let shortCrashCases: [(String, String, CrashKind)] = [
         ("sqlite", "normal", .process), ("lmdb", "sync", .process), ("rocksdb", "nosync", .process), ("sqlite", "full", .power),
         ("lmdb", "nosync", .power), ("postgres", "local", .process), ("redis-cluster", "always", .process),
+        // The reference drivers, crashed by the same tests (docs/driver-protocol.md).
+        ("python-sqlite", "full", .power), ("memory-c", "log", .process), ("memory-c", "log-sync", .power),
     ]
 
     @Test("the short crash runs cover every backend the catalog says can be crashed, in a mode it declares")
@@ -147,6 +149,11 @@ struct CrashTests {
             (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8))?.contains(directory.path + "/surgebench-crash-") == true
         }
         #expect(servers.isEmpty, "no server or watchdog of the run is left: \(servers)")
+        let drivers = try FileManager.default.contentsOfDirectory(atPath: "/proc").filter { pid in
+            let environment = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/environ"))) ?? Data()
+            return String(decoding: environment, as: UTF8.self).contains("SURGEBENCH_DRIVER_DIRECTORY=" + directory.path)
+        }
+        #expect(drivers.isEmpty, "no driver of the run is left: \(drivers)")
 
         #expect(run.guarantee == configuration.mode?.promise.guarantee(against: kind))
         let document = CrashDocument(run)

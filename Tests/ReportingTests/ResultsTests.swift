@@ -113,6 +113,8 @@ struct ResultsTests {
         (["url": "postgres://bench:hunter2@db:5432/chat"], "hunter2"),
         (["conninfo": "host=db password=hunter2 sslmode=off"], "hunter2"),
         (["dsn": "db?user=x&password=hunter2&x=1"], "hunter2"),
+        (["command": "python3 driver.py --password hunter2 --port 5"], "hunter2"),
+        (["command": "./driver --api-key=hunter2"], "hunter2"),
     ])
     func redaction(options: [String: String], secret: String) {
         let redacted = Redaction.redact(options)
