@@ -47,6 +47,9 @@ GROW_ARGS ?= --sizes 1e5,1e6,1e7 --option lmdb.map-size=32GiB
 SERVER_BENCH_ARGS ?= --scenario outage-2021 --scale 8 --duration 30s
 SERVER_OUT ?=
 PUBLISHED_SERVER_RUNS := results/servers-local results/servers-replicated results/servers-redis-faults
+# The reference drivers beside the built-in stores (`make bench-drivers`): in class power, and the null driver beside
+# memory in class none (the protocol's cost over a whole replay).
+PUBLISHED_DRIVER_RUNS := results/drivers-power results/drivers-floor
 # Capacity searches of the server backends (`surgebench backends --names servers`), one per class of
 # SERVER_CAPACITY_CLASSES: power (PostgreSQL with its WAL flushed locally; 3 Redis masters, appendfsync always) and replica
 # (a synchronous standby; a replica per master confirming every write). Folders results/server-capacity-BACKEND-CLASS.
@@ -63,9 +66,14 @@ PUBLISHED_SERVER_CAPACITY = $(wildcard results/server-capacity-*)
 DURABILITY_ARGS ?= --scenario docs/crash-surge.yaml --workers 4
 DURABILITY_CELLS ?=
 DURABILITY_OUT ?= results/durability
+# DURABILITY_CRASHES, when set, replaces every cell's number of crashes (a quicker, coarser matrix).
+DURABILITY_CRASHES ?=
+# The same matrix for the registered drivers (Sources/Drivers/drivers.conf): `make durability-drivers`.
+DRIVER_DURABILITY_OUT ?= results/durability-drivers
+DURABILITY_TARGET ?= durability
 
 
-.PHONY: publish-server-capacity redis-benchmark-check group-commit-ratio fuzz fuzz-smoke bench-sharded durability durability-report bench-servers pgbench-check publish-servers publish-growth publish report deps build test bench ci-compare ci-baseline microbench microbench-check microbench-thresholds clean
+.PHONY: bench-drivers durability-drivers publish-server-capacity redis-benchmark-check group-commit-ratio fuzz fuzz-smoke bench-sharded durability durability-report bench-servers pgbench-check publish-servers publish-growth publish report deps build test bench ci-compare ci-baseline microbench microbench-check microbench-thresholds clean
 
 deps:
 	@if pkg-config --exists $(PKG_CONFIG_NAMES) && command -v sqlite3 >/dev/null && [ -x /usr/lib/postgresql/15/bin/pg_ctl ] \
@@ -99,6 +107,12 @@ bench-servers: build
 	@# and what it lost is the finding, published with the rest.
 	-.build/release/surgebench run $(SERVER_BENCH_ARGS) --backends redis-cluster --option replicas=1 \
 		--fault reshard@10s:1000-slots --fault kill-master@24s $(if $(SERVER_OUT),--out $(SERVER_OUT)-redis-faults)
+
+# The reference drivers (Sources/Drivers) replaying outage-2021 beside sqlite in class power, and the null driver beside
+# memory in class none, 3 repetitions each (about 20 minutes).
+bench-drivers: build
+	.build/release/surgebench run --backends python-sqlite,memory-c,sqlite --durability power --repeat 3 --plain-progress --out results/drivers-power
+	.build/release/surgebench run --backends null,memory --durability none --repeat 3 --plain-progress --out results/drivers-floor
 
 # Scale-out on one machine (Benchmarks/sharded/bench-sharded.sh): one throwaway PostgreSQL server, the trace replayed
 # once whole and once as SHARDS processes started together (--shard i/n, --start-at), the shards merged
@@ -140,16 +154,20 @@ durability: build
 	for cell in $$cells; do \
 		set -- $$(echo $$cell | tr : ' '); \
 		echo "== $$1 durability=$$2, $$3 crashes x $$4"; \
-		$(SURGEBENCH) crash --backend $$1 --option durability=$$2 --kind $$3 --crashes $$4 $(DURABILITY_ARGS) \
+		crashes=$(DURABILITY_CRASHES); $(SURGEBENCH) crash --backend $$1 --option durability=$$2 --kind $$3 --crashes $${crashes:-$$4} $(DURABILITY_ARGS) \
 			--out $(DURABILITY_OUT)/$$1-$$2-$$3 || exit 1; \
 	done
 	$(MAKE) durability-report
+
+# The durability matrix of the registered drivers, crashed by the same tests, into results/durability-drivers/.
+durability-drivers: build
+	$(MAKE) durability DURABILITY_TARGET=durability-drivers DURABILITY_OUT=$(DRIVER_DURABILITY_OUT) DURABILITY_CELLS="$$($(SURGEBENCH) backends --durability-cells --drivers)"
 
 # Regenerates results/durability/README.md (and its report.html) from the cells there.
 durability-report: build
 	$(SURGEBENCH) report $(DURABILITY_OUT)/*/ --markdown $(DURABILITY_OUT)/matrix.md --html $(DURABILITY_OUT)/report.html
 	{ printf '%s\n\n%s\n%s\n%s\n\n' '# Durability under crashes' \
-	  'Regenerated with `make durability` (see docs/crash-testing.md for the model and its limits). Each cell is' \
+	  'Regenerated with `make $(DURABILITY_TARGET)` (see docs/crash-testing.md for the model and its limits). Each cell is' \
 	  'one store crashed again and again in the surge of docs/crash-surge.yaml, reopened after every crash and checked' \
 	  'against every write it acknowledged; its folder holds crash.json (every crash) and crash.md.'; \
 	  cat $(DURABILITY_OUT)/matrix.md; } > $(DURABILITY_OUT)/README.md
@@ -238,8 +256,8 @@ fuzz-smoke: build
 # Regenerates results/README.md and results/report.html from the published folders.
 report: build
 	.build/release/surgebench report $(PUBLISHED_RUNS) $(wildcard results/scale-out/merged) $(wildcard $(PUBLISHED_SERVER_RUNS)) $(PUBLISHED_CAPACITY) \
-		$(PUBLISHED_SERVER_CAPACITY) $(wildcard $(PUBLISHED_GROWTH)) \
-		$(wildcard $(DURABILITY_OUT)/*/) \
+		$(PUBLISHED_SERVER_CAPACITY) $(wildcard $(PUBLISHED_GROWTH)) $(wildcard $(PUBLISHED_DRIVER_RUNS)) \
+		$(wildcard $(DURABILITY_OUT)/*/) $(wildcard $(DRIVER_DURABILITY_OUT)/*/) \
 		--markdown results/tables.md --html results/report.html
 	{ printf '%s\n\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n\n' '# Published results' \
 	  'Every table puts side by side stores that keep one durability promise, its **class**: `none` (nothing survives the' \
@@ -249,8 +267,8 @@ report: build
 	  "mode's class), memory runs beside them as the reference, and a table whose columns differ in class says so above it." \
 	  'Reference runs of every built-in scenario, each repeated 3 times (medians, with the range over the repetitions), and' \
 	  'capacity searches, regenerated with `make publish` (50 minutes measured), the server runs, their capacity searches and the pgbench and redis-benchmark checks with `make publish-servers` (34 minutes measured), the' \
-	  'cost-growth curve with `make publish-growth` (37 minutes), the durability matrix with `make durability` (its own' \
-	  'page: [durability/README.md](durability/README.md)), or' \
+	  'cost-growth curve with `make publish-growth` (37 minutes), the reference drivers with `make bench-drivers`, the durability matrix with `make durability` (its own' \
+	  'page: [durability/README.md](durability/README.md); the drivers'"'"' with `make durability-drivers`: [durability-drivers/README.md](durability-drivers/README.md)), or' \
 	  '`make report` (tables only). Each table names the machine, commit and configuration that produced' \
 	  'it. The same figures with charts: [report.html](report.html) (open it in a browser; it needs no network).' \
 	  'Each folder holds results.json, summary.md, timeseries.csv and .hgrm files ([schema](../docs/results-schema.md));' \

@@ -35,11 +35,15 @@ extension SurgeBench {
         @Flag(help: "Print the durability matrix's cells, one per line: backend:mode:kind:crashes.")
         var durabilityCells = false
 
-        func run() {
+        @Flag(help: "With --durability-cells: the registered drivers' cells instead of the built-in backends'.")
+        var drivers = false
+
+        func run() throws {
             if let names {
                 print(Self.names(of: names).joined(separator: ","))
             } else if durabilityCells {
-                for cell in Self.durabilityCells() { print(cell) }
+                let backends = drivers ? try Self.registeredDrivers() : BackendCatalog.crashableStores
+                for cell in Self.durabilityCells(of: backends) { print(cell) }
             } else {
                 print("Durability classes (--durability CLASS on run, capacity, grow and crash): "
                     + DurabilityClass.allCases.map { "\($0.rawValue): \($0.summary)" }.joined(separator: "; ") + ".\n")
@@ -62,8 +66,8 @@ extension SurgeBench {
 
         /// Every durability mode of every crashable backend, crashed by each kind: 50 times where the mode promises to
         /// keep every acknowledged write, 20 where it may lose recent ones, 10 where it promises nothing.
-        static func durabilityCells() -> [String] {
-            BackendCatalog.crashableStores.flatMap { backend in
+        static func durabilityCells(of backends: [BackendDescriptor]) -> [String] {
+            backends.flatMap { backend in
                 (backend.durability?.modes ?? []).flatMap { mode in
                     CrashKind.allCases.map { kind in
                         let crashes = switch mode.promise.guarantee(against: kind) {
@@ -75,6 +79,11 @@ extension SurgeBench {
                     }
                 }
             }
+        }
+
+        /// Every registered driver's descriptor (each started once to read what it declares).
+        static func registeredDrivers() throws -> [BackendDescriptor] {
+            try (BackendCatalog.driverRegistry()?.drivers ?? []).map { launch throws in try BackendCatalog.backend(named: launch.name) }
         }
 
         /// Every registered driver, started once to read what it declares; a driver that does not start is listed with why.

@@ -48,6 +48,19 @@ struct DriverRunTests {
         #expect(published.contains("driver protocol floor"))
     }
 
+    @Test("conform passes the null driver and fails a driver that serves registrations only, saying which checks failed")
+    func conform() throws {
+        let directory = try ScratchDirectory()
+        let passed = try BuiltProducts.surgebench(["conform", "--backend", "null"], in: directory)
+        #expect(passed.status == 0 && passed.output.contains("All 12 checks passed."), "\(passed.output)")
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Drivers/misbehaving.py").path
+        let failed = try BuiltProducts.surgebench(["conform", "--backend", "external", "--option", "command=python3 \(script) register-only"],
+                                                  in: directory)
+        #expect(failed.status == 1 && failed.output.contains("FAIL  registering a number twice returns the existing user")
+                    && failed.output.contains("checks FAILED"), "\(failed.output)")
+    }
+
     /// Starts a 60-second run on `backend` with its own TMPDIR and waits until its driver runs; returns SurgeBench's pid,
     /// its output file and the TMPDIR.
     private func startRun(on backend: String, in directory: ScratchDirectory) throws -> (pid: pid_t, output: String, temporary: String) {

@@ -100,6 +100,13 @@ struct DriverFailureTests {
         #expect(sleepers.isEmpty, "the driver's child was left running: \(sleepers)")
     }
 
+    @Test("a driver's error says whether the call happened; the integrity check follows it, not the kind")
+    func certaintyDecidesDoubt() {
+        #expect(StoreError(.unavailable, "x", definite: true).leavesOutcomeInDoubt == false)
+        #expect(StoreError(.invalidArgument, "x", definite: false).leavesOutcomeInDoubt == true)
+        #expect(StoreError(.unavailable, "x").leavesOutcomeInDoubt == true, "without a word from the store, the kind decides")
+    }
+
     @Test("conform names the checks a driver fails")
     func conformReportsFailures() throws {
         let descriptor = try BackendCatalog.backend(named: "external", options: options("register-only"))
