@@ -161,7 +161,7 @@ durability: build
 
 # The durability matrix of the registered drivers, crashed by the same tests, into results/durability-drivers/.
 durability-drivers: build
-	$(MAKE) durability DURABILITY_TARGET=durability-drivers DURABILITY_OUT=$(DRIVER_DURABILITY_OUT) DURABILITY_CELLS="$$($(SURGEBENCH) backends --durability-cells --drivers)"
+	$(MAKE) durability DURABILITY_TARGET=durability-drivers DURABILITY_OUT=$(DRIVER_DURABILITY_OUT) DURABILITY_CELLS="$$($(SURGEBENCH) backends --durability-cells --drivers | tr '\n' ' ')"
 
 # Regenerates results/durability/README.md (and its report.html) from the cells there.
 durability-report: build

@@ -35,14 +35,17 @@ public struct TimeSpan: Hashable, Sendable, Codable, Comparable, CustomStringCon
         let container = try decoder.singleValueContainer()
         if let seconds = try? container.decode(Double.self) {
             guard seconds >= 0, seconds.isFinite, seconds <= Self.maximum.seconds else {
-                throw BenchmarkError("a time span must be from 0 to \(Self.maximum.seconds) s (a week), got \(seconds)")
+                // A decoding error keeps the key's path, which the scenario loader names.
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                    debugDescription: "a time span must be from 0 to \(Int(Self.maximum.seconds)) s (a week), got \(seconds)"))
             }
             self.init(seconds: seconds)
             return
         }
         let text = try container.decode(String.self)
         guard let span = TimeSpan(parsing: text) else {
-            throw BenchmarkError("'\(text)' is not a time span of at most a week; write it like 500ms, 20s, 2m or 1h")
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                debugDescription: "'\(text)' is not a time span of at most a week; write it like 500ms, 20s, 2m or 1h"))
         }
         self = span
     }
