@@ -1,5 +1,6 @@
 import Foundation
 import Orchestration
+import StoreSupport
 import SurgeCore
 import Workload
 
@@ -30,7 +31,12 @@ public struct CrashRun: Sendable {
                                note: (String) -> Void) throws(BenchmarkError) -> CrashRun {
         var configuration = configuration
         let tracePath = NSTemporaryDirectory() + "surgebench-crash-\(getpid())-\(UUID().uuidString.prefix(8)).trace"
-        defer { unlink(tracePath) }
+        // Removed when the campaign ends, and by a watchdog if SurgeBench ends first (a second Ctrl-C, a kill).
+        let watchdog = ChildProcess.startWatchdog(cleanup: "rm -f '\(tracePath)'")
+        defer {
+            unlink(tracePath)
+            ChildProcess.end(watchdog)
+        }
         _ = try TracePlanning.generate(scenario, seed: configuration.seed, scale: 1, to: tracePath, stop: configuration.stop)
         configuration.tracePath = tracePath
         let outcome = try CrashCampaign.run(configuration, note: note)

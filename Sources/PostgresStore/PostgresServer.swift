@@ -197,7 +197,11 @@ final class PostgresServer: Sendable {
     /// cluster's watchdog is killed by ``stop()`` when SurgeBench stops the servers itself.
     private static func startWatchdog(stopping data: [String], removing directory: String?) -> Int32 {
         let asServer = getuid() == 0 ? "/usr/sbin/runuser -u \(serverUser) -- " : ""
-        return ChildProcess.startWatchdog(cleanup: data.map { "\(asServer)\(binaries)/pg_ctl -D '\($0)' -m immediate -w stop >/dev/null 2>&1; " }.joined()
-            + (directory.map { "rm -rf '\($0)'" } ?? "true"))
+        // pg_ctl finds the server through postmaster.pid in `data`; if another watchdog (a crash run's scratch folder) has
+        // removed the folder first, the server is found by its command line instead (the "[p]" keeps the pattern from
+        // matching the watchdog's own command line).
+        return ChildProcess.startWatchdog(cleanup: data.map {
+            "\(asServer)\(binaries)/pg_ctl -D '\($0)' -m immediate -w stop >/dev/null 2>&1; pkill -9 -f 'bin/[p]ostgres -D \($0) ' >/dev/null 2>&1; "
+        }.joined() + (directory.map { "rm -rf '\($0)'" } ?? "true"))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Reporting
+import StoreSupport
 import Testing
 import TestSupport
 
@@ -45,5 +46,47 @@ struct SignalTests {
         #expect(status == 143, "\(errors)")
         #expect(errors.contains("interrupted"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["tmp"], "generate left a file behind")
+    }
+}
+
+extension SignalTests {
+    @Test("a second Ctrl-C during a crash run on PostgreSQL leaves no server, no scratch folder and no trace behind")
+    func secondInterruptOfCrash() throws {
+        let directory = try ScratchDirectory()
+        // A short folder: PostgreSQL's socket path (in the store's folder) must stay under 108 bytes.
+        let temporary = try StoreDirectory.makeTemporary(prefix: "sb", under: "/tmp")
+        defer { try? FileManager.default.removeItem(atPath: temporary) }
+        chmod(temporary, 0o755)  // the server's own user works in there
+        let (pid, log) = try BuiltProducts.startSurgebench(
+            ["crash", "--backend", "postgres", "--option", "durability=local", "--crashes", "5", "--out", "out"], in: directory,
+            environment: ["TMPDIR": temporary])
+        // Every process whose command line names the scratch folder (a server, a crash child), from /proc.
+        let servers = {
+            ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).filter { process in
+                ((try? String(contentsOfFile: "/proc/\(process)/cmdline", encoding: .utf8)) ?? "").contains(temporary)
+            }
+        }
+        // While the crash child's server runs (its postmaster.pid is there): both watchdogs, the scratch folder's and
+        // the server's, race at the exit.
+        let running = {
+            ((try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? []).contains { folder in
+                FileManager.default.fileExists(atPath: "\(temporary)/\(folder)/store/data/postmaster.pid")
+            }
+        }
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, !running() { usleep(100_000) }
+        #expect(running(), "the crash run's server never started: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        sleep(3)
+        kill(pid, SIGINT)
+        usleep(300_000)
+        kill(pid, SIGINT)
+        _ = ChildProcess.wait(for: pid)
+        _ = log
+        let left = { (try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? [] }
+        let gone = Date().addingTimeInterval(15)
+        while Date() < gone, !(servers().isEmpty && left().isEmpty) { usleep(200_000) }
+        #expect(servers().isEmpty, "a PostgreSQL server outlived the crash run")
+        #expect(left().isEmpty, "left behind: \(left())")
+        #expect(!FileManager.default.fileExists(atPath: directory.file("out/crash.json")), "an interrupted crash run wrote results")
     }
 }
