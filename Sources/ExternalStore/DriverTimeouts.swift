@@ -26,13 +26,9 @@ struct DriverTimeouts: Sendable {
     }
 
     private static func nanos(_ text: String, _ option: BackendOption) throws(StoreError) -> UInt64 {
-        let units: [(String, Double)] = [("ms", 1e6), ("s", 1e9), ("m", 60e9)]
-        for (suffix, factor) in units where text.hasSuffix(suffix) {
-            if let value = Double(text.dropLast(suffix.count)), value.isFinite, value * factor >= 1e6, value * factor <= 3600e9 {
-                return UInt64(value * factor)
-            }
-            break
+        guard let span = TimeSpan(parsing: text), span.nanoseconds >= 1_000_000, span.nanoseconds <= 3_600_000_000_000 else {
+            throw StoreError(.invalidOption, "option \(option.name)='\(text)' must be a duration from 1ms to 60m, written like 500ms, 10s or 2m")
         }
-        throw StoreError(.invalidOption, "option \(option.name)='\(text)' must be a duration from 1ms to 60m, written like 500ms, 10s or 2m")
+        return span.nanoseconds
     }
 }

@@ -55,9 +55,7 @@ public enum BackendCatalog {
     public static func backend(named name: String, options pairs: [String] = []) throws(BenchmarkError) -> BackendDescriptor {
         if let backend = all.first(where: { $0.name == name }) { return backend }
         let registry = try driverRegistry()
-        func given(_ option: String) -> String? {
-            pairs.last { $0.hasPrefix(option + "=") || $0.hasPrefix("\(name).\(option)=") }.map { String($0[$0.index(after: $0.firstIndex(of: "=")!)...]) }
-        }
+        func given(_ option: String) -> String? { OptionAssignment.value(of: option, for: name, in: pairs) }
         do throws(StoreError) {
             if let launch = try ExternalDrivers.launch(name: name, command: given("command"), driver: given("driver"), registry: registry) {
                 return ExternalDrivers.descriptor(for: launch, description: try ExternalDrivers.describe(launch))

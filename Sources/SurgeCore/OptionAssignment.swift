@@ -38,4 +38,10 @@ public enum OptionAssignment {
         }
         return result
     }
+
+    /// The value `pairs` give `option` for `backend` (the last `option=value` or `backend.option=value`), before any
+    /// descriptor is known: how `external` finds the driver it is.
+    public static func value(of option: String, for backend: String, in pairs: [String]) -> String? {
+        pairs.last { $0.hasPrefix(option + "=") || $0.hasPrefix("\(backend).\(option)=") }.map { String($0[$0.index(after: $0.firstIndex(of: "=")!)...]) }
+    }
 }

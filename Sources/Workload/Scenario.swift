@@ -1,3 +1,4 @@
+import SurgeCore
 /// A surge workload as a scenario file describes it: a population to start from and timed phases of arrivals.
 ///
 /// Rates are sessions per second at scale 1; ``scaled(by:toDuration:)`` rescales population, rates and time.

@@ -1,3 +1,4 @@
+import SurgeCore
 import ArgumentParser
 import Foundation
 import Workload

@@ -1,5 +1,3 @@
-import SurgeCore
-
 /// A span of time written as scenarios write it: "500ms", "20s", "2m", "1h", or plain seconds ("1.5"); at most
 /// ``maximum`` (a week), so that every sum and product of spans the generator makes stays far inside 64 bits.
 public struct TimeSpan: Hashable, Sendable, Codable, Comparable, CustomStringConvertible {
