@@ -1,6 +1,7 @@
 import Foundation
 import MemoryStore
 import SurgeCore
+import Synchronization
 
 /// A store with a known answer, for checking the harness: the memory store's semantics, plus a configured service
 /// time on every call and, optionally, periodic stalls: every `stall-every-ms`, the next call on each connection
@@ -10,6 +11,9 @@ import SurgeCore
 /// queued behind the stalled calls are a share D/T of all; an open-loop harness must report a response-time p99 near
 /// D * (1 - 0.01 * T/D) when D/T > 1%, and a service-time p99 near S as long as the W stalled calls per period are
 /// under 1% of the R*T operations. A harness with coordinated omission reports both near S.
+///
+/// With `hang-after-ms`, every call from that moment on never answers (until the store is closed): a store that
+/// stops answering, which a run must survive (its drain bound ends it).
 public final class CalibrationMessageStore: MessageStore {
     /// What the store was opened with.
     public struct Configuration: Sendable, Hashable {
@@ -24,12 +28,14 @@ public final class CalibrationMessageStore: MessageStore {
         public var distribution: Distribution
         public var stallEveryMillis: Int
         public var stallMillis: Int
+        public var hangAfterMillis: Int
 
         public init(_ options: BackendOptions) throws(StoreError) {
             serviceMicros = try options.integer(CalibrationMessageStore.serviceOption, in: 0...10_000_000)
             distribution = try options.choice(CalibrationMessageStore.distributionOption, as: Distribution.self)
             stallEveryMillis = try options.integer(CalibrationMessageStore.stallEveryOption, in: 0...3_600_000)
             stallMillis = try options.integer(CalibrationMessageStore.stallOption, in: 0...3_600_000)
+            hangAfterMillis = try options.integer(CalibrationMessageStore.hangAfterOption, in: 0...3_600_000)
             guard stallMillis == 0 || stallMillis < stallEveryMillis else {
                 throw StoreError(.invalidOption, "option stall-ms=\(stallMillis) must be below stall-every-ms=\(stallEveryMillis)")
             }
@@ -44,6 +50,8 @@ public final class CalibrationMessageStore: MessageStore {
         name: "stall-every-ms", summary: "a stall period starts every this many ms (0: never)", defaultValue: "0")
     static let stallOption = BackendOption(
         name: "stall-ms", summary: "how much longer the first call on each connection in a new stall period takes", defaultValue: "0")
+    static let hangAfterOption = BackendOption(
+        name: "hang-after-ms", summary: "from this many ms after opening, no call answers until the store is closed (0: never)", defaultValue: "0")
 
     /// How the backend is listed and opened by name.
     public static let descriptor = BackendDescriptor(
@@ -51,13 +59,14 @@ public final class CalibrationMessageStore: MessageStore {
         summary: "a known answer for checking the harness: memory semantics plus a set service time and periodic stalls",
         location: .inProcess,
         isInstrument: true,
-        options: [serviceOption, distributionOption, stallEveryOption, stallOption],
+        options: [serviceOption, distributionOption, stallEveryOption, stallOption, hangAfterOption],
         check: { options throws(StoreError) in _ = try Configuration(options) },
         open: { options throws(StoreError) in try CalibrationMessageStore(configuration: Configuration(options)) })
 
     public let configuration: Configuration
     let memory = MemoryMessageStore()
     let openedNanos = MonotonicClock.now()
+    let closed = Atomic<Bool>(false)
 
     public init(configuration: Configuration) {
         self.configuration = configuration
@@ -73,7 +82,8 @@ public final class CalibrationMessageStore: MessageStore {
 
     public func statistics() -> StoreStatistics { .none }
 
-    public func close() {}
+    /// Releases every call held by `hang-after-ms`.
+    public func close() { closed.store(true, ordering: .releasing) }
 }
 
 /// A connection to a ``CalibrationMessageStore``: waits out any stall, then the service time, then answers.
@@ -94,6 +104,10 @@ public final class CalibrationConnection: StoreConnection {
     private func serve() {
         let configuration = store.configuration
         var now = MonotonicClock.now()
+        if configuration.hangAfterMillis > 0, now - store.openedNanos >= UInt64(configuration.hangAfterMillis) * 1_000_000 {
+            while !store.closed.load(ordering: .acquiring) { MonotonicClock.sleep(until: MonotonicClock.now() + 10_000_000) }
+            return
+        }
         if configuration.stallMillis > 0 {
             let period = (now - store.openedNanos) / (UInt64(configuration.stallEveryMillis) * 1_000_000)
             if period > stalledPeriod {

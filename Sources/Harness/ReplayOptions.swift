@@ -44,6 +44,12 @@ public struct ReplayOptions: Sendable {
     public var observer: (any ReplayObserver)?
     /// Stops the replay early when requested: its results are then marked incomplete.
     public var stop = StopSignal()
+    /// Open loop: how long after the schedule's end the backlog may drain. No operation starts later; what has not
+    /// completed then counts as not completed and marks the run invalid, and a call still under way a second later is
+    /// abandoned (the store is then not read back). A store that stops answering cannot hold a run forever.
+    public var drainBound = ReplayOptions.defaultDrainBound
+    /// The drain bound unless told otherwise.
+    public static let defaultDrainBound = TimeSpan(seconds: 10)
 
     public init(workers: Int, mode: Mode = .open, lateStartNanos: UInt64 = 1_000_000, invalidWakeLagNanos: UInt64 = 2_000_000,
                 progress: (@Sendable (ReplayProgress) -> Void)? = nil, progressIntervalSeconds: Double = 1) {

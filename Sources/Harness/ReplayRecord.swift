@@ -25,6 +25,9 @@ public struct ReplayRecord: Sendable, Codable {
     public var server: ServerCost?
     /// See ``ReplayResult/phaseCosts`` (absent from older records).
     public var phaseCosts: [PhaseCost]?
+    /// See ``ReplayResult/notCompleted`` and ``ReplayResult/drainBound`` (absent from older records).
+    public var notCompleted: UInt64?
+    public var drainBound: TimeSpan?
     var schedule: RecorderSnapshot
     var setup: RecorderSnapshot
 }
@@ -35,7 +38,7 @@ extension ReplayResult {
         ReplayRecord(
             load: load, shard: shard, mode: mode, invalidWakeLagNanos: invalidWakeLagNanos, setupNanos: setupNanos, wallNanos: wallNanos,
             usage: usage, interrupted: interrupted, integrity: integrity, faults: faults, engineSeries: engineSeries, scheduleStartedAt: scheduleStartedAt,
-            peakResidentBytes: peakResidentBytes, server: server, phaseCosts: phaseCosts, schedule: RecorderSnapshot(WorkerRecorder.merged(recorders)), setup: RecorderSnapshot(WorkerRecorder.merged(setupRecorders)))
+            peakResidentBytes: peakResidentBytes, server: server, phaseCosts: phaseCosts, notCompleted: notCompleted, drainBound: drainBound, schedule: RecorderSnapshot(WorkerRecorder.merged(recorders)), setup: RecorderSnapshot(WorkerRecorder.merged(setupRecorders)))
     }
 
     /// The result of the shards `records` together (one record per shard of one trace, checked by the caller): what
@@ -61,6 +64,8 @@ extension ReplayResult {
         faults = records.flatMap(\.faults)
         scheduleStartedAt = records.map(\.scheduleStartedAt).min() ?? 0
         peakResidentBytes = records.compactMap(\.peakResidentBytes).max()
+        notCompleted = records.reduce(0) { $0 + ($1.notCompleted ?? 0) }
+        drainBound = records.compactMap(\.drainBound).max { $0.nanoseconds < $1.nanoseconds }
         // Phase edges are each shard's own instants: only one replay's phases keep their costs.
         phaseCosts = records.count == 1 ? first.phaseCosts ?? [] : []
         // The shards of a run share one store: each saw the servers' whole cost over its window; the longest counts.

@@ -1,4 +1,5 @@
 import Histogram
+import SurgeCore
 import Workload
 
 /// Everything one replay measured, merged from every worker, with the figures derived from it.
@@ -29,6 +30,11 @@ public final class ReplayResult: @unchecked Sendable {
     public internal(set) var server: ServerCost?
     /// What each phase cost (empty for a merged result, whose shards' phase edges differ).
     public internal(set) var phaseCosts: [PhaseCost] = []
+    /// Scheduled operations that had not completed when the drain bound ran out (0 when every one did, or when the
+    /// run was interrupted or closed loop, which have no bound).
+    public internal(set) var notCompleted: UInt64 = 0
+    /// The drain bound the run had (open loop); nil where none applied.
+    public internal(set) var drainBound: TimeSpan?
     let recorders: [WorkerRecorder]
     let setupRecorders: [WorkerRecorder]
 
@@ -135,6 +141,11 @@ public final class ReplayResult: @unchecked Sendable {
 
     /// Why the run cannot be trusted, if it cannot: the harness fell behind its own schedule.
     public var invalidReason: String? {
+        if notCompleted > 0 {
+            return "\(notCompleted) of \(load.scheduledCount) scheduled operations had not completed \(drainBound ?? ReplayOptions.defaultDrainBound) "
+                + "after the schedule ended (the drain bound, --drain): the store stopped answering or fell too far behind; "
+                + "they count as not completed and no figure includes them"
+        }
         // Without faults made on purpose, a run whose operations mostly failed measured its failures, not the store.
         let failed = errorCount
         if faults.isEmpty, failed > 0, Double(failed) > 0.01 * Double(max(load.scheduledCount, 1)) {

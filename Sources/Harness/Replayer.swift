@@ -53,11 +53,19 @@ public enum Replayer {
         let faults = FaultThread(options: options, startNanos: startNanos)
         let engine = EngineSampler(options: options, startNanos: startNanos, seconds: plan.load.offeredPerSecond.count)
         let costs = CostSampler(server: options.serverSampler, startNanos: startNanos, phaseStartSeconds: plan.scenario.phaseWindows.map(\.start))
-        onThreads(workers) { worker in
+        // Open loop: the backlog drains for at most the drain bound after the schedule's end (closed loop has no schedule to end).
+        let deadline = options.mode == .open ? startNanos + plan.scenario.duration.nanoseconds + options.drainBound.nanoseconds : UInt64.max
+        let gate = DrainGate(workers: workers, deadlineNanos: deadline)
+        // A call under way at the deadline has a second more to return before its worker is abandoned.
+        let allReturned = onThreads(workers, until: deadline == .max ? .max : deadline + 1_000_000_000) { worker in
             var runner = runners[worker]
-            replay(streams[worker], runner: &runner, recorder: recorders[worker], startNanos: startNanos, plan: plan, options: options)
+            replay(streams[worker], worker: worker, gate: gate, runner: &runner, recorder: recorders[worker], startNanos: startNanos, plan: plan,
+                   options: options)
             recorders[worker].finish()
+            gate.finish(worker)
         }
+        // Workers still in a store call at the deadline are left behind; their recorders are no longer written.
+        let abandoned = allReturned ? 0 : gate.abandonStragglers()
         let endNanos = MonotonicClock.now()
         let engineSeries = engine.finish()
         let faultsMade = faults.finish()
@@ -72,16 +80,26 @@ public enum Replayer {
         let inDoubt = (setupRecorders + recorders).flatMap(\.inDoubt)
         // A store that cannot be read back keeps the run's measurements; it fails the integrity check instead.
         let integrity: IntegrityReport
-        do throws(StoreError) {
+        if abandoned > 0 {
+            integrity = IntegrityReport(unverifiable: "\(abandoned) of \(workers) workers were still waiting for the store "
+                + "over \(options.drainBound) after the schedule ended (the drain bound, --drain): it stopped answering, so it was not read back")
+        } else {
+            do throws(StoreError) {
             integrity = try IntegrityCheck.verify(
                 connection: connections[0], plan: plan, users: users, chats: chats, ledger: ledger, pairs: pairs,
                 inDoubt: inDoubt, forgottenSends: (setupRecorders + recorders).flatMap(\.forgottenSends))
-        } catch {
-            integrity = IntegrityReport(unverifiable: error.message)
+            } catch {
+                integrity = IntegrityReport(unverifiable: error.message)
+            }
         }
         let result = ReplayResult(
             load: plan.load, mode: options.mode, invalidWakeLagNanos: options.invalidWakeLagNanos, recorders: recorders, setupRecorders: setupRecorders, setupNanos: setupNanos,
             wallNanos: endNanos - startNanos, usage: edges[edges.count - 1].client - edges[0].client, interrupted: interrupted, integrity: integrity)
+        if !interrupted, deadline != .max {
+            let completed = result.completed
+            result.notCompleted = UInt64(plan.load.scheduledCount) > completed ? UInt64(plan.load.scheduledCount) - completed : 0
+            result.drainBound = options.drainBound
+        }
         result.recordCosts(edges)
         result.recordFaults(faultsMade)
         result.engineSeries = engineSeries
@@ -137,8 +155,8 @@ public enum Replayer {
     /// One worker's share of the schedule, streamed from the trace. Nothing here locks; only operations that carry
     /// a list (contact imports, groups) allocate.
     private static func replay<Connection: StoreConnection>(
-        _ stream: OperationStream, runner: inout OperationRunner<Connection>, recorder: WorkerRecorder, startNanos: UInt64,
-        plan: ReplayPlan, options: ReplayOptions
+        _ stream: OperationStream, worker: Int, gate: DrainGate, runner: inout OperationRunner<Connection>, recorder: WorkerRecorder,
+        startNanos: UInt64, plan: ReplayPlan, options: ReplayOptions
     ) {
         let open = options.mode == .open
         let phases = plan.scenario.phases.count
@@ -164,7 +182,9 @@ public enum Replayer {
                 recorder.harnessNanos += start - previousEnd
             }
             let second = min(seconds - 1, Int(operation.intendedNanos / 1_000_000_000))
+            guard gate.mayStart(worker, now: start) else { return }  // past the drain bound: the rest counts as not completed
             let failure = runner.execute(operation, recorder: recorder)
+            guard gate.callReturned(worker) else { return }  // abandoned while in the call: record nothing
             var end = MonotonicClock.now()
             if stretch > 0 {
                 let until = end + UInt64(Double(end - start) * stretch)
@@ -199,6 +219,13 @@ public final class FirstFailure: Sendable {
 
 /// Runs `body(index)` on `count` new threads (never Swift's cooperative pool) and waits for all of them.
 public func onThreads(_ count: Int, _ body: @escaping (Int) -> Void) {
+    _ = onThreads(count, until: .max, body)
+}
+
+/// Runs `body(index)` on `count` new threads and waits for all of them until the monotonic instant `deadlineNanos`
+/// (``MonotonicClock``); returns false when some were still running then (they are left to finish on their own).
+@discardableResult
+func onThreads(_ count: Int, until deadlineNanos: UInt64, _ body: @escaping (Int) -> Void) -> Bool {
     let group = DispatchGroup()
     nonisolated(unsafe) let body = body
     for index in 0..<count {
@@ -210,5 +237,10 @@ public func onThreads(_ count: Int, _ body: @escaping (Int) -> Void) {
         thread.stackSize = 1 << 20
         thread.start()
     }
-    group.wait()
+    guard deadlineNanos != .max else {
+        group.wait()
+        return true
+    }
+    let now = MonotonicClock.now()
+    return group.wait(timeout: .now() + .nanoseconds(Int(min(deadlineNanos > now ? deadlineNanos - now : 0, UInt64(Int.max))))) == .success
 }

@@ -118,6 +118,10 @@ public struct ResultsDocument: Sendable, Hashable, Codable {
         public var cost: CostFigures? = nil
         /// The servers' own figures, for a store on servers (nil otherwise and in older results).
         public var server: ServerFigures? = nil
+        /// Open loop: how long the backlog could drain after the schedule (`--drain`), in seconds, and the scheduled
+        /// operations that had not completed by then (they mark the run invalid); nil in older results.
+        public var drainSeconds: Double? = nil
+        public var notCompletedOperations: UInt64? = nil
     }
 
     public struct OperationResult: Sendable, Hashable, Codable {
@@ -189,6 +193,8 @@ extension ResultsDocument.BackendResult {
         faults = result.faults.isEmpty ? nil : result.faults
         engineSeries = result.engineSeries.isEmpty ? nil : result.engineSeries
         scheduleStartedAt = result.scheduleStartedAt > 0 ? Figures.instant(result.scheduleStartedAt) : nil
+        drainSeconds = result.drainBound?.seconds
+        notCompletedOperations = result.drainBound == nil ? nil : result.notCompleted
         peakResidentBytes = result.peakResidentBytes
         cost = CostFigures(client: result.usage, server: result.server, operations: result.completed, writes: result.acknowledgedWrites)
         server = result.server.map { ServerFigures($0, operations: result.completed) }

@@ -43,6 +43,12 @@ extension SurgeBench {
         @Option(help: "open: operations start at their intended times; closed: back to back, as fast as possible.")
         var mode: ReplayOptions.Mode = .open
 
+        @Option(help: ArgumentHelp(
+            "Open loop: how long the backlog may drain after the schedule ends (such as 10s, 500ms); what has not completed by then "
+                + "counts as not completed and marks the run invalid, so a store that stops answering cannot hold the run.",
+            valueName: "time"))
+        var drain = ReplayOptions.defaultDrainBound.description
+
         @Option(help: "Run every backend this many times, interleaved (A B C A B C ...); `compare` needs 3 or more.")
         var `repeat` = 1
 
@@ -85,6 +91,7 @@ extension SurgeBench {
                 _ = try faults()
                 _ = try selectedShard()
                 if let startAt { _ = try StartInstant.parse(startAt) }
+                _ = try drainBound()
             } catch { throw ValidationError(error.message) }
             if startAt != nil, `repeat` != 1 || backends.split(separator: ",").count != 1 {
                 throw ValidationError("--start-at starts one schedule: give one backend and no --repeat")
@@ -94,6 +101,14 @@ extension SurgeBench {
         /// The shard --shard names (nil: the whole trace).
         func selectedShard() throws(BenchmarkError) -> Shard? {
             try shard.map { (text) throws(BenchmarkError) in try Shard(parsing: text, environment: ProcessInfo.processInfo.environment) }
+        }
+
+        /// The drain bound --drain gives (at most an hour).
+        func drainBound() throws(BenchmarkError) -> TimeSpan {
+            guard let bound = TimeSpan(parsing: drain), bound.nanoseconds <= 3_600_000_000_000 else {
+                throw BenchmarkError("--drain \(drain): give a time from 0s to 1h, such as 10s or 500ms")
+            }
+            return bound
         }
 
         /// The faults --fault names, parsed.
@@ -142,6 +157,7 @@ extension SurgeBench {
             replayOptions.startAt = startInstant
             replayOptions.observer = metrics
             replayOptions.stop = interruption
+            replayOptions.drainBound = try drainBound()
             var session = BenchmarkSession(plan: plan, backends: selection.chosen, replayOptions: replayOptions,
                                            say: { progress.finishLine(); say($0) })
             session.repetitions = `repeat`

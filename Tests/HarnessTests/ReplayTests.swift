@@ -94,6 +94,46 @@ struct ReplayTests {
         #expect(result.invalidReason == nil, "\(result.invalidReason ?? "")")
     }
 
+    @Test("a store that stops answering cannot hold a run: it ends at the drain bound, marked invalid, the rest not completed, unverified")
+    func drainBoundEndsARunWhoseStoreHangs() throws {
+        let plan = try makePlan(try readOnlyScenario(rate: 500, seconds: 3))
+        // Every call from 1.5 s after opening (inside the schedule) waits until the store is closed.
+        let store = try CalibrationMessageStore(configuration: .init(BackendOptions(["service-us": "100", "hang-after-ms": "1500"])))
+        var options = ReplayOptions(workers: 2)
+        options.drainBound = TimeSpan(seconds: 0.5)
+        let started = MonotonicClock.now()
+        let result = try Replayer.run(store, plan: plan, options: options)
+        let seconds = Double(MonotonicClock.now() - started) / 1e9
+        store.close()  // releases the abandoned calls
+        // The schedule (3 s), the bound (0.5 s), the last call's second, and the setup: never the hour a hang could last.
+        #expect(seconds < 3 + 0.5 + 1 + 2.5, "the run took \(seconds) s")
+        #expect(result.notCompleted > 0 && result.notCompleted == UInt64(plan.load.scheduledCount) - result.completed)
+        #expect(result.drainBound == TimeSpan(seconds: 0.5))
+        #expect(result.invalidReason?.contains("had not completed 500ms after the schedule ended") == true, "\(result.invalidReason ?? "valid")")
+        #expect(result.integrity.unverifiable?.contains("stopped answering") == true, "\(result.integrity.problems)")
+        #expect(!result.interrupted)
+        // The figures are only what completed: the abandoned calls recorded nothing.
+        #expect(result.histogram().totalCount <= result.completed)
+    }
+
+    @Test("a backlog still draining at the bound is cut: the rest counted as not completed, what completed checked in full")
+    func drainBoundCutsABacklog() throws {
+        let plan = try makePlan(try readOnlyScenario(rate: 500, seconds: 2))
+        // One worker, 4 ms a call: 250 operations/s against 500 offered, about 500 operations behind at the end.
+        let store = try CalibrationMessageStore(configuration: .init(BackendOptions(["service-us": "4000"])))
+        var options = ReplayOptions(workers: 1)
+        options.drainBound = TimeSpan(seconds: 0)
+        let result = try Replayer.run(store, plan: plan, options: options)
+        #expect(result.notCompleted > 100, "\(result.notCompleted) not completed")
+        #expect(result.notCompleted + result.completed == UInt64(plan.load.scheduledCount))
+        #expect(result.invalidReason?.contains("not completed") == true)
+        #expect(result.integrity.unverifiable == nil && result.integrity.isIntact, "\(result.integrity.problems)")
+        // Without the bound's cut the same backlog completes.
+        options.drainBound = TimeSpan(seconds: 30)
+        let drained = try Replayer.run(try CalibrationMessageStore(configuration: .init(BackendOptions(["service-us": "4000"]))), plan: plan, options: options)
+        #expect(drained.notCompleted == 0 && drained.completed == UInt64(plan.load.scheduledCount) && drained.invalidReason == nil)
+    }
+
     @Test("closed loop measures response from the actual start: no stall backlog, one stalled call per worker")
     func closedLoop() throws {
         let plan = try makePlan(try readOnlyScenario(rate: 500, seconds: 3))
