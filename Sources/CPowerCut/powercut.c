@@ -1,16 +1,22 @@
 // SurgeBench's power-cut simulator: an LD_PRELOAD library that lets a store be put back to what a power cut would
 // leave of it.
 //
-// Model: a file system that keeps what was synced and nothing else. Before every write, truncation or extension of
-// a regular file under SURGEBENCH_POWERCUT_DIR, the library appends the region's old contents and the file's old size
-// to the journal SURGEBENCH_POWERCUT_JOURNAL (an undo record, stamped with the monotonic clock); when fsync() or
-// fdatasync() of a file returns, it appends a sync record stamped with the moment the call began. After the process
-// is killed, SurgeBench applies, for each file and newest first, the undo records stamped after the file's last sync
-// began: the file is then as it was at its last sync.
+// Every change to a regular file under SURGEBENCH_POWERCUT_DIR is journaled to SURGEBENCH_POWERCUT_JOURNAL, stamped
+// with the monotonic clock: before a write, truncation or extension, the region's old contents and the file's old size
+// (an undo record); after it, the bytes written or the new size (a redo record, with the undo's stamp); when fsync()
+// or fdatasync() returns, a sync record stamped with the moment the call began. Files are named by inode, so that
+// renames need no bookkeeping. Directory operations are journaled too: a file created (O_CREAT on a name that did not
+// exist), renamed or removed, and a directory's own fsync. A file about to be removed or replaced by a rename is first
+// hard-linked into SURGEBENCH_POWERCUT_SHADOW (when set, on the same file system), so that its removal can be undone.
 //
-// Limits (also in docs/crash-testing.md): directory operations (create, rename, unlink) count as durable at once; writes
-// through shared writable mappings are not modelled (they are reported); a write is undone whole (no torn sectors);
-// O_SYNC and O_DSYNC descriptors are durable at every write; sync_file_range() and msync() make nothing durable.
+// After the process is killed, SurgeBench applies the journal under one of two models (PowerCutJournal.swift):
+// strict puts every file back to its last sync and keeps every directory operation; reorder also lets a seeded random
+// subset of the unsynced writes survive, a write of several 512-byte sectors survive in part, and the directory
+// operations since the directory's last fsync be undone (a seeded suffix of them).
+//
+// Limits (also in docs/crash-testing.md): writes through shared writable mappings are not modelled (they are
+// reported); O_SYNC and O_DSYNC descriptors are durable at every write; sync_file_range() and msync() make nothing
+// durable; mkdir, rmdir, link() and O_TMPFILE files are not journaled, nor the zeros of a punched hole.
 //
 // Sync counting: whatever the model, every call that makes data durable is counted by kind (powercut.h), in this
 // process's memory or, when SURGEBENCH_SYNC_COUNTER names a file, in that file, mapped shared, so that every process
@@ -45,6 +51,9 @@ static int journal = -1;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned char state[MAX_DESCRIPTORS];
 static char *paths[MAX_DESCRIPTORS];
+static uint64_t inodes[MAX_DESCRIPTORS];
+static char shadow[PATH_MAX];  // where files about to be removed are kept (empty: nowhere; their removal cannot be undone)
+static uint64_t shadowed;
 
 static int (*real_open)(const char *, int, ...);
 static int (*real_openat)(int, const char *, int, ...);
@@ -64,7 +73,6 @@ static void (*real_sync)(void);
 static int (*real_syncfs)(int);
 static int (*real_dup2)(int, int);
 static int (*real_dup3)(int, int, int);
-static int (*real_rename)(const char *, const char *);
 static int (*real_renameat)(int, const char *, int, const char *);
 static int (*real_renameat2)(int, const char *, int, const char *, unsigned int);
 static int (*real_unlink)(const char *);
@@ -125,7 +133,6 @@ static void resolve(void) {
     real_syncfs = dlsym(RTLD_NEXT, "syncfs");
     real_dup2 = dlsym(RTLD_NEXT, "dup2");
     real_dup3 = dlsym(RTLD_NEXT, "dup3");
-    real_rename = dlsym(RTLD_NEXT, "rename");
     real_renameat = dlsym(RTLD_NEXT, "renameat");
     real_renameat2 = dlsym(RTLD_NEXT, "renameat2");
     real_unlink = dlsym(RTLD_NEXT, "unlink");
@@ -146,6 +153,8 @@ __attribute__((constructor)) static void powercut_start(void) {
     const char *journal_path = getenv("SURGEBENCH_POWERCUT_JOURNAL");
     if (!directory || !journal_path || !realpath(directory, watched)) return;
     watched_length = strlen(watched);
+    const char *shadow_path = getenv("SURGEBENCH_POWERCUT_SHADOW");
+    if (shadow_path && *shadow_path) snprintf(shadow, sizeof shadow, "%s", shadow_path);
     journal = real_open(journal_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (journal < 0) {
         fprintf(stderr, "surgebench power-cut: cannot open the journal %s: %s\n", journal_path, strerror(errno));
@@ -180,6 +189,7 @@ static unsigned char classify(int fd) {
         if (is_watched(target)) {
             free(paths[fd]);
             paths[fd] = strdup(target);
+            inodes[fd] = (uint64_t)info.st_ino;
             int flags = fcntl(fd, F_GETFL);
             result = (flags >= 0 && (flags & (O_SYNC | O_DSYNC))) ? FD_TRACKED_SYNC : FD_TRACKED;
         }
@@ -189,17 +199,23 @@ static unsigned char classify(int fd) {
     return result;
 }
 
-// Whether writes to fd must be journaled; when they must, returns with the lock held and *path set.
-static int tracked(int fd, const char **path) {
+// Whether writes to fd must be journaled; when they must, returns with the lock held and *path and *inode set.
+static int tracked_inode(int fd, const char **path, uint64_t *inode) {
     ENSURE();
     if (classify(fd) != FD_TRACKED) return 0;
     pthread_mutex_lock(&lock);
     if (state[fd] != FD_TRACKED) {  // closed or renamed meanwhile: classify again
         pthread_mutex_unlock(&lock);
-        return tracked(fd, path);
+        return tracked_inode(fd, path, inode);
     }
     *path = paths[fd];
+    *inode = inodes[fd];
     return 1;
+}
+
+static int tracked(int fd, const char **path) {
+    uint64_t inode;
+    return tracked_inode(fd, path, &inode);
 }
 
 static void forget(int fd) {
@@ -223,33 +239,56 @@ static void journal_write(const void *bytes, size_t length) {
     }
 }
 
-// One record: a header, the path(s), then the saved bytes. Written with one buffer, so concurrent appenders (the
+// One record: a 48-byte header (type, length of the names, stamp, offset, size, length of the bytes, inode, all
+// little-endian), the names joined by NUL bytes, then the bytes. Written with one buffer, so concurrent appenders (the
 // processes of a server) never interleave within a record.
-static void append_record(uint32_t type, const char *path, const char *second_path, uint64_t stamp, uint64_t offset,
-                          uint64_t old_size, const void *saved, uint64_t saved_length) {
-    size_t first_length = strlen(path);
-    size_t path_length = second_path ? first_length + 1 + strlen(second_path) : first_length;
-    size_t total = 40 + path_length + saved_length;
+static void append_record(uint32_t type, uint64_t inode, const char *const *names, int name_count, uint64_t stamp,
+                          uint64_t offset, uint64_t size, const struct iovec *parts, int part_count, uint64_t byte_length) {
+    size_t names_length = 0;
+    for (int index = 0; index < name_count; index++) names_length += strlen(names[index]) + (index > 0);
+    size_t total = 48 + names_length + byte_length;
     unsigned char *record = malloc(total);
     if (!record) abort();
-    uint32_t header32[2] = {type, (uint32_t)path_length};
-    uint64_t header64[4] = {stamp, offset, old_size, saved_length};
+    uint32_t header32[2] = {type, (uint32_t)names_length};
+    uint64_t header64[5] = {stamp, offset, size, byte_length, inode};
     memcpy(record, header32, 8);
-    memcpy(record + 8, header64, 32);
-    memcpy(record + 40, path, first_length);
-    if (second_path) {
-        record[40 + first_length] = 0;
-        memcpy(record + 40 + first_length + 1, second_path, strlen(second_path));
+    memcpy(record + 8, header64, 40);
+    unsigned char *cursor = record + 48;
+    for (int index = 0; index < name_count; index++) {
+        if (index > 0) *cursor++ = 0;
+        size_t length = strlen(names[index]);
+        memcpy(cursor, names[index], length);
+        cursor += length;
     }
-    if (saved_length) memcpy(record + 40 + path_length, saved, saved_length);
+    uint64_t left = byte_length;
+    for (int index = 0; index < part_count && left > 0; index++) {
+        size_t take = parts[index].iov_len < left ? parts[index].iov_len : left;
+        memcpy(cursor, parts[index].iov_base, take);
+        cursor += take;
+        left -= take;
+    }
     journal_write(record, total);
     free(record);
 }
 
-// Saves what a change of [offset, offset + length) and of the size to new_size would destroy. Call with the lock held.
-static void save_region(int fd, const char *path, uint64_t offset, uint64_t length) {
+// A record naming one file.
+static void append_simple(uint32_t type, uint64_t inode, const char *path, uint64_t stamp, uint64_t offset, uint64_t size) {
+    append_record(type, inode, &path, 1, stamp, offset, size, NULL, 0, 0);
+}
+
+// A change about to be made to a file: the stamp and inode its undo record carried, for the redo record that follows.
+struct change {
+    uint64_t stamp;
+    uint64_t inode;
+    uint64_t offset;
+};
+
+// Saves what a change of [offset, offset + length) would destroy, and the size. Call with the lock held.
+static struct change save_region(int fd, const char *path, uint64_t offset, uint64_t length) {
+    struct change change = {stamp_now(), 0, offset};
     struct stat info;
-    if (fstat(fd, &info) != 0) return;
+    if (fstat(fd, &info) != 0) return change;
+    change.inode = (uint64_t)info.st_ino;
     uint64_t old_size = (uint64_t)info.st_size;
     uint64_t saved_length = 0;
     unsigned char *saved = NULL;
@@ -272,8 +311,25 @@ static void save_region(int fd, const char *path, uint64_t offset, uint64_t leng
             abort();  // an undo that cannot be complete would leave a torn file and blame the store
         }
     }
-    append_record(POWERCUT_UNDO, path, NULL, stamp_now(), offset, old_size, saved, saved_length);
+    struct iovec part = {saved, saved_length};
+    append_record(POWERCUT_UNDO, change.inode, &path, 1, change.stamp, offset, old_size, &part, 1, saved_length);
     free(saved);
+    return change;
+}
+
+// The redo record of a write that returned `result`: the bytes it put at the change's offset.
+static void note_written(struct change change, const char *path, const struct iovec *parts, int part_count, ssize_t result) {
+    if (result > 0 && change.inode != 0) {
+        append_record(POWERCUT_WRITTEN, change.inode, &path, 1, change.stamp, change.offset, 0, parts, part_count, (uint64_t)result);
+    }
+}
+
+// The redo record of a size change that succeeded: the file's size after it.
+static void note_resized(int fd, struct change change, const char *path) {
+    struct stat info;
+    if (change.inode != 0 && fstat(fd, &info) == 0) {
+        append_simple(POWERCUT_RESIZED, change.inode, path, change.stamp, (uint64_t)info.st_size, 0);
+    }
 }
 
 static uint64_t current_offset(int fd, int *appending) {
@@ -299,22 +355,32 @@ static int mode_argument(int flags, va_list arguments) {
     return (flags & (O_CREAT | O_TMPFILE)) ? va_arg(arguments, int) : 0;
 }
 
+static int prepare_open(int directory, const char *path, int flags, char *full, struct change *truncation);
+static void finish_open(int fd, int existed, const char *full, struct change truncation);
+
 // The open family: the mode argument is there only with O_CREAT or O_TMPFILE; the new descriptor is classified later.
-#define OPEN_PASSING_MODE(call)                                   \
-    ENSURE();                                                     \
-    va_list arguments;                                            \
-    va_start(arguments, flags);                                   \
-    int mode = mode_argument(flags, arguments);                   \
-    va_end(arguments);                                            \
-    int fd = call;                                                \
-    forget(fd);                                                   \
-    note_sync_flags(fd, flags);                                   \
+// A name it creates, and a truncation it makes, are journaled.
+#define OPEN_PASSING_MODE(directory, call)                                                  \
+    ENSURE();                                                                               \
+    va_list arguments;                                                                      \
+    va_start(arguments, flags);                                                             \
+    int mode = mode_argument(flags, arguments);                                             \
+    va_end(arguments);                                                                      \
+    char full[PATH_MAX];                                                                    \
+    struct change truncation;                                                               \
+    int existed = prepare_open(directory, path, flags, full, &truncation);                  \
+    int fd = call;                                                                          \
+    int saved_errno = errno;                                                                \
+    forget(fd);                                                                             \
+    note_sync_flags(fd, flags);                                                             \
+    finish_open(fd, existed, full, truncation);                                             \
+    errno = saved_errno;                                                                    \
     return fd;
 
-int open(const char *path, int flags, ...) { OPEN_PASSING_MODE(real_open(path, flags, mode)) }
-int open64(const char *path, int flags, ...) { OPEN_PASSING_MODE(real_open(path, flags, mode)) }
-int openat(int directory, const char *path, int flags, ...) { OPEN_PASSING_MODE(real_openat(directory, path, flags, mode)) }
-int openat64(int directory, const char *path, int flags, ...) { OPEN_PASSING_MODE(real_openat(directory, path, flags, mode)) }
+int open(const char *path, int flags, ...) { OPEN_PASSING_MODE(AT_FDCWD, real_open(path, flags, mode)) }
+int open64(const char *path, int flags, ...) { OPEN_PASSING_MODE(AT_FDCWD, real_open(path, flags, mode)) }
+int openat(int directory, const char *path, int flags, ...) { OPEN_PASSING_MODE(directory, real_openat(directory, path, flags, mode)) }
+int openat64(int directory, const char *path, int flags, ...) { OPEN_PASSING_MODE(directory, real_openat(directory, path, flags, mode)) }
 
 int __open_2(const char *path, int flags) { return open(path, flags); }
 int __open64_2(const char *path, int flags) { return open(path, flags); }
@@ -350,8 +416,10 @@ ssize_t write(int fd, const void *bytes, size_t length) {
     if (!tracked(fd, &path)) return real_write(fd, bytes, length);
     int appending;
     uint64_t offset = current_offset(fd, &appending);
-    save_region(fd, path, offset, length);
+    struct change change = save_region(fd, path, offset, length);
     ssize_t result = real_write(fd, bytes, length);
+    struct iovec part = {(void *)bytes, length};
+    note_written(change, path, &part, 1, result);
     pthread_mutex_unlock(&lock);
     return result;
 }
@@ -361,8 +429,10 @@ ssize_t pwrite(int fd, const void *bytes, size_t length, off_t offset) {
     const char *path;
     count_sync_write(fd);
     if (!tracked(fd, &path)) return real_pwrite(fd, bytes, length, offset);
-    save_region(fd, path, (uint64_t)offset, length);
+    struct change change = save_region(fd, path, (uint64_t)offset, length);
     ssize_t result = real_pwrite(fd, bytes, length, offset);
+    struct iovec part = {(void *)bytes, length};
+    note_written(change, path, &part, 1, result);
     pthread_mutex_unlock(&lock);
     return result;
 }
@@ -376,8 +446,9 @@ ssize_t writev(int fd, const struct iovec *iov, int count) {
     if (!tracked(fd, &path)) return real_writev(fd, iov, count);
     int appending;
     uint64_t offset = current_offset(fd, &appending);
-    save_region(fd, path, offset, iov_total(iov, count));
+    struct change change = save_region(fd, path, offset, iov_total(iov, count));
     ssize_t result = real_writev(fd, iov, count);
+    note_written(change, path, iov, count, result);
     pthread_mutex_unlock(&lock);
     return result;
 }
@@ -387,8 +458,9 @@ ssize_t pwritev(int fd, const struct iovec *iov, int count, off_t offset) {
     const char *path;
     count_sync_write(fd);
     if (!tracked(fd, &path)) return real_pwritev(fd, iov, count, offset);
-    save_region(fd, path, (uint64_t)offset, iov_total(iov, count));
+    struct change change = save_region(fd, path, (uint64_t)offset, iov_total(iov, count));
     ssize_t result = real_pwritev(fd, iov, count, offset);
+    note_written(change, path, iov, count, result);
     pthread_mutex_unlock(&lock);
     return result;
 }
@@ -402,9 +474,10 @@ ssize_t pwritev2(int fd, const struct iovec *iov, int count, off_t offset, int f
     if (!tracked(fd, &path)) return real_pwritev2(fd, iov, count, offset, flags);
     int appending;
     uint64_t start = offset == -1 ? current_offset(fd, &appending) : (uint64_t)offset;
-    save_region(fd, path, start, iov_total(iov, count));
+    struct change change = save_region(fd, path, start, iov_total(iov, count));
     ssize_t result = real_pwritev2(fd, iov, count, offset, flags);
-    if (result >= 0 && (flags & (RWF_DSYNC | RWF_SYNC))) append_record(POWERCUT_SYNC, path, NULL, stamp_now(), 0, 0, NULL, 0);
+    note_written(change, path, iov, count, result);
+    if (result >= 0 && (flags & (RWF_DSYNC | RWF_SYNC))) append_simple(POWERCUT_SYNC, change.inode, path, stamp_now(), 0, 0);
     pthread_mutex_unlock(&lock);
     return result;
 }
@@ -414,19 +487,19 @@ ssize_t pwritev64v2(int fd, const struct iovec *iov, int count, off_t offset, in
 }
 
 // A size change: what lies beyond the new size (when shrinking) is saved with the old size.
-static void save_resize(int fd, const char *path, uint64_t new_size) {
+static struct change save_resize(int fd, const char *path, uint64_t new_size) {
     struct stat info;
-    if (fstat(fd, &info) != 0) return;
-    uint64_t old_size = (uint64_t)info.st_size;
-    save_region(fd, path, new_size < old_size ? new_size : old_size, new_size < old_size ? old_size - new_size : 0);
+    uint64_t old_size = fstat(fd, &info) == 0 ? (uint64_t)info.st_size : new_size;
+    return save_region(fd, path, new_size < old_size ? new_size : old_size, new_size < old_size ? old_size - new_size : 0);
 }
 
 int ftruncate(int fd, off_t size) {
     ENSURE();
     const char *path;
     if (!tracked(fd, &path)) return real_ftruncate(fd, size);
-    save_resize(fd, path, (uint64_t)size);
+    struct change change = save_resize(fd, path, (uint64_t)size);
     int result = real_ftruncate(fd, size);
+    if (result == 0) note_resized(fd, change, path);
     pthread_mutex_unlock(&lock);
     return result;
 }
@@ -452,8 +525,10 @@ int fallocate(int fd, int mode, off_t offset, off_t length) {
     const char *path;
     if (!tracked(fd, &path)) return real_fallocate(fd, mode, offset, length);
     // Keeping the size changes nothing a reader sees; otherwise the file may grow (and punching holes destroys data).
-    save_region(fd, path, (uint64_t)offset, (mode & 0x01 /* FALLOC_FL_KEEP_SIZE */) && !(mode & 0x02) ? 0 : (uint64_t)length);
+    struct change change = save_region(fd, path, (uint64_t)offset,
+                                       (mode & 0x01 /* FALLOC_FL_KEEP_SIZE */) && !(mode & 0x02) ? 0 : (uint64_t)length);
     int result = real_fallocate(fd, mode, offset, length);
+    if (result == 0) note_resized(fd, change, path);
     pthread_mutex_unlock(&lock);
     return result;
 }
@@ -464,8 +539,9 @@ int posix_fallocate(int fd, off_t offset, off_t length) {
     ENSURE();
     const char *path;
     if (!tracked(fd, &path)) return real_posix_fallocate(fd, offset, length);
-    save_region(fd, path, (uint64_t)offset, 0);
+    struct change change = save_region(fd, path, (uint64_t)offset, 0);
     int result = real_posix_fallocate(fd, offset, length);
+    if (result == 0) note_resized(fd, change, path);
     pthread_mutex_unlock(&lock);
     return result;
 }
@@ -473,6 +549,8 @@ int posix_fallocate(int fd, off_t offset, off_t length) {
 int posix_fallocate64(int fd, off_t offset, off_t length) { return posix_fallocate(fd, offset, length); }
 
 // --- Syncs: a sync record stamped with the moment the call began covers every write stamped before it.
+
+static void note_directory_sync(int fd, uint64_t began);
 
 static int synced(int fd, int (*call)(int), int kind) {
     ENSURE();
@@ -482,10 +560,13 @@ static int synced(int fd, int (*call)(int), int kind) {
     if (result == 0) tally(kind);
     if (is_tracked && result == 0) {
         const char *path;
-        if (tracked(fd, &path)) {
-            append_record(POWERCUT_SYNC, path, NULL, began, 0, 0, NULL, 0);
+        uint64_t inode;
+        if (tracked_inode(fd, &path, &inode)) {
+            append_simple(POWERCUT_SYNC, inode, path, began, 0, 0);
             pthread_mutex_unlock(&lock);
         }
+    } else if (result == 0) {
+        note_directory_sync(fd, began);
     }
     return result;
 }
@@ -498,7 +579,7 @@ void sync(void) {
     uint64_t began = stamp_now();
     real_sync();
     tally(SYNC_COUNT_SYNC_ALL);
-    if (journal >= 0) append_record(POWERCUT_SYNC_ALL, "", NULL, began, 0, 0, NULL, 0);
+    if (journal >= 0) append_simple(POWERCUT_SYNC_ALL, 0, "", began, 0, 0);
 }
 
 int syncfs(int fd) {
@@ -506,11 +587,11 @@ int syncfs(int fd) {
     uint64_t began = stamp_now();
     int result = real_syncfs(fd);
     if (result == 0) tally(SYNC_COUNT_SYNC_ALL);
-    if (journal >= 0 && result == 0) append_record(POWERCUT_SYNC_ALL, "", NULL, began, 0, 0, NULL, 0);
+    if (journal >= 0 && result == 0) append_simple(POWERCUT_SYNC_ALL, 0, "", began, 0, 0);
     return result;
 }
 
-// --- Directory operations are durable at once; the journal follows renamed files.
+// --- Directory operations: journaled with the names they touch; a removed or replaced file is kept in the shadow.
 
 static int absolute(int directory, const char *path, char *out) {
     if (path[0] == '/') {
@@ -531,59 +612,149 @@ static int absolute(int directory, const char *path, char *out) {
     return 1;
 }
 
-static void note_rename(int from_directory, const char *from, int to_directory, const char *to) {
-    char old_path[PATH_MAX], new_path[PATH_MAX];
-    if (journal < 0 || !absolute(from_directory, from, old_path) || !absolute(to_directory, to, new_path)) return;
-    if (!is_watched(old_path) && !is_watched(new_path)) return;
+// Hard-links the regular file at `path` into the shadow, so that its removal can be undone; `kept` gets the link's
+// path, or "" when there is none (no shadow, no such file, another file system). Call with the lock held.
+static uint64_t keep_in_shadow(const char *path, char *kept) {
+    kept[0] = 0;
+    struct stat info;
+    if (lstat(path, &info) != 0 || !S_ISREG(info.st_mode)) return 0;
+    if (shadow[0]) {
+        snprintf(kept, PATH_MAX, "%s/%d-%llu", shadow, (int)getpid(), (unsigned long long)++shadowed);
+        if (link(path, kept) != 0) kept[0] = 0;
+    }
+    return (uint64_t)info.st_ino;
+}
+
+// The directory sync of fd, when it is a directory under the watched one.
+static void note_directory_sync(int fd, uint64_t began) {
+    struct stat info;
+    if (journal < 0 || fstat(fd, &info) != 0 || !S_ISDIR(info.st_mode)) return;
+    char link[64], target[PATH_MAX];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t length = readlink(link, target, sizeof target - 1);
+    if (length <= 0) return;
+    target[length] = 0;
+    if (!is_watched(target)) return;
     pthread_mutex_lock(&lock);
-    append_record(POWERCUT_RENAME, old_path, new_path, stamp_now(), 0, 0, NULL, 0);
-    for (int fd = 0; fd < MAX_DESCRIPTORS; fd++) {
-        if (state[fd] != FD_UNKNOWN && paths[fd] && strcmp(paths[fd], old_path) == 0) state[fd] = FD_UNKNOWN;
+    append_simple(POWERCUT_DIRECTORY_SYNC, 0, target, began, 0, 0);
+    pthread_mutex_unlock(&lock);
+}
+
+// Before an open with O_CREAT or O_TRUNC: whether the name exists, and (O_TRUNC of a journaled file) its contents saved
+// as the undo of the truncation the open makes.
+static int prepare_open(int directory, const char *path, int flags, char *full, struct change *truncation) {
+    truncation->inode = 0;
+    if (journal < 0 || !(flags & (O_CREAT | O_TRUNC)) || !absolute(directory, path, full) || !is_watched(full)) return -1;
+    struct stat info;
+    if (stat(full, &info) != 0) return 0;
+    if ((flags & O_TRUNC) && S_ISREG(info.st_mode) && info.st_size > 0) {
+        int reader = real_open(full, O_RDONLY | O_CLOEXEC);
+        if (reader >= 0) {
+            pthread_mutex_lock(&lock);
+            *truncation = save_region(reader, full, 0, (uint64_t)info.st_size);
+            pthread_mutex_unlock(&lock);
+            real_close(reader);
+        }
+    }
+    return 1;
+}
+
+// After the open: a new name is journaled as created, a truncation as resized to zero.
+static void finish_open(int fd, int existed, const char *full, struct change truncation) {
+    if (fd < 0 || existed < 0) return;
+    pthread_mutex_lock(&lock);
+    if (truncation.inode != 0) append_simple(POWERCUT_RESIZED, truncation.inode, full, truncation.stamp, 0, 0);
+    struct stat info;
+    if (!existed && fstat(fd, &info) == 0) append_simple(POWERCUT_CREATE, (uint64_t)info.st_ino, full, stamp_now(), 0, 0);
+    pthread_mutex_unlock(&lock);
+}
+
+// A rename of watched names: the file it replaces is kept in the shadow first; the record names from, to and the
+// replaced file's shadow link.
+static int renamed(int from_directory, const char *from, int to_directory, const char *to, int (*call)(void *), void *context) {
+    char old_path[PATH_MAX], new_path[PATH_MAX], kept[PATH_MAX];
+    if (journal < 0 || !absolute(from_directory, from, old_path) || !absolute(to_directory, to, new_path)
+        || (!is_watched(old_path) && !is_watched(new_path))) {
+        return call(context);
+    }
+    pthread_mutex_lock(&lock);
+    keep_in_shadow(new_path, kept);
+    int result = call(context);
+    int saved_errno = errno;
+    struct stat info;
+    if (result == 0) {
+        const char *names[3] = {old_path, new_path, kept};
+        append_record(POWERCUT_RENAME, lstat(new_path, &info) == 0 ? (uint64_t)info.st_ino : 0, names, 3, stamp_now(), 0, 0, NULL, 0, 0);
+        for (int fd = 0; fd < MAX_DESCRIPTORS; fd++) {
+            if (state[fd] != FD_UNKNOWN && paths[fd] && strcmp(paths[fd], old_path) == 0) state[fd] = FD_UNKNOWN;
+        }
+    } else if (kept[0]) {
+        real_unlink(kept);
     }
     pthread_mutex_unlock(&lock);
+    errno = saved_errno;
+    return result;
+}
+
+struct rename_call {
+    int from_directory, to_directory;
+    const char *from, *to;
+    unsigned int flags;
+};
+
+static int call_renameat2(void *context) {
+    struct rename_call *call = context;
+    if (call->flags == 0) return real_renameat(call->from_directory, call->from, call->to_directory, call->to);
+    return real_renameat2(call->from_directory, call->from, call->to_directory, call->to, call->flags);
 }
 
 int rename(const char *from, const char *to) {
     ENSURE();
-    int result = real_rename(from, to);
-    if (result == 0) note_rename(AT_FDCWD, from, AT_FDCWD, to);
-    return result;
+    struct rename_call call = {AT_FDCWD, AT_FDCWD, from, to, 0};
+    return renamed(AT_FDCWD, from, AT_FDCWD, to, call_renameat2, &call);
 }
 
 int renameat(int from_directory, const char *from, int to_directory, const char *to) {
     ENSURE();
-    int result = real_renameat(from_directory, from, to_directory, to);
-    if (result == 0) note_rename(from_directory, from, to_directory, to);
-    return result;
+    struct rename_call call = {from_directory, to_directory, from, to, 0};
+    return renamed(from_directory, from, to_directory, to, call_renameat2, &call);
 }
 
 int renameat2(int from_directory, const char *from, int to_directory, const char *to, unsigned int flags) {
     ENSURE();
-    int result = real_renameat2(from_directory, from, to_directory, to, flags);
-    if (result == 0) note_rename(from_directory, from, to_directory, to);
-    return result;
+    struct rename_call call = {from_directory, to_directory, from, to, flags};
+    return renamed(from_directory, from, to_directory, to, call_renameat2, &call);
 }
 
-static void note_unlink(int directory, const char *path) {
-    char full[PATH_MAX];
-    if (journal < 0 || !absolute(directory, path, full) || !is_watched(full)) return;
+// An unlink of a watched file: kept in the shadow first, so that a cut can bring it back.
+static int unlinked(int directory, const char *path, int flags) {
+    char full[PATH_MAX], kept[PATH_MAX];
+    if (journal < 0 || (flags & AT_REMOVEDIR) || !absolute(directory, path, full) || !is_watched(full)) {
+        return real_unlinkat(directory, path, flags);
+    }
     pthread_mutex_lock(&lock);
-    append_record(POWERCUT_UNLINK, full, NULL, stamp_now(), 0, 0, NULL, 0);
+    uint64_t inode = keep_in_shadow(full, kept);
+    int result = real_unlinkat(directory, path, flags);
+    int saved_errno = errno;
+    if (result == 0) {
+        const char *names[2] = {full, kept};
+        append_record(POWERCUT_UNLINK, inode, names, 2, stamp_now(), 0, 0, NULL, 0, 0);
+    } else if (kept[0]) {
+        real_unlink(kept);
+    }
     pthread_mutex_unlock(&lock);
+    errno = saved_errno;
+    return result;
 }
 
 int unlink(const char *path) {
     ENSURE();
-    int result = real_unlink(path);
-    if (result == 0) note_unlink(AT_FDCWD, path);
-    return result;
+    return unlinked(AT_FDCWD, path, 0);
 }
 
 int unlinkat(int directory, const char *path, int flags) {
     ENSURE();
-    int result = real_unlinkat(directory, path, flags);
-    if (result == 0 && !(flags & AT_REMOVEDIR)) note_unlink(directory, path);
-    return result;
+    return unlinked(directory, path, flags);
 }
 
 // --- Shared writable mappings cannot be followed: they are reported.
@@ -592,7 +763,7 @@ void *mmap(void *address, size_t length, int protection, int flags, int fd, off_
     ENSURE();
     const char *path;
     if ((protection & PROT_WRITE) && (flags & MAP_SHARED) && tracked(fd, &path)) {
-        append_record(POWERCUT_MAPPED, path, NULL, stamp_now(), 0, 0, NULL, 0);
+        append_simple(POWERCUT_MAPPED, 0, path, stamp_now(), 0, 0);
         pthread_mutex_unlock(&lock);
     }
     return real_mmap(address, length, protection, flags, fd, offset);

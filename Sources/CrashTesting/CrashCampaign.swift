@@ -19,6 +19,8 @@ public enum CrashCampaign {
         /// The durability mode the options select, whose promise the crashes test; nil for a backend without modes.
         public var mode: DurabilityMode?
         public var kind: CrashKind
+        /// What a power cut leaves (power crashes only).
+        public var powerModel = PowerCutModel.strict
         public var crashes: Int
         /// Seeds the crash moments.
         public var seed: UInt64
@@ -63,8 +65,14 @@ public enum CrashCampaign {
         public var killedAtSeconds: Double
         /// Writes the child's log holds as acknowledged (contact imports included).
         public var acknowledgedLogged: Int
-        /// Writes the power cut undid (0 for a process kill).
+        /// Unsynced writes the power cut undid whole (0 for a process kill).
         public var writesUndone: Int
+        /// Under the reorder model: unsynced writes that survived whole and torn, directory operations undone, and the
+        /// seed that drew them (with the crash's journal, it reproduces the cut); nil otherwise.
+        public var writesKept: Int?
+        public var writesTorn: Int?
+        public var directoryOperationsUndone: Int?
+        public var powerCutSeed: UInt64?
         /// Time to open the store again and answer a first read, in milliseconds; nil when it did not open.
         public var recoveryMillis: Double?
         /// Why the store did not open or could not be read back; nil when it could.
@@ -146,6 +154,9 @@ public enum CrashCampaign {
             + "\(crash.check.acknowledgedChecked) acknowledged writes checked, \(crash.check.lost) lost, "
             + "\(crash.check.inconsistencies) inconsistencies, in flight \(crash.check.inFlightKept) kept / \(crash.check.inFlightDropped) dropped, \(recovery)"
         if crash.writesUndone > 0 { line += ", \(crash.writesUndone) unsynced writes undone" }
+        if let kept = crash.writesKept, let torn = crash.writesTorn, let directory = crash.directoryOperationsUndone {
+            line += ", \(kept) kept, \(torn) torn, \(directory) directory operations undone"
+        }
         if let failure = crash.failure { line += ": \(failure)" }
         return line
     }
@@ -154,6 +165,7 @@ public enum CrashCampaign {
                                   work: WorkDirectory, unmodelled: inout Set<String>) throws(BenchmarkError) -> Crash {
         let log = work.file("acknowledgements-\(index)")
         let journal = work.file("journal-\(index)")
+        let shadow = work.file("shadow-\(index)")
         let output = work.file("child-output")
         var arguments = [configuration.executable, "crash-child", "--backend", configuration.descriptor.name, "--trace", configuration.tracePath,
                          "--crash", String(index), "--acknowledgements", log, "--workers", String(configuration.workers)]
@@ -161,12 +173,14 @@ public enum CrashCampaign {
         var environment: [String: String] = [:]
         if configuration.kind == .power, let library = configuration.powerCutLibrary {
             let directory = storeOptions[BackendOption.path.name]!
-            environment = PowerCutJournal.environment(library: library, directory: directory, journal: journal)
+            environment = PowerCutJournal.environment(library: library, directory: directory, journal: journal, shadow: shadow)
         }
         try? Data().write(to: URL(fileURLWithPath: output))
         if configuration.kind == .power {
             FileManager.default.createFile(atPath: journal, contents: nil)
             chmod(journal, 0o666)  // a server's processes, under their own user, append to it
+            try? FileManager.default.createDirectory(atPath: shadow, withIntermediateDirectories: false)
+            chmod(shadow, 0o1777)  // and keep their removed files there
         }
         let child = ChildProcess.spawn(arguments, output: output, newSession: false, environment: environment)
         guard child > 0 else { throw BenchmarkError("cannot start the crash child \(configuration.executable)") }
@@ -193,20 +207,28 @@ public enum CrashCampaign {
         reaped = true
         ProcessTree.awaitWatchdogs(of: child)  // a server's watchdog must not stop the server the check starts
 
-        var writesUndone = 0
+        let records = try AcknowledgementLog.read(path: log).records
+        var crash = Crash(index: index, killedAtSeconds: killAt, acknowledgedLogged: records.count(where: { $0.event == .acknowledged }),
+                          writesUndone: 0, check: CrashCheck())
         if configuration.kind == .power {
+            let seed = configuration.seed &+ UInt64(index) &* 0x9e37_79b9_7f4a_7c15
             do throws(StoreError) {
-                let undone = try PowerCutJournal.apply(path: journal)
-                writesUndone = undone.writesUndone
-                unmodelled.formUnion(undone.mappedFiles.map { ($0 as NSString).lastPathComponent })
+                let cut = try PowerCutJournal.apply(path: journal, directory: storeOptions[BackendOption.path.name]!, model: configuration.powerModel,
+                                                    seed: seed)
+                crash.writesUndone = cut.writesUndone
+                if configuration.powerModel == .reorder {
+                    crash.writesKept = cut.writesKept
+                    crash.writesTorn = cut.writesTorn
+                    crash.directoryOperationsUndone = cut.directoryOperationsUndone
+                    crash.powerCutSeed = seed
+                }
+                unmodelled.formUnion(cut.mappedFiles.map { ($0 as NSString).lastPathComponent })
             } catch {
                 throw BenchmarkError("the power cut could not be applied: \(error.message)")
             }
             unlink(journal)
+            try? FileManager.default.removeItem(atPath: shadow)
         }
-        let records = try AcknowledgementLog.read(path: log).records
-        var crash = Crash(index: index, killedAtSeconds: killAt, acknowledgedLogged: records.count(where: { $0.event == .acknowledged }),
-                          writesUndone: writesUndone, check: CrashCheck())
         let plan = try TracePlanning.plan(readingTrace: configuration.tracePath, phoneNamespace: phoneNamespace(crash: index))
         do throws(StoreError) {
             let opening = MonotonicClock.now()

@@ -24,6 +24,9 @@ public struct CrashDocument: SummaryDocument, Sendable, Hashable {
     /// Options as given, secrets redacted.
     public var options: [String: String]
     public var kind: CrashKind
+    /// What the power cuts left (power crashes only; nil otherwise and in files from before there were two models,
+    /// which were all strict).
+    public var powerModel: PowerCutModel?
     public var scenario: String
     public var scale: Double
     public var scheduleSeconds: Double
@@ -45,6 +48,7 @@ public struct CrashDocument: SummaryDocument, Sendable, Hashable {
         durabilityClass = configuration.mode?.durabilityClass
         options = Redaction.redact(configuration.options)
         kind = configuration.kind
+        powerModel = configuration.kind == .power ? configuration.powerModel : nil
         scenario = run.scenario.name
         scale = run.scale
         scheduleSeconds = run.scenario.duration.seconds
@@ -77,27 +81,33 @@ public struct CrashDocument: SummaryDocument, Sendable, Hashable {
         return text
     }
 
+    /// The kind of crash as tables show it: `power (reorder)` for a power cut under that model.
+    public var crashName: String {
+        kind == .power ? "\(kind.rawValue) (\((powerModel ?? .strict).rawValue))" : kind.rawValue
+    }
+
     /// Recovery times in milliseconds, in crash order.
     public var recoveryMillis: [Double] { outcome.crashes.compactMap(\.recoveryMillis) }
 
     /// The durability matrix: one row per cell.
     public static func table(_ cells: [CrashDocument]) -> Table {
-        let sorted = cells.sorted { ($0.backend, $0.mode, $0.kind.rawValue) < ($1.backend, $1.mode, $1.kind.rawValue) }
+        let sorted = cells.sorted { ($0.backend, $0.mode, $0.crashName) < ($1.backend, $1.mode, $1.crashName) }
         let rows = sorted.map { cell -> [String] in
             let total = cell.outcome.total
             let worst = cell.outcome.crashes.map(\.check.lost).max() ?? 0
             let recovery = cell.recoveryMillis.sorted()
             let recoveryText: String = recovery.isEmpty ? "-" : Figures.format(median(recovery)) + " / " + Figures.format(recovery.last!)
             return [
-                cell.backend, cell.mode, cell.durabilityClass?.rawValue ?? "not recorded", cell.kind.rawValue, "\(cell.outcome.crashes.count)", "\(total.acknowledgedChecked)",
+                cell.backend, cell.mode, cell.durabilityClass?.rawValue ?? "not recorded", cell.crashName, "\(cell.outcome.crashes.count)", "\(total.acknowledgedChecked)",
                 "\(total.lost) (\(worst))", "\(cell.outcome.corruptCrashes)", "\(total.inFlightKept) / \(total.inFlightDropped)",
                 recoveryText, cell.promise?.rawValue ?? "-", cell.verdict,
             ]
         }
         return Table(
             caption: "Durability under crashes: each store killed mid-surge again and again (process: SIGKILL of the process owning "
-                + "the data; power: SIGKILL, then every file put back to its last sync), reopened and checked against every write it "
-                + "acknowledged. Lost: acknowledged writes missing after the last crash (worst single crash). Corrupt: crashes after "
+                + "the data; power (strict): SIGKILL, then every file put back to its last sync; power (reorder): SIGKILL, then a seeded "
+                + "half of each file's unsynced writes kept, some torn at 512-byte sectors, and unsynced directory operations undone), "
+                + "reopened and checked against every write it acknowledged. Lost: acknowledged writes missing after the last crash (worst single crash). Corrupt: crashes after "
                 + "which the store did not open, or contradicted itself. In flight: writes under way at the kill, found whole / absent."
                 + (sorted.first.map { " Machine: \($0.environment.summary); commits: " } ?? "")
                 + Set(sorted.map(\.environment.shortCommit)).sorted().joined(separator: ", ") + ".",
@@ -108,7 +118,7 @@ public struct CrashDocument: SummaryDocument, Sendable, Hashable {
 
     /// One line per cell whose measurement contradicts its documented promise: the headlines.
     public static func brokenPromises(_ cells: [CrashDocument]) -> [String] {
-        cells.filter { $0.keepsPromise == false }.map { "\($0.backend) durability=\($0.mode), \($0.kind.rawValue) crashes: \($0.verdict)" }
+        cells.filter { $0.keepsPromise == false }.map { "\($0.backend) durability=\($0.mode), \($0.crashName) crashes: \($0.verdict)" }
     }
 
     /// The matrix in Markdown: broken promises first, then the cells, the first problem of each cell that had one, and
@@ -127,7 +137,7 @@ public struct CrashDocument: SummaryDocument, Sendable, Hashable {
         cells.compactMap { cell in
             let crash = cell.outcome.crashes.first { $0.failure != nil || $0.check.inconsistencies > 0 }
             guard let crash, let problem = crash.failure ?? crash.check.problems.first else { return nil }
-            return "\(cell.backend) durability=\(cell.mode), \(cell.kind.rawValue), crash \(crash.index + 1): \(problem)"
+            return "\(cell.backend) durability=\(cell.mode), \(cell.crashName), crash \(crash.index + 1): \(problem)"
         }
     }
 

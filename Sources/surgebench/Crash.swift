@@ -9,6 +9,7 @@ import SurgeCore
 import Workload
 
 extension CrashKind: ExpressibleByArgument {}
+extension PowerCutModel: ExpressibleByArgument {}
 
 extension SurgeBench {
     /// `surgebench crash`: kill a store mid-surge again and again and count the acknowledged writes it loses.
@@ -42,6 +43,12 @@ extension SurgeBench {
         @Option(help: "process: SIGKILL of the process owning the data; power: SIGKILL and every file back to its last sync.")
         var kind: CrashKind = .process
 
+        @Option(help: ArgumentHelp(
+            "With --kind power: strict puts every file back to its last sync; reorder keeps a seeded random half of the unsynced "
+                + "writes, tears some at 512-byte sectors and undoes directory operations never synced (docs/crash-testing.md).",
+            valueName: "model"))
+        var powerModel: PowerCutModel = .strict
+
         @Option(help: "Worker threads of the replay, each with its own connection.")
         var workers = 4
 
@@ -66,6 +73,9 @@ extension SurgeBench {
                 }
             } catch { throw ValidationError(error.message) }
             if let out, out.isEmpty { throw ValidationError("--out is empty; give a folder, or leave --out out for the default") }
+            if powerModel != .strict, kind != .power {
+                throw ValidationError("--power-model \(powerModel.rawValue) models a power cut: give it with --kind power")
+            }
         }
 
         func run() throws {
@@ -82,8 +92,9 @@ extension SurgeBench {
                 descriptor: descriptor, options: options.values, kind: kind, crashes: crashes, seed: seed,
                 workers: workers, executable: CommandLine.arguments[0], powerCutLibrary: PowerCutJournal.library())
             configuration.stop = interruption
+            configuration.powerModel = powerModel
             say("Crashing \(descriptor.name) (\(configuration.mode.map { "durability mode \($0.name)" } ?? "no durability modes")) "
-                + "\(crashes) times (\(kind.rawValue)) during \(scenario.name), \(Figures.format(scenario.duration.seconds)) s of schedule, seed \(seed)")
+                + "\(crashes) times (\(kind == .power ? "power, \(powerModel.rawValue) model" : kind.rawValue)) during \(scenario.name), \(Figures.format(scenario.duration.seconds)) s of schedule, seed \(seed)")
             let run = try CrashRun.perform(configuration, scenario: scenario, scale: workload.scale) { say($0) }
             let summary = try CrashDocument(run).write(into: folder)
             say("\n" + summary)

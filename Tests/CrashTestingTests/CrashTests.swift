@@ -89,7 +89,7 @@ struct CrashTests {
         #expect(contents("synced") == "BBBBxyCCCC")
         #expect(contents("dsync") == "durable")
         #expect(contents("write-only") == "abcdefghijkl")
-        let outcome = try PowerCutJournal.apply(path: journal)
+        let outcome = try PowerCutJournal.apply(path: journal, directory: watched, model: .strict)
         #expect(contents("synced") == "AAAAAAAA", "the overwrite, the append and the shrink after the fsync are undone")
         #expect(contents("unsynced") == "", "never synced: empty (its creation was durable)")
         #expect(contents("renamed") == "temporary", "synced, then renamed: the name and the contents survive")
@@ -162,7 +162,7 @@ struct CrashTests {
         #expect(document.keepsPromise != false, "\(document.verdict)")
         let durabilityClass = try #require(configuration.mode?.durabilityClass)
         #expect(document.durabilityClass == durabilityClass)
-        #expect(CrashDocument.table([document]).markdown().contains("| \(backend) | \(durability) | \(durabilityClass.rawValue) | \(kind.rawValue) | 2 |"))
+        #expect(CrashDocument.table([document]).markdown().contains("| \(backend) | \(durability) | \(durabilityClass.rawValue) | \(document.crashName) | 2 |"))
     }
 
     // MARK: - Helpers
