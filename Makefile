@@ -154,8 +154,8 @@ durability: build
 	for cell in $$cells; do \
 		set -- $$(echo $$cell | tr : ' '); \
 		echo "== $$1 durability=$$2, $$3 crashes x $$4"; \
-		crashes=$(DURABILITY_CRASHES); $(SURGEBENCH) crash --backend $$1 --option durability=$$2 --kind $$3 --crashes $${crashes:-$$4} $(DURABILITY_ARGS) \
-			--out $(DURABILITY_OUT)/$$1-$$2-$$3 || exit 1; \
+		crashes=$(DURABILITY_CRASHES); $(SURGEBENCH) crash --backend $$1 --option durability=$$2 --kind $$(echo $$3 | sed "s,/, --power-model ,") --crashes $${crashes:-$$4} $(DURABILITY_ARGS) \
+			--out $(DURABILITY_OUT)/$$1-$$2-$$(echo $$3 | tr / -) || exit 1; \
 	done
 	$(MAKE) durability-report
 

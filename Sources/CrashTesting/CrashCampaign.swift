@@ -10,6 +10,10 @@ import Workload
 /// write as it happens; the parent kills it at a seeded moment inside the surge phases, reopens the store (timing the
 /// recovery) and verifies it against the log. The store carries over from crash to crash; a final check verifies
 /// every crash's log again.
+///
+/// A failover crash is made in this process instead: each crash replays the trace on a fresh replicated store, kills
+/// its primary at the seeded moment (the store's `kill-master` fault), lets the standby or replica take over while
+/// the load runs on, and checks every acknowledged write on the new primary once the schedule ends.
 public enum CrashCampaign {
     /// What to crash, how and how often.
     public struct Configuration: Sendable {
@@ -67,14 +71,22 @@ public enum CrashCampaign {
         public var acknowledgedLogged: Int
         /// Unsynced writes the power cut undid whole (0 for a process kill).
         public var writesUndone: Int
-        /// Under the reorder model: unsynced writes that survived whole and torn, directory operations undone, and the
-        /// seed that drew them (with the crash's journal, it reproduces the cut); nil otherwise.
+        /// Under the reorder model: unsynced writes that survived whole and torn, the directory operations undone
+        /// (newest first, "create data.mdb"), and the seed that drew them (with the crash's journal, it reproduces the
+        /// cut); nil otherwise.
         public var writesKept: Int?
         public var writesTorn: Int?
-        public var directoryOperationsUndone: Int?
+        public var directoryOperationsUndone: [String]?
         public var powerCutSeed: UInt64?
-        /// Time to open the store again and answer a first read, in milliseconds; nil when it did not open.
+        /// Time to open the store again and answer a first read, in milliseconds; nil when it did not open. For a
+        /// failover: from the kill until a write to the killed primary's data succeeded on the new one (the write
+        /// outage); nil when none did before the schedule ended.
         public var recoveryMillis: Double?
+        /// For a failover: how long the takeover itself took (the standby's promotion; 0 where the cluster elects a
+        /// replica by itself), and from its end until the per-second p99 stayed within 2x its level before the kill;
+        /// nil otherwise.
+        public var takeoverMillis: Double?
+        public var latencyRecoverySeconds: Double?
         /// Why the store did not open or could not be read back; nil when it could.
         public var failure: String?
         public var check: CrashCheck
@@ -122,7 +134,11 @@ public enum CrashCampaign {
             }
             chmod(work.path, 0o711)  // the server's own user keeps its cluster in there
         }
-        guard configuration.kind == .process || configuration.powerCutLibrary != nil else {
+        if configuration.kind == .failover, configuration.descriptor.failoverOptions?(configuration.mode?.name ?? "") == nil {
+            throw BenchmarkError("\(configuration.descriptor.name) cannot fail over in durability mode \(configuration.mode?.name ?? "-"): "
+                + "a failover needs a standby or replica to take over (postgres: durability=replicated; redis-cluster: any mode but none)")
+        }
+        guard configuration.kind != .power || configuration.powerCutLibrary != nil else {
             throw BenchmarkError("power cuts need libSurgePowerCut.so beside the surgebench executable (built by `swift build`), "
                 + "or SURGEBENCH_POWERCUT_LIBRARY naming it")
         }
@@ -133,15 +149,16 @@ public enum CrashCampaign {
         for index in 0..<configuration.crashes {
             if configuration.stop.isRequested { throw BenchmarkError.interrupted("nothing written") }
             let killAt = windows.point(at: random.unit())
-            var crash = try crashOnce(index, killAt: killAt, configuration: configuration, storeOptions: storeOptions, work: work,
-                                      unmodelled: &unmodelled)
+            var crash = configuration.kind == .failover
+                ? try failOverOnce(index, killAt: killAt, configuration: configuration, storeOptions: storeOptions, work: work)
+                : try crashOnce(index, killAt: killAt, configuration: configuration, storeOptions: storeOptions, work: work, unmodelled: &unmodelled)
             crash.check.problems = crash.check.problems.map { "crash \(index + 1): \($0)" }
             crashes.append(crash)
             note(describe(crash))
             if crash.failure != nil { break }  // a store that does not open cannot be crashed again
         }
         var finalCheck: CrashCheck?
-        if crashes.last?.failure == nil {
+        if configuration.kind != .failover, crashes.last?.failure == nil {  // a failover's store is gone with its crash
             finalCheck = try verifyAll(crashes.count, configuration: configuration, storeOptions: storeOptions, work: work)
         }
         return Outcome(crashes: crashes, finalCheck: finalCheck, unmodelledFiles: unmodelled.sorted())
@@ -149,16 +166,65 @@ public enum CrashCampaign {
 
     /// One line about one crash.
     static func describe(_ crash: Crash) -> String {
-        let recovery = crash.recoveryMillis.map { String(format: "reopened in %.0f ms", $0) } ?? "did NOT reopen"
+        let recovery = crash.takeoverMillis != nil
+            ? crash.recoveryMillis.map { String(format: "writes resumed on the new primary after %.0f ms", $0) } ?? "writes did NOT resume"
+            : crash.recoveryMillis.map { String(format: "reopened in %.0f ms", $0) } ?? "did NOT reopen"
         var line = String(format: "crash %d at %.2f s: ", crash.index + 1, crash.killedAtSeconds)
             + "\(crash.check.acknowledgedChecked) acknowledged writes checked, \(crash.check.lost) lost, "
             + "\(crash.check.inconsistencies) inconsistencies, in flight \(crash.check.inFlightKept) kept / \(crash.check.inFlightDropped) dropped, \(recovery)"
         if crash.writesUndone > 0 { line += ", \(crash.writesUndone) unsynced writes undone" }
         if let kept = crash.writesKept, let torn = crash.writesTorn, let directory = crash.directoryOperationsUndone {
-            line += ", \(kept) kept, \(torn) torn, \(directory) directory operations undone"
+            line += ", \(kept) kept, \(torn) torn" + (directory.isEmpty ? "" : "; undone: " + directory.prefix(3).joined(separator: ", ")
+                + (directory.count > 3 ? " and \(directory.count - 3) more" : ""))
         }
         if let failure = crash.failure { line += ": \(failure)" }
         return line
+    }
+
+    /// One failover on a fresh store: the trace replayed here with the primary killed `killAt` seconds into the
+    /// schedule, then every write the log holds as acknowledged checked on the new primary.
+    private static func failOverOnce(_ index: Int, killAt: Double, configuration: Configuration, storeOptions: [String: String],
+                                     work: WorkDirectory) throws(BenchmarkError) -> Crash {
+        var options = storeOptions.merging(configuration.descriptor.failoverOptions?(configuration.mode?.name ?? "") ?? [:]) { given, _ in given }
+        // A fresh store per crash, in the campaign's store directory (removed with it, unless the user gave it); a short name,
+        // for the servers' Unix sockets below it.
+        let storePath = (storeOptions[BackendOption.path.name]! as NSString).appendingPathComponent("c\(index + 1)")
+        options[BackendOption.path.name] = storePath
+        try? FileManager.default.createDirectory(atPath: storePath, withIntermediateDirectories: true)
+        defer { if storePath.hasPrefix(work.path + "/") { try? FileManager.default.removeItem(atPath: storePath) } }
+        let log = work.file("acknowledgements-\(index)")
+        let plan = try TracePlanning.plan(readingTrace: configuration.tracePath, phoneNamespace: phoneNamespace(crash: index))
+        var replay = ReplayOptions(workers: configuration.workers)
+        replay.acknowledgements = try AcknowledgementLog(path: log)
+        replay.faults = [StoreFault(kind: .killMaster, atSeconds: killAt)]
+        replay.stop = configuration.stop
+        var crash = Crash(index: index, killedAtSeconds: killAt, acknowledgedLogged: 0, writesUndone: 0, check: CrashCheck())
+        do throws(StoreError) {
+            let store = try configuration.descriptor.open(BackendOptions(options))
+            defer { store.close() }
+            let outcome = try FreshStoreReplay.measure(store, descriptor: configuration.descriptor, options: options, plan: plan, replayOptions: replay)
+            if configuration.stop.isRequested { throw StoreError(.engine, "interrupted") }
+            guard case .measured(let measurement) = outcome else {
+                if case .failed(_, _, let reason) = outcome { throw StoreError(.engine, reason) }
+                throw StoreError(.engine, "the replay did not run")
+            }
+            guard let fault = measurement.result.faults.first, !fault.failed else {
+                throw StoreError(.engine, "the primary could not be killed: \(measurement.result.faults.first?.outcome ?? "no fault was made")")
+            }
+            crash.killedAtSeconds = fault.startedSeconds
+            crash.takeoverMillis = (fault.finishedSeconds - fault.startedSeconds) * 1000
+            crash.recoveryMillis = fault.longestWriteGapSeconds.map { $0 * 1000 }
+            crash.latencyRecoverySeconds = fault.recoverySeconds
+            let records: [AcknowledgementLog.Record]
+            do throws(BenchmarkError) { records = try AcknowledgementLog.read(path: log).records } catch { throw StoreError(.engine, error.message) }
+            crash.acknowledgedLogged = records.count(where: { $0.event == .acknowledged })
+            crash.check = try check(store, logs: [(records, plan)])[0]
+            if crash.recoveryMillis == nil { crash.failure = "no write to the killed primary's data succeeded again before the schedule ended" }
+        } catch {
+            if configuration.stop.isRequested { throw BenchmarkError.interrupted("nothing written") }
+            crash.failure = error.message
+        }
+        return crash
     }
 
     private static func crashOnce(_ index: Int, killAt: Double, configuration: Configuration, storeOptions: [String: String],

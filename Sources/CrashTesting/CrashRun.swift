@@ -24,12 +24,21 @@ public struct CrashRun: Sendable {
     /// The campaign's verdict on that promise.
     public var verdict: CrashVerdict
 
-    /// Generates `scenario`'s trace (scaled by `scale` already) with `configuration.seed` into a temporary file, runs
+    /// How much longer a failover campaign's last phase runs than the scenario says: a takeover (Redis elects a replica
+    /// after its node timeout; a promotion takes a moment) must finish, and writes resume, inside the schedule.
+    public static let failoverTail = TimeSpan(seconds: 10)
+
+    /// Generates `scenario`'s trace (a failover campaign's last phase lengthened by ``failoverTail``) (scaled by `scale` already) with `configuration.seed` into a temporary file, runs
     /// the campaign on it (`note` hears a line per crash), captures the machine and judges the outcome. Throws when the
     /// campaign cannot run at all or is stopped.
     public static func perform(_ configuration: CrashCampaign.Configuration, scenario: Scenario, scale: Double,
                                note: (String) -> Void) throws(BenchmarkError) -> CrashRun {
         var configuration = configuration
+        var scenario = scenario
+        if configuration.kind == .failover, let last = scenario.phases.indices.last {
+            // The load runs on after the surge long enough for a takeover to finish inside the schedule.
+            scenario.phases[last].duration = TimeSpan(nanoseconds: scenario.phases[last].duration.nanoseconds + failoverTail.nanoseconds)
+        }
         let tracePath = NSTemporaryDirectory() + "surgebench-crash-\(getpid())-\(UUID().uuidString.prefix(8)).trace"
         // Removed when the campaign ends, and by a watchdog if SurgeBench ends first (a second Ctrl-C, a kill).
         let watchdog = ChildProcess.startWatchdog(cleanup: "rm -f '\(tracePath)'")

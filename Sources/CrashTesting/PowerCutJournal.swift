@@ -20,8 +20,9 @@ public enum PowerCutJournal {
         public var writesKept = 0
         /// Unsynced writes that survived in part, torn at sector boundaries (reorder only).
         public var writesTorn = 0
-        /// Creates, renames and unlinks undone because their directory was never synced after them (reorder only).
-        public var directoryOperationsUndone = 0
+        /// Creates, renames and unlinks undone because their directory was never synced after them (reorder only),
+        /// newest first, as "create data.mdb", with paths below the watched directory.
+        public var directoryOperationsUndone: [String] = []
         /// Files written through shared writable mappings, which the model cannot put back.
         public var mappedFiles: Set<String> = []
         /// Bytes at the end of the journal that did not make a whole record (a process killed mid-append), ignored.
@@ -60,7 +61,7 @@ public enum PowerCutJournal {
         if model == .reorder {
             let kept = random.index(journal.directoryChanges.count + 1)
             for change in journal.directoryChanges[kept...].reversed() where change.undo() {
-                outcome.directoryOperationsUndone += 1
+                outcome.directoryOperationsUndone.append(change.description(below: directory))
             }
         }
         let paths = inodePaths(under: directory)
@@ -171,6 +172,17 @@ public enum PowerCutJournal {
         var operation: Operation
         /// The directories whose sync would make it durable (both of a rename across directories).
         var directories: Set<String>
+
+        /// "create data.mdb", "rename a to b", "unlink c", with paths below `directory`.
+        func description(below directory: String) -> String {
+            let base = Unsynced.normalized(directory) + "/"
+            func short(_ path: String) -> String { path.hasPrefix(base) ? String(path.dropFirst(base.count)) : path }
+            switch operation {
+            case .create(let path, _): return "create \(short(path))"
+            case .rename(let from, let to, _): return "rename \(short(from)) to \(short(to))"
+            case .unlink(let path, _): return "unlink \(short(path))"
+            }
+        }
 
         /// Takes the operation back; false when it cannot be (a removed file that was not kept in the shadow).
         func undo() -> Bool {

@@ -60,6 +60,7 @@ public final class PostgresMessageStore: MessageStore, ServerCostReporting {
         options: [urlOption, .path, durabilityModes.option, resetOption],
         durability: durabilityModes,
         serverProcesses: { options in PostgresServer.postmaster(inPath: options.string(.path)).map { [$0] } ?? [] },
+        failoverOptions: { mode in mode == PostgresDurability.replicated.rawValue ? [:] : nil },
         check: { options throws(StoreError) in _ = try Configuration(options) },
         open: { options throws(StoreError) in try PostgresMessageStore(configuration: Configuration(options)) })
 
@@ -71,9 +72,11 @@ public final class PostgresMessageStore: MessageStore, ServerCostReporting {
 
     public let configuration: Configuration
     package let connectionString: String
-    private let server: PostgresServer?
+    let server: PostgresServer?
     /// The store's own connection, for its size and the server's settings.
     private let control: Mutex<PostgresDatabase?>
+    /// Since a failover (``inject(_:)``): when writes succeeded again.
+    let failoverWatch = Mutex<WriteOutageWatch?>(nil)
 
     /// Starts or reaches the server and prepares the schema; throws `.notAStore` for a database whose `surgebench`
     /// schema is not a SurgeBench store's.
@@ -137,6 +140,11 @@ public final class PostgresMessageStore: MessageStore, ServerCostReporting {
     public func close() {
         control.withLock { $0 = nil }
         server?.stop()
+    }
+
+    /// A write succeeded: noted for the watch of a failover in progress.
+    func noteWriteSucceeded() {
+        failoverWatch.withLock { $0?.recordSuccess(atNanos: MonotonicClock.now()) }
     }
 
     /// The servers SurgeBench started (primary and standby, every backend and helper) from /proc and their sync

@@ -17,10 +17,10 @@ import SurgeCore
 final class PostgresServer: Sendable {
     let directory: String
     let isTemporary: Bool
-    /// The connection string for the primary (Unix socket, trust authentication, the `surgebench` role).
+    /// The connection string for the primary (Unix socket, trust authentication, the `surgebench` role); with a
+    /// standby, it lists both servers and asks for the one that takes writes (`target_session_attrs=read-write`), as a
+    /// client of a failover pair would: after ``failOver()`` a new connection reaches the promoted standby.
     let connectionString: String
-    /// The connection string for the standby, when there is one.
-    let standbyConnectionString: String?
     private let nodes: [Node]
     private let watchdog: Int32
     /// Measures the servers (the primary and the standby count their syncs into one file).
@@ -60,6 +60,12 @@ final class PostgresServer: Sendable {
         let primary = Node(data: inDirectory("data"), runtime: inDirectory("run"))
         let secondary = standby ? Node(data: inDirectory("standby"), runtime: inDirectory("standby-run")) : nil
         nodes = [primary] + (secondary.map { [$0] } ?? [])
+        // A Unix socket's path holds at most 107 bytes; PostgreSQL would only say it could not create one.
+        if let longest = nodes.map({ ($0.runtime as NSString).appendingPathComponent(".s.PGSQL.5432") }).max(by: { $0.utf8.count < $1.utf8.count }),
+           longest.utf8.count > 107 {
+            throw StoreError(.cannotOpen, "the store path '\(directory)' is too long for PostgreSQL's Unix socket ('\(longest)' is "
+                + "\(longest.utf8.count) bytes; the limit is 107): give a shorter path= (or TMPDIR)")
+        }
         meter = ServerMeter(directory: directory)
         let meter = meter
         // Before anything starts, so that no server outlives SurgeBench even if it dies while starting one.
@@ -94,8 +100,9 @@ final class PostgresServer: Sendable {
             if isTemporary { try? FileManager.default.removeItem(atPath: directory) }
             throw error
         }
-        connectionString = primary.connectionString
-        standbyConnectionString = secondary?.connectionString
+        connectionString = secondary.map {
+            "host=\(primary.runtime),\($0.runtime) port=5432,5432 user=\(Self.role) dbname=postgres target_session_attrs=read-write"
+        } ?? primary.connectionString
     }
 
     deinit { stop() }
@@ -120,6 +127,19 @@ final class PostgresServer: Sendable {
         ChildProcess.end(watchdog)
         for node in nodes { Self.stop(node) }
         if isTemporary { try? FileManager.default.removeItem(atPath: directory) }
+    }
+
+    /// Kills the primary (its postmaster and every backend and helper, SIGKILL, as its machine dying would) and
+    /// promotes the standby with `pg_ctl promote`, as an operator or a failover manager (Patroni, repmgr) would; returns
+    /// once the standby takes writes. The promoted server has no synchronous standby of its own.
+    func failOver() throws(StoreError) {
+        guard nodes.count == 2 else { throw StoreError(.invalidOption, "a failover needs the standby that durability=replicated starts") }
+        guard let primary = Self.postmaster(inData: nodes[0].data) else {
+            throw StoreError(.unavailable, "the PostgreSQL primary in '\(nodes[0].data)' is not running; nothing to fail over from")
+        }
+        ProcessTree.killAll([primary])
+        try ChildProcess.run(["\(Self.binaries)/pg_ctl", "-D", nodes[1].data, "-w", "-t", "60", "promote"],
+                             what: "promoting the PostgreSQL standby", asUser: Self.serverUser)
     }
 
     // MARK: Servers

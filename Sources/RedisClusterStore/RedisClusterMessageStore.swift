@@ -63,6 +63,8 @@ public final class RedisClusterMessageStore: MessageStore, ServerCostReporting {
         options: [nodesOption, .path, mastersOption, replicasOption, durabilityModes.option],
         durability: durabilityModes,
         serverProcesses: { options in RedisClusterServers.nodeProcesses(inPath: options.string(.path)) },
+        // A failover needs a replica per master; a cluster that keeps nothing (none) is not worth failing over.
+        failoverOptions: { mode in mode == RedisDurability.none.rawValue ? nil : ["replicas": "1"] },
         check: { options throws(StoreError) in _ = try Configuration(options) },
         open: { options throws(StoreError) in try RedisClusterMessageStore(configuration: Configuration(options)) })
 

@@ -137,7 +137,8 @@ public struct CrashDocument: SummaryDocument, Sendable, Hashable {
         cells.compactMap { cell in
             let crash = cell.outcome.crashes.first { $0.failure != nil || $0.check.inconsistencies > 0 }
             guard let crash, let problem = crash.failure ?? crash.check.problems.first else { return nil }
-            return "\(cell.backend) durability=\(cell.mode), \(cell.crashName), crash \(crash.index + 1): \(problem)"
+            let undone = crash.directoryOperationsUndone.flatMap { $0.isEmpty ? nil : " (the cut undid: " + $0.prefix(3).joined(separator: ", ") + ")" }
+            return "\(cell.backend) durability=\(cell.mode), \(cell.crashName), crash \(crash.index + 1): \(problem)" + (undone ?? "")
         }
     }
 

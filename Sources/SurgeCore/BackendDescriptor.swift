@@ -19,6 +19,10 @@ public struct BackendDescriptor: Sendable {
     /// For a server backend that starts its own server in `path=`: the processes that own the data there now (a
     /// PostgreSQL postmaster), which `surgebench crash` kills with their children; nil when it cannot be crashed so.
     public var serverProcesses: (@Sendable (BackendOptions) -> [Int32])?
+    /// For a replicated server backend SurgeBench starts: the options durability mode `mode` needs to survive its
+    /// primary's death (a replica per master), or nil when that mode cannot fail over (no standby); nil for a backend
+    /// that never can. `surgebench crash --kind failover` adds them and kills the primary through ``FaultInjecting``.
+    public var failoverOptions: (@Sendable (_ mode: String) -> [String: String]?)?
     private let openStore: @Sendable (BackendOptions) throws(StoreError) -> any MessageStore
     private let checkOptions: @Sendable (BackendOptions) throws(StoreError) -> Void
 
@@ -27,6 +31,7 @@ public struct BackendDescriptor: Sendable {
         name: String, summary: String, engineVersion: String = "", location: DataLocation, isInstrument: Bool = false, options: [BackendOption],
         durability: DurabilityModes? = nil, bulkLoadCommit: CommitPolicy? = nil,
         serverProcesses: (@Sendable (BackendOptions) -> [Int32])? = nil,
+        failoverOptions: (@Sendable (_ mode: String) -> [String: String]?)? = nil,
         check: @escaping @Sendable (BackendOptions) throws(StoreError) -> Void = { _ throws(StoreError) in },
         open: @escaping @Sendable (BackendOptions) throws(StoreError) -> any MessageStore
     ) {
@@ -40,6 +45,7 @@ public struct BackendDescriptor: Sendable {
         self.durability = durability
         self.bulkLoadCommit = bulkLoadCommit
         self.serverProcesses = serverProcesses
+        self.failoverOptions = failoverOptions
         self.openStore = open
         self.checkOptions = check
     }

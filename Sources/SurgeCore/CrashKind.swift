@@ -2,6 +2,9 @@
 public enum CrashKind: String, Sendable, Hashable, Codable, CaseIterable {
     /// SIGKILL of the process that owns the data; the page cache survives.
     case process
-    /// SIGKILL, then every file put back to its last sync, as a power cut would leave it.
+    /// SIGKILL, then the files put back as a power cut would leave them (the power-cut model says how).
     case power
+    /// SIGKILL of the primary server alone (the PostgreSQL primary, the Redis master with the most slots) while the
+    /// load runs on: its standby or replica takes over, as when the primary's machine dies.
+    case failover
 }

@@ -43,6 +43,7 @@ public struct DurabilityPromise: Sendable, Hashable, Codable {
         switch kind {
         case .process: processKill
         case .power: powerLoss
+        case .failover: machineLoss
         }
     }
 }

@@ -5,6 +5,7 @@ public struct StoreFault: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The topology changes a cluster SurgeBench starts can make.
     public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
         case reshard
+        /// The primary killed (the Redis master with the most slots, the PostgreSQL primary): its replica or standby takes over.
         case killMaster = "kill-master"
         case restartNode = "restart-node"
     }
@@ -15,6 +16,13 @@ public struct StoreFault: Sendable, Hashable, Codable, CustomStringConvertible {
     public var atSeconds: Double
     /// For `reshard`: how many slots to move.
     public var slots: Int?
+
+    /// A fault of `kind` at `atSeconds` of the schedule (`slots` for a reshard).
+    public init(kind: Kind, atSeconds: Double, slots: Int? = nil) {
+        self.kind = kind
+        self.atSeconds = atSeconds
+        self.slots = slots
+    }
 
     /// Parses `kind@<seconds>s[:<slots>[-slots]]`, such as `reshard@20s:1000-slots` or `kill-master@25s`.
     public init(parsing text: String) throws(BenchmarkError) {

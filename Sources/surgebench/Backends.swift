@@ -1,4 +1,5 @@
 import ArgumentParser
+import CrashTesting
 import ExternalStore
 import StoreCatalog
 import SurgeCore
@@ -64,19 +65,25 @@ extension SurgeBench {
             }
         }
 
-        /// Every durability mode of every crashable backend, crashed by each kind: 50 times where the mode promises to
-        /// keep every acknowledged write, 20 where it may lose recent ones, 10 where it promises nothing.
+        /// Every durability mode of every crashable backend, crashed by each kind (`backend:mode:kind:crashes`; a power
+        /// cut under each model, `power/reorder` for the harsher one): 50 times where the mode promises to keep every
+        /// acknowledged write, 20 where it may lose recent ones, 10 where it promises nothing; a failover 20 times,
+        /// in each mode that can fail over.
         static func durabilityCells(of backends: [BackendDescriptor]) -> [String] {
             backends.flatMap { backend in
                 (backend.durability?.modes ?? []).flatMap { mode in
-                    CrashKind.allCases.map { kind in
+                    var cells: [String] = []
+                    for kind in [CrashKind.process, .power] {
                         let crashes = switch mode.promise.guarantee(against: kind) {
                         case .keepsEverything: 50
                         case .mayLoseRecent: 20
                         case .nothing: 10
                         }
-                        return "\(backend.name):\(mode.name):\(kind.rawValue):\(crashes)"
+                        let models = kind == .power ? PowerCutModel.allCases.map { $0 == .strict ? "power" : "power/\($0.rawValue)" } : [kind.rawValue]
+                        cells += models.map { "\(backend.name):\(mode.name):\($0):\(crashes)" }
                     }
+                    if backend.failoverOptions?(mode.name) != nil { cells.append("\(backend.name):\(mode.name):\(CrashKind.failover.rawValue):20") }
+                    return cells
                 }
             }
         }

@@ -21,10 +21,17 @@ extension SurgeBench {
                 killed at a seeded moment inside the surge phases, the store is reopened (the time it takes is the recovery) \
                 and checked: every acknowledged registration, chat, message (with its sequence and idempotency key) and read \
                 watermark must be there, every chat gapless, every unread count right, and the engine's own check clean. The \
-                store carries over from crash to crash. --kind power also puts every file back to its last sync, as a power cut \
-                would (see docs/crash-testing.md for the model). Writes crash.json and crash.md; `surgebench report` draws the matrix.
+                store carries over from crash to crash. --kind power also puts the files back as a power cut would leave them: \
+                --power-model strict (every file back to its last sync) or reorder (a seeded half of the unsynced writes kept, \
+                some torn at 512-byte sectors, unsynced directory operations undone). --kind failover kills only the primary \
+                of a replicated server store while the load runs on (a fresh store per crash), lets its standby or replica take \
+                over and checks every acknowledged write on the new primary. See docs/crash-testing.md for the models and \
+                their limits. Writes crash.json and crash.md; `surgebench report` draws the matrix.
                 Without --duration, a scenario longer than 10 s is compressed to 10 s.
-                Example: surgebench crash --backend sqlite --option durability=normal --kind power --crashes 50
+                Examples:
+                  surgebench crash --backend sqlite --option durability=normal --kind power --crashes 50
+                  surgebench crash --backend lmdb --option durability=sync --kind power --power-model reorder
+                  surgebench crash --backend postgres --option durability=replicated --kind failover --crashes 20
                 """)
 
         @Option(help: ArgumentHelp("The backend to crash: " + BackendCatalog.crashableStores.map(\.name).joined(separator: ", ")
@@ -40,7 +47,8 @@ extension SurgeBench {
         @Option(help: "How many times to crash the store.")
         var crashes = 10
 
-        @Option(help: "process: SIGKILL of the process owning the data; power: SIGKILL and every file back to its last sync.")
+        @Option(help: ArgumentHelp("process: SIGKILL of the process owning the data; power: SIGKILL, then the files as a power cut leaves them "
+            + "(--power-model); failover: SIGKILL of the primary alone while the load runs, its standby or replica taking over."))
         var kind: CrashKind = .process
 
         @Option(help: ArgumentHelp(
@@ -67,6 +75,13 @@ extension SurgeBench {
                     throw BenchmarkError("\(backend) cannot be crashed by `surgebench crash`: it crashes "
                         + BackendCatalog.crashableStores.map(\.name).joined(separator: ", ") + " (stores with files of their own, and servers "
                         + "SurgeBench starts in a directory); see docs/crash-testing.md")
+                }
+                if kind == .failover {
+                    let mode = (try? descriptor.durabilityMode(in: given))??.name ?? "-"
+                    guard descriptor.failoverOptions?(mode) != nil else {
+                        throw BenchmarkError("\(backend) cannot fail over in durability mode \(mode): --kind failover needs a standby or replica to "
+                            + "take over (postgres: durability=replicated; redis-cluster: any mode but none)")
+                    }
                 }
                 if let remote = ["url", "nodes"].first(where: { !(given.values[$0] ?? "").isEmpty }) {
                     throw BenchmarkError("`surgebench crash` kills the server: it crashes only servers SurgeBench starts itself, not \(remote)=")

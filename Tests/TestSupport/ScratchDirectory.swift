@@ -5,7 +5,8 @@ public final class ScratchDirectory: Sendable {
     public let path: String
 
     public init() throws {
-        path = NSTemporaryDirectory() + "surgebench-test-" + UUID().uuidString
+        // Short: a server's Unix socket below it must fit in 107 bytes (PostgreSQL's standby-run/.s.PGSQL.5432).
+        path = NSTemporaryDirectory() + "sbt-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 
