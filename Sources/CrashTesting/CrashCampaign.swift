@@ -8,8 +8,8 @@ import Workload
 /// Crashes one store again and again in the middle of a surge and checks after each crash that every acknowledged
 /// write is still there: the replay runs in a child process (`surgebench crash-child`) that logs each acknowledged
 /// write as it happens; the parent kills it at a seeded moment inside the surge phases, reopens the store (timing the
-/// recovery) and verifies it against the log. The store carries over from crash to crash; a final check verifies
-/// every crash's log again.
+/// recovery) and verifies it against the log. The store is created (and synced) before the first crash and carries
+/// over from crash to crash; a final check verifies every crash's log again.
 ///
 /// A failover crash is made in this process instead: each crash replays the trace on a fresh replicated store, kills
 /// its primary at the seeded moment (the store's `kill-master` fault), lets the standby or replica take over while
@@ -142,6 +142,9 @@ public enum CrashCampaign {
             throw BenchmarkError("power cuts need libSurgePowerCut.so beside the surgebench executable (built by `swift build`), "
                 + "or SURGEBENCH_POWERCUT_LIBRARY naming it")
         }
+        if configuration.kind != .failover {
+            try createStore(configuration.descriptor, options: storeOptions)
+        }
         let windows = try surgeWindows(configuration.tracePath)
         var random = SeededRandom(seed: configuration.seed ^ 0x6372_6173_6800_0000)
         var crashes: [Crash] = []
@@ -162,6 +165,18 @@ public enum CrashCampaign {
             finalCheck = try verifyAll(crashes.count, configuration: configuration, storeOptions: storeOptions, work: work)
         }
         return Outcome(crashes: crashes, finalCheck: finalCheck, unmodelledFiles: unmodelled.sorted())
+    }
+
+    /// Creates the empty store the crashes start from, closes it cleanly and syncs every file system, as an
+    /// installation leaves a database (initdb syncs what it made): the crashes test what a mode promises for the
+    /// writes it acknowledges, not whether the creation of an empty store survives a power cut in its first seconds.
+    private static func createStore(_ descriptor: BackendDescriptor, options: [String: String]) throws(BenchmarkError) {
+        do throws(StoreError) {
+            try descriptor.open(BackendOptions(options)).close()
+        } catch {
+            throw BenchmarkError("cannot create the \(descriptor.name) store to crash: \(error.message)")
+        }
+        sync()
     }
 
     /// One line about one crash.
