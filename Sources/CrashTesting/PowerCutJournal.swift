@@ -64,9 +64,10 @@ public enum PowerCutJournal {
                 outcome.directoryOperationsUndone.append(change.description(below: directory))
             }
         }
+        // In path order, so that the same program cut with the same seed makes the same choices (inode numbers vary).
         let paths = inodePaths(under: directory)
-        for inode in journal.fileChanges.keys.sorted() {
-            guard let changes = journal.fileChanges[inode], !changes.isEmpty, let file = paths[inode] else { continue }
+        for (inode, file) in paths.sorted(by: { $0.value < $1.value }) {
+            guard let changes = journal.fileChanges[inode], !changes.isEmpty else { continue }
             let descriptor = open(file, O_WRONLY | O_CLOEXEC)
             guard descriptor >= 0 else { continue }
             defer { close(descriptor) }
@@ -170,8 +171,8 @@ public enum PowerCutJournal {
 
         var stamp: UInt64
         var operation: Operation
-        /// The directories whose sync would make it durable (both of a rename across directories).
-        var directories: Set<String>
+        /// The directory whose sync makes it durable (a rename's destination: where it came from may keep a stale entry).
+        var directory: String
 
         /// "create data.mdb", "rename a to b", "unlink c", with paths below `directory`.
         func description(below directory: String) -> String {
@@ -249,25 +250,21 @@ public enum PowerCutJournal {
                 case 3:
                     guard names.count == 3 else { throw Self.malformed("rename", at: recordStart) }
                     directoryChanges.append(DirectoryChange(
-                        stamp: stamp, operation: .rename(from: names[0], to: names[1], replacedShadow: names[2]),
-                        directories: [Self.parent(names[0]), Self.parent(names[1])]))
+                        stamp: stamp, operation: .rename(from: names[0], to: names[1], replacedShadow: names[2]), directory: Self.parent(names[1])))
                 case 4:
                     guard names.count == 2 else { throw Self.malformed("unlink", at: recordStart) }
                     if names[1].isEmpty {
                         fileChanges[inode] = nil  // gone for good: its inode may be reused
                     } else {
                         directoryChanges.append(DirectoryChange(stamp: stamp, operation: .unlink(path: names[0], shadow: names[1]),
-                                                                directories: [Self.parent(names[0])]))
+                                                                directory: Self.parent(names[0])))
                     }
                 case 9:
                     fileChanges[inode] = nil  // a new file: what an earlier holder of the inode left is not its own
                     directoryChanges.append(DirectoryChange(stamp: stamp, operation: .create(path: names[0], inode: inode),
-                                                            directories: [Self.parent(names[0])]))
+                                                            directory: Self.parent(names[0])))
                 case 10:
-                    for index in directoryChanges.indices where directoryChanges[index].stamp < stamp {
-                        directoryChanges[index].directories.remove(names[0])
-                    }
-                    directoryChanges.removeAll { $0.directories.isEmpty }
+                    directoryChanges.removeAll { $0.stamp < stamp && $0.directory == names[0] }
                 case 5:
                     outcome.mappedFiles.insert(names[0])
                 default:

@@ -8,7 +8,7 @@ import TestSupport
 @Suite("Power-cut models", .serialized)
 struct PowerCutModelTests {
     /// What the known program leaves under argv[1] after a cut.
-    struct Files: Equatable {
+    struct Files: Equatable, CustomStringConvertible {
         var contents: [String: [UInt8]]
 
         init(_ directory: String) {
@@ -19,6 +19,12 @@ struct PowerCutModelTests {
         }
 
         func text(_ name: String) -> String? { contents[name].map { String(decoding: $0, as: UTF8.self) } }
+
+        /// Each file's name, size and a checksum.
+        var description: String {
+            contents.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value.count) bytes, sum \($0.value.reduce(0) { ($0 &* 31) &+ Int($1) })" }
+                .joined(separator: "; ")
+        }
     }
 
     /// Runs the known program once under the library and applies its journal under `model` with `seed`.
