@@ -47,11 +47,12 @@ public enum DurabilityClass: String, Sendable, Hashable, Codable, CaseIterable, 
     }
 
     /// The crash kinds `surgebench crash` can inflict that this class promises to come through with every
-    /// acknowledged write (the loss of a whole machine is not one of them yet).
+    /// acknowledged write: a replica mode's failover is the loss of the machine that acknowledged.
     public var coveredCrashes: [CrashKind] {
         switch self {
         case .none: []
-        case .process, .replica: [.process]
+        case .process: [.process]
+        case .replica: [.process, .failover]
         case .power: [.process, .power]
         }
     }

@@ -44,7 +44,7 @@ extension SurgeBench {
                 print(Self.names(of: names).joined(separator: ","))
             } else if durabilityCells {
                 let backends = drivers ? try Self.registeredDrivers() : BackendCatalog.crashableStores
-                for cell in Self.durabilityCells(of: backends) { print(cell) }
+                for cell in DurabilityCell.cells(of: backends) { print(cell) }
             } else {
                 print("Durability classes (--durability CLASS on run, capacity, grow and crash): "
                     + DurabilityClass.allCases.map { "\($0.rawValue): \($0.summary)" }.joined(separator: "; ") + ".\n")
@@ -62,29 +62,6 @@ extension SurgeBench {
             case .stores: BackendCatalog.all.filter { !$0.isInstrument }.map(\.name)
             case .crashable: BackendCatalog.crashableStores.map(\.name)
             case .drivers: ((try? BackendCatalog.driverRegistry()) ?? nil)?.drivers.map(\.name) ?? []
-            }
-        }
-
-        /// Every durability mode of every crashable backend, crashed by each kind (`backend:mode:kind:crashes`; a power
-        /// cut under each model, `power/reorder` for the harsher one): 50 times where the mode promises to keep every
-        /// acknowledged write, 20 where it may lose recent ones, 10 where it promises nothing; a failover 20 times,
-        /// in each mode that can fail over.
-        static func durabilityCells(of backends: [BackendDescriptor]) -> [String] {
-            backends.flatMap { backend in
-                (backend.durability?.modes ?? []).flatMap { mode in
-                    var cells: [String] = []
-                    for kind in [CrashKind.process, .power] {
-                        let crashes = switch mode.promise.guarantee(against: kind) {
-                        case .keepsEverything: 50
-                        case .mayLoseRecent: 20
-                        case .nothing: 10
-                        }
-                        let models = kind == .power ? PowerCutModel.allCases.map { $0 == .strict ? "power" : "power/\($0.rawValue)" } : [kind.rawValue]
-                        cells += models.map { "\(backend.name):\(mode.name):\($0):\(crashes)" }
-                    }
-                    if backend.failoverOptions?(mode.name) != nil { cells.append("\(backend.name):\(mode.name):\(CrashKind.failover.rawValue):20") }
-                    return cells
-                }
             }
         }
 

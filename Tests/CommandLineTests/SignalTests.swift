@@ -50,15 +50,16 @@ struct SignalTests {
 }
 
 extension SignalTests {
-    @Test("a second Ctrl-C during a crash run on PostgreSQL leaves no server, no scratch folder and no trace behind")
-    func secondInterruptOfCrash() throws {
+    @Test("a second Ctrl-C or a SIGTERM during a crash run on PostgreSQL (a kill or a failover) leaves no server, no scratch folder and no trace behind",
+          arguments: [("process", "local", [SIGINT, SIGINT]), ("process", "local", [SIGTERM]), ("failover", "replicated", [SIGTERM])])
+    func signalDuringCrash(kind: String, durability: String, signals: [Int32]) throws {
         let directory = try ScratchDirectory()
         // A short folder: PostgreSQL's socket path (in the store's folder) must stay under 108 bytes.
         let temporary = try StoreDirectory.makeTemporary(prefix: "sb", under: "/tmp")
         defer { try? FileManager.default.removeItem(atPath: temporary) }
         chmod(temporary, 0o755)  // the server's own user works in there
         let (pid, log) = try BuiltProducts.startSurgebench(
-            ["crash", "--backend", "postgres", "--option", "durability=local", "--crashes", "5", "--out", "out"], in: directory,
+            ["crash", "--backend", "postgres", "--option", "durability=\(durability)", "--kind", kind, "--crashes", "5", "--out", "out"], in: directory,
             environment: ["TMPDIR": temporary])
         // Every process whose command line names the scratch folder (a server, a crash child), from /proc.
         let servers = {
@@ -66,20 +67,21 @@ extension SignalTests {
                 ((try? String(contentsOfFile: "/proc/\(process)/cmdline", encoding: .utf8)) ?? "").contains(temporary)
             }
         }
-        // While the crash child's server runs (its postmaster.pid is there): both watchdogs, the scratch folder's and
-        // the server's, race at the exit.
+        // While a server runs (its postmaster.pid is there): both watchdogs, the scratch folder's and the server's, race
+        // at the exit.
         let running = {
-            ((try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? []).contains { folder in
-                FileManager.default.fileExists(atPath: "\(temporary)/\(folder)/store/data/postmaster.pid")
-            }
+            let walker = FileManager.default.enumerator(atPath: temporary)
+            while let file = walker?.nextObject() as? String { if file.hasSuffix("data/postmaster.pid") { return true } }
+            return false
         }
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline, !running() { usleep(100_000) }
         #expect(running(), "the crash run's server never started: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
         sleep(3)
-        kill(pid, SIGINT)
-        usleep(300_000)
-        kill(pid, SIGINT)
+        for signal in signals {
+            kill(pid, signal)
+            usleep(300_000)
+        }
         _ = ChildProcess.wait(for: pid)
         _ = log
         let left = { (try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? [] }
