@@ -5,7 +5,7 @@
 # cut under the strict and the reorder model would leave it, restarted, and each former replica asked its role.
 #
 #   Benchmarks/RedisReplicaRole/run.sh            # 8 seeded delays from 0 to 60 s, both models (about 10 minutes)
-#   SEED=7 COUNT=4 Benchmarks/RedisReplicaRole/run.sh
+#   SEED=7 COUNT=4 MODELS=reorder Benchmarks/RedisReplicaRole/run.sh
 #
 # Prints one line per cut: the model, the delay, how many of the 3 replicas are still replicas, and what the cut undid.
 # Loopback only; every node is killed and every file removed at the end, also on Ctrl-C.
@@ -15,10 +15,13 @@ SURGEBENCH=${SURGEBENCH:-.build/release/surgebench}
 LIBRARY=$(dirname "$SURGEBENCH")/libSurgePowerCut.so
 SEED=${SEED:-2021}
 COUNT=${COUNT:-8}
+MODELS=${MODELS:-strict reorder}
 [ -x "$SURGEBENCH" ] && [ -f "$LIBRARY" ] || { echo "build first: swift build -c release (needs $SURGEBENCH and $LIBRARY)" >&2; exit 1; }
 DELAYS=$(python3 -c "import random; r = random.Random($SEED); print(' '.join('%.1f' % d for d in sorted(r.uniform(0, 60) for _ in range($COUNT))))")
 WORK=$(mktemp -d /tmp/sb-role-XXXXXX)
-PORTS="33101 33102 33103 33104 33105 33106"
+# Below the ephemeral range (32768 and up) and the ports SurgeBench gives its own clusters (20000-39999 with their
+# cluster-bus ports, +10000), so that nothing else holds one.
+PORTS="7101 7102 7103 7104 7105 7106"
 stop_nodes() { for port in $PORTS; do pkill -9 -f "redis-server 127.0.0.1:$port " 2>/dev/null; done; sleep 0.3; }
 trap 'stop_nodes; rm -rf "$WORK"; exit 130' INT TERM
 trap 'stop_nodes; rm -rf "$WORK"' EXIT
@@ -32,12 +35,12 @@ start_nodes() {  # $1: the cluster's folder; $2...: extra environment (the libra
             --min-replicas-to-write 1 --min-replicas-max-lag 10 --daemonize yes --logfile redis.log
     done
     for port in $PORTS; do
-        for _ in $(seq 50); do redis-cli -p "$port" ping 2>/dev/null | grep -q PONG && break; sleep 0.1; done
+        for _ in $(seq 50); do redis-cli -p "$port" ping 2>/dev/null | grep -q PONG && break; sleep 0.1; done 2>/dev/null
     done
 }
 
 echo "seed $SEED, delays after forming the cluster: $DELAYS s"
-for model in strict reorder; do
+for model in $MODELS; do
     for delay in $DELAYS; do
         folder=$WORK/cluster; rm -rf "$folder" "$WORK/shadow" "$WORK/journal"; mkdir -p "$folder" "$WORK/shadow"
         start_nodes "$folder" LD_PRELOAD="$(realpath "$LIBRARY")" SURGEBENCH_POWERCUT_DIR="$folder" \
@@ -51,8 +54,12 @@ for model in strict reorder; do
         start_nodes "$folder"
         sleep 6  # cluster-node-timeout 2 s: gossip settles the roles
         kept=0
-        for port in $replicas; do redis-cli -p "$port" role | head -1 | grep -q slave && kept=$((kept + 1)); done
-        echo "$model cut ${delay} s after forming: $kept of $(echo $replicas | wc -w) replicas kept their role; $cut"
+        down=""
+        for port in $replicas; do redis-cli -p "$port" role 2>/dev/null | head -1 | grep -q slave && kept=$((kept + 1)); done
+        for port in $PORTS; do
+            redis-cli -p "$port" ping 2>/dev/null | grep -q PONG || down="$down; node $port did not start: $(tail -1 "$folder/node-$port/redis.log" | cut -c1-160)"
+        done
+        echo "$model cut ${delay} s after forming: $kept of $(echo $replicas | wc -w) replicas kept their role; $cut$down"
         stop_nodes
     done
 done

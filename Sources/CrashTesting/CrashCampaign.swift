@@ -233,13 +233,32 @@ public enum CrashCampaign {
             let records: [AcknowledgementLog.Record]
             do throws(BenchmarkError) { records = try AcknowledgementLog.read(path: log).records } catch { throw StoreError(.engine, error.message) }
             crash.acknowledgedLogged = records.count(where: { $0.event == .acknowledged })
-            crash.check = try check(store, logs: [(records, plan)])[0]
-            if crash.recoveryMillis == nil { crash.failure = "no write to the killed primary's data succeeded again before the schedule ended" }
+            if crash.recoveryMillis == nil, let injecting = store as? FaultInjecting {
+                // Writes did not resume (a new primary that refuses every call without a replica of its own): the killed
+                // node is started again, as an operator would, so that what the new primary holds can be read.
+                _ = try? injecting.inject(StoreFault(kind: .restartNode, atSeconds: 0))
+                injecting.awaitSettled()
+            }
+            crash.check = try checkOnceServing(store, records: records, plan: plan)
         } catch {
             if configuration.stop.isRequested { throw BenchmarkError.interrupted("nothing written") }
             crash.failure = error.message
         }
         return crash
+    }
+
+    /// The check of one crash's log, tried again for up to 30 s while the store refuses calls for want of a replica
+    /// (a restarted node still catching up).
+    private static func checkOnceServing(_ store: some MessageStore, records: [AcknowledgementLog.Record], plan: ReplayPlan)
+        throws(StoreError) -> CrashCheck {
+        let deadline = MonotonicClock.now() + 30_000_000_000
+        while true {
+            do throws(StoreError) {
+                return try check(store, logs: [(records, plan)])[0]
+            } catch where error.kind == .notReplicated && MonotonicClock.now() < deadline {
+                usleep(500_000)
+            }
+        }
     }
 
     private static func crashOnce(_ index: Int, killAt: Double, configuration: Configuration, storeOptions: [String: String],

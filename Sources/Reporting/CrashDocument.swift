@@ -96,7 +96,10 @@ public struct CrashDocument: SummaryDocument, Sendable, Hashable {
             let total = cell.outcome.total
             let worst = cell.outcome.crashes.map(\.check.lost).max() ?? 0
             let recovery = cell.recoveryMillis.sorted()
-            let recoveryText: String = recovery.isEmpty ? "-" : Figures.format(median(recovery)) + " / " + Figures.format(recovery.last!)
+            // A failover whose writes never resumed within the schedule has no recovery: counted beside the others.
+            let never = cell.outcome.crashes.count(where: { $0.takeoverMillis != nil && $0.recoveryMillis == nil })
+            let recoveryText: String = (recovery.isEmpty ? "-" : Figures.format(median(recovery)) + " / " + Figures.format(recovery.last!))
+                + (never > 0 ? " (writes never resumed in \(never))" : "")
             return [
                 cell.backend, cell.mode, cell.durabilityClass?.rawValue ?? "not recorded", cell.crashName, "\(cell.outcome.crashes.count)", "\(total.acknowledgedChecked)",
                 "\(total.lost) (\(worst))", "\(cell.outcome.corruptCrashes)", "\(total.inFlightKept) / \(total.inFlightDropped)",
@@ -108,7 +111,9 @@ public struct CrashDocument: SummaryDocument, Sendable, Hashable {
                 + "the data; power (strict): SIGKILL, then every file put back to its last sync; power (reorder): SIGKILL, then a seeded "
                 + "half of each file's unsynced writes kept, some torn at 512-byte sectors, and unsynced directory operations undone), "
                 + "reopened and checked against every write it acknowledged. Lost: acknowledged writes missing after the last crash (worst single crash). Corrupt: crashes after "
-                + "which the store did not open, or contradicted itself. In flight: writes under way at the kill, found whole / absent."
+                + "which the store did not open, or contradicted itself. In flight: writes under way at the kill, found whole / absent. "
+                + "Recovery: until the store answered a first read again; for a failover, until a write to the killed primary's data "
+                + "succeeded on the new one (the write outage)."
                 + (sorted.first.map { " Machine: \($0.environment.summary); commits: " } ?? "")
                 + Set(sorted.map(\.environment.shortCommit)).sorted().joined(separator: ", ") + ".",
             header: ["backend", "mode", "class", "crash", "crashes", "acknowledged writes checked", "lost (worst crash)", "corrupt",

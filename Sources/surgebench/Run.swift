@@ -61,7 +61,8 @@ extension SurgeBench {
         /// Makes every operation this much slower, to check that a comparison catches a regression (CI's own test).
         @Option(name: .customLong("fault"), help: ArgumentHelp(
             "A topology change at a time of the schedule, for a cluster SurgeBench starts (repeatable): reshard@20s:1000-slots, "
-                + "kill-master@25s, restart-node@35s.", valueName: "kind@time[:slots]"))
+                + "kill-master@25s, restart-node@35s; postgres with durability=replicated makes kill-master (its standby promoted).",
+            valueName: "kind@time[:slots]"))
         var faultTexts: [String] = []
 
         @Option(help: ArgumentHelp(
