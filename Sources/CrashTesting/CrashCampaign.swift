@@ -287,7 +287,14 @@ public enum CrashCampaign {
         var reaped = false
         defer { if !reaped { ChildProcess.end(child) } }
 
-        let started = try awaitScheduleStart(child: child, log: log, output: output, stop: configuration.stop)
+        let started: UInt64
+        do {
+            started = try awaitScheduleStart(child: child, log: log, output: output, stop: configuration.stop)
+        } catch where index > 0 && error.kind != .interrupted {
+            // The store the previous crash left (and its check reopened) did not open again: it did not come back.
+            return Crash(index: index, killedAtSeconds: 0, acknowledgedLogged: 0, writesUndone: 0,
+                         failure: "the store did not open again for this crash: \(error.message)", check: CrashCheck())
+        }
         MonotonicClock.sleep(until: started + UInt64(killAt * 1e9))
         if configuration.stop.isRequested { throw BenchmarkError.interrupted("nothing written") }
         var status: Int32 = 0
