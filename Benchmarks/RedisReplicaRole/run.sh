@@ -7,7 +7,7 @@
 #   Benchmarks/RedisReplicaRole/run.sh            # 8 seeded delays from 0 to 60 s, both models (about 10 minutes)
 #   SEED=7 COUNT=4 MODELS=reorder Benchmarks/RedisReplicaRole/run.sh
 #
-# Prints one line per cut: the model, the delay, how many of the 3 replicas are still replicas, and what the cut undid.
+# Each cut's reorder choices are seeded with SEED plus its index. Prints one line per cut: the model, the delay, how many of the 3 replicas are still replicas, and what the cut undid.
 # Loopback only; every node is killed and every file removed at the end, also on Ctrl-C.
 set -u
 cd "$(dirname "$0")/../.."
@@ -41,7 +41,9 @@ start_nodes() {  # $1: the cluster's folder; $2...: extra environment (the libra
 
 echo "seed $SEED, delays after forming the cluster: $DELAYS s"
 for model in $MODELS; do
+    cut_index=0
     for delay in $DELAYS; do
+        cut_index=$((cut_index + 1))
         folder=$WORK/cluster; rm -rf "$folder" "$WORK/shadow" "$WORK/journal"; mkdir -p "$folder" "$WORK/shadow"
         start_nodes "$folder" LD_PRELOAD="$(realpath "$LIBRARY")" SURGEBENCH_POWERCUT_DIR="$folder" \
             SURGEBENCH_POWERCUT_JOURNAL="$WORK/journal" SURGEBENCH_POWERCUT_SHADOW="$WORK/shadow"
@@ -50,7 +52,7 @@ for model in $MODELS; do
         replicas=$(for port in $PORTS; do redis-cli -p "$port" role | head -1 | grep -q slave && echo "$port"; done)
         sleep "$delay"
         stop_nodes
-        cut=$("$SURGEBENCH" apply-power-cut --journal "$WORK/journal" --directory "$folder" --model "$model" --seed "$SEED")
+        cut=$("$SURGEBENCH" apply-power-cut --journal "$WORK/journal" --directory "$folder" --model "$model" --seed $((SEED + cut_index)))
         start_nodes "$folder"
         sleep 6  # cluster-node-timeout 2 s: gossip settles the roles
         kept=0
