@@ -57,7 +57,7 @@ final class RedisClusterServers: Sendable {
         do throws(StoreError) {
             for port in ports { processes.withLock { $0.append(0) } }
             for (index, port) in ports.enumerated() { try start(index: index, port: port) }
-            for node in nodes { try Self.awaitAnswer(from: node) }
+            for node in nodes { try awaitAnswer(from: node) }
             if isNew {
                 try ChildProcess.run([Self.cli, "--cluster", "create"] + nodes.map(\.description)
                                      + ["--cluster-replicas", String(replicasPerMaster), "--cluster-yes"], what: "forming the Redis cluster")
@@ -125,7 +125,7 @@ final class RedisClusterServers: Sendable {
             throw StoreError(.invalidOption, "restart-node: no node has been killed")
         }
         try start(index: index, port: address.port)
-        try Self.awaitAnswer(from: address)
+        try awaitAnswer(from: address)
         return address
     }
 
@@ -169,9 +169,14 @@ final class RedisClusterServers: Sendable {
         }
     }
 
-    static func awaitAnswer(from node: RedisAddress) throws(StoreError) {
-        let (ready, _) = poll(node, ["PING"], seconds: 10) { $0 == "PONG" }
-        guard ready else { throw StoreError(.cannotOpen, "the Redis node \(node) did not start within 10 s") }
+    /// Waits up to 10 s for the node at `node` to answer; the error quotes the last line of its log (why it stopped).
+    func awaitAnswer(from node: RedisAddress) throws(StoreError) {
+        let (ready, _) = Self.poll(node, ["PING"], seconds: 10) { $0 == "PONG" }
+        guard ready else {
+            let log = (directory as NSString).appendingPathComponent("node-\(node.port)/redis.log")
+            let last = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").last.map { ": \($0)" } ?? ""
+            throw StoreError(.cannotOpen, "the Redis node \(node) did not start within 10 s\(last)")
+        }
     }
 
     /// When `node` is a master, waits until `count` replicas stream from it (`state=online`).
