@@ -57,12 +57,14 @@ SERVER_CAPACITY_CLASSES := power replica
 PUBLISHED_SERVER_CAPACITY = $(wildcard results/server-capacity-*)
 
 # The durability matrix (`make durability`): every durability mode of every crashable backend crashed mid-surge, by
-# SIGKILL (process) and by a simulated power cut (power), in docs/crash-surge.yaml's peak. Each cell is
-# backend:mode:kind:crashes, listed by `surgebench backends --durability-cells` from the modes' declared promises: 50
-# crashes where the mode promises to keep every acknowledged write, 20 where it may lose recent ones but must never
-# corrupt, 10 where it promises nothing. Writes results/durability/<cell>/ and results/durability/README.md (3-7 s a
-# crash embedded, 5-8 s PostgreSQL, 9-20 s Redis; the replicated modes restart a primary and its standby, six nodes for
-# Redis, at every crash). DURABILITY_CELLS picks cells (default: every cell), DURABILITY_ARGS passes options to every cell.
+# SIGKILL (process), by a simulated power cut under each model (power: strict; power/reorder) and, where the mode can
+# fail over, by the death of its primary alone (failover), in docs/crash-surge.yaml's peak. Each cell is
+# backend:mode:kind[/model]:crashes, listed by `surgebench backends --durability-cells` from the modes' declared
+# promises: 50 crashes where the mode promises to keep every acknowledged write, 20 where it may lose recent ones but
+# must never corrupt, 10 where it promises nothing, 20 failovers. Writes results/durability/<cell>/ and
+# results/durability/README.md (3-7 s a crash embedded, 5-8 s PostgreSQL, 9-20 s Redis, 20-25 s a failover on a fresh
+# replicated store; about 3 hours in all). DURABILITY_CELLS picks cells (default: every cell), DURABILITY_ARGS passes
+# options to every cell.
 DURABILITY_ARGS ?= --scenario docs/crash-surge.yaml --workers 4
 DURABILITY_CELLS ?=
 DURABILITY_OUT ?= results/durability

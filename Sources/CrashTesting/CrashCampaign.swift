@@ -95,18 +95,22 @@ public enum CrashCampaign {
     /// Every crash, and the final check of all their logs.
     public struct Outcome: Sendable, Hashable, Codable {
         public var crashes: [Crash]
-        /// Every crash's acknowledged writes verified once more after the last crash; nil when the store was lost.
+        /// Every crash's acknowledged writes verified once more after the last crash (those since the last fresh
+        /// store, ``finalCheckFrom``); nil when the store was lost.
         public var finalCheck: CrashCheck?
+        /// The index of the first crash the final check covers: the campaign went on with a fresh store after a store
+        /// that did not come back (nil: from the first crash).
+        public var finalCheckFrom: Int?
         /// Files the power-cut model could not follow (written through shared mappings; see ``PowerCutJournal``).
         public var unmodelledFiles: [String]
 
         /// Crashes after which the store did not open, could not be read, or contradicted itself.
         public var corruptCrashes: Int { crashes.count(where: { $0.failure != nil || $0.check.inconsistencies > 0 }) }
-        /// All acknowledged writes checked and lost: the final check's count, or the crashes' sum without one.
+        /// All acknowledged writes checked and lost: the final check's count for the crashes it covers, each earlier
+        /// crash's own count for the others.
         public var total: CrashCheck {
-            if let finalCheck { return finalCheck }
-            var sum = CrashCheck()
-            for crash in crashes { sum.add(crash.check) }
+            var sum = finalCheck ?? CrashCheck()
+            for crash in crashes where finalCheck == nil || crash.index < finalCheckFrom ?? 0 { sum.add(crash.check) }
             return sum
         }
     }
@@ -149,6 +153,7 @@ public enum CrashCampaign {
         var random = SeededRandom(seed: configuration.seed ^ 0x6372_6173_6800_0000)
         var crashes: [Crash] = []
         var unmodelled = Set<String>()
+        var storeFrom = 0  // the first crash on the store now in use
         for index in 0..<configuration.crashes {
             if configuration.stop.isRequested { throw BenchmarkError.interrupted("nothing written") }
             let killAt = windows.point(at: random.unit())
@@ -158,13 +163,21 @@ public enum CrashCampaign {
             crash.check.problems = crash.check.problems.map { "crash \(index + 1): \($0)" }
             crashes.append(crash)
             note(describe(crash))
-            if crash.failure != nil { break }  // a store that does not open cannot be crashed again
+            // A store that did not come back cannot be crashed again: the campaign goes on with a fresh one (of its own;
+            // a store the user named stays as it was left), so that the matrix says how often a mode fails to come back.
+            if crash.failure != nil, configuration.kind != .failover {
+                guard storeOptions[BackendOption.path.name]!.hasPrefix(work.path + "/"), index + 1 < configuration.crashes else { break }
+                storeOptions[BackendOption.path.name] = work.file("store-from-\(index + 2)")
+                try? FileManager.default.createDirectory(atPath: storeOptions[BackendOption.path.name]!, withIntermediateDirectories: true)
+                try createStore(configuration.descriptor, options: storeOptions)
+                storeFrom = index + 1
+            }
         }
         var finalCheck: CrashCheck?
-        if configuration.kind != .failover, crashes.last?.failure == nil {  // a failover's store is gone with its crash
-            finalCheck = try verifyAll(crashes.count, configuration: configuration, storeOptions: storeOptions, work: work)
+        if configuration.kind != .failover, crashes.last?.failure == nil, storeFrom < crashes.count {  // a failover's store goes with its crash
+            finalCheck = try verifyAll(storeFrom..<crashes.count, configuration: configuration, storeOptions: storeOptions, work: work)
         }
-        return Outcome(crashes: crashes, finalCheck: finalCheck, unmodelledFiles: unmodelled.sorted())
+        return Outcome(crashes: crashes, finalCheck: finalCheck, finalCheckFrom: storeFrom > 0 ? storeFrom : nil, unmodelledFiles: unmodelled.sorted())
     }
 
     /// Creates the empty store the crashes start from, closes it cleanly and syncs every file system, as an
@@ -371,11 +384,11 @@ public enum CrashCampaign {
     }
 
     /// Every crash's log checked once more against the store as the last crash left it.
-    private static func verifyAll(_ count: Int, configuration: Configuration, storeOptions: [String: String], work: WorkDirectory)
+    private static func verifyAll(_ crashes: Range<Int>, configuration: Configuration, storeOptions: [String: String], work: WorkDirectory)
         throws(BenchmarkError) -> CrashCheck
     {
         var logs: [(records: [AcknowledgementLog.Record], plan: ReplayPlan)] = []
-        for index in 0..<count {
+        for index in crashes {
             let plan = try TracePlanning.plan(readingTrace: configuration.tracePath, phoneNamespace: phoneNamespace(crash: index))
             logs.append((try AcknowledgementLog.read(path: work.file("acknowledgements-\(index)")).records, plan))
         }
@@ -384,7 +397,7 @@ public enum CrashCampaign {
             let store = try configuration.descriptor.open(BackendOptions(storeOptions))
             defer { store.close() }
             for (index, var check) in try check(store, logs: logs).enumerated() {
-                check.problems = check.problems.map { "final check of crash \(index + 1): \($0)" }
+                check.problems = check.problems.map { "final check of crash \(crashes.lowerBound + index + 1): \($0)" }
                 total.add(check)
             }
         } catch {

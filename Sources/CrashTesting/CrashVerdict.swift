@@ -23,7 +23,11 @@ public enum CrashVerdict: Sendable, Hashable {
         if kept { return .agrees }
         var reasons: [String] = []
         if guarantee == .keepsEverything, total.lost > 0 { reasons.append("LOST \(total.lost) acknowledged writes") }
-        if let unopened = outcome.crashes.first(where: { $0.failure != nil }) { reasons.append("did NOT come back after crash \(unopened.index + 1)") }
+        let unopened = outcome.crashes.filter { $0.failure != nil }
+        if let first = unopened.first {
+            reasons.append(unopened.count == 1 ? "did NOT come back after crash \(first.index + 1)"
+                : "did NOT come back after \(unopened.count) of \(outcome.crashes.count) crashes (first: crash \(first.index + 1))")
+        }
         let inconsistent = outcome.crashes.count(where: { $0.check.inconsistencies > 0 })
         if inconsistent > 0 { reasons.append("CORRUPT after \(inconsistent) crashes") }
         return .broken(reasons: reasons)
