@@ -349,18 +349,60 @@ public enum CrashCampaign {
             unlink(journal)
             try? FileManager.default.removeItem(atPath: shadow)
         }
-        let plan = try TracePlanning.plan(readingTrace: configuration.tracePath, phoneNamespace: phoneNamespace(crash: index))
+        // An engine in this process may abort on a corrupt file (LMDB asserts): its store is read back in a child.
+        let checked = configuration.descriptor.location == .directory
+            ? try checkInChild(index, configuration: configuration, storeOptions: storeOptions, log: log, work: work)
+            : try checkCrash(configuration.descriptor, options: storeOptions, tracePath: configuration.tracePath, index: index, log: log)
+        crash.recoveryMillis = checked.recoveryMillis
+        crash.check = checked.check
+        crash.failure = checked.failure
+        return crash
+    }
+
+    /// What reading a store back after a crash found: how long it took to answer again, the check, or why it could not.
+    public struct CheckResult: Sendable, Codable {
+        public var recoveryMillis: Double?
+        public var check = CrashCheck()
+        public var failure: String?
+    }
+
+    /// Reopens the store (timing it) and checks crash `index`'s log against it: what `surgebench crash-check` runs.
+    public static func checkCrash(_ descriptor: BackendDescriptor, options: [String: String], tracePath: String, index: Int, log: String)
+        throws(BenchmarkError) -> CheckResult {
+        let records = try AcknowledgementLog.read(path: log).records
+        let plan = try TracePlanning.plan(readingTrace: tracePath, phoneNamespace: phoneNamespace(crash: index))
+        var result = CheckResult()
         do throws(StoreError) {
             let opening = MonotonicClock.now()
-            let store = try configuration.descriptor.open(BackendOptions(storeOptions))
+            let store = try descriptor.open(BackendOptions(options))
             defer { store.close() }
-            crash.check = try check(store, logs: [(records, plan)]) {
-                crash.recoveryMillis = Double(MonotonicClock.now() - opening) / 1e6
+            result.check = try check(store, logs: [(records, plan)]) {
+                result.recoveryMillis = Double(MonotonicClock.now() - opening) / 1e6
             }[0]
         } catch {
-            crash.failure = error.message
+            result.failure = error.message
         }
-        return crash
+        return result
+    }
+
+    /// ``checkCrash`` in a child `surgebench crash-check`; a child that dies (an engine's assertion) is the crash's failure.
+    private static func checkInChild(_ index: Int, configuration: Configuration, storeOptions: [String: String], log: String,
+                                     work: WorkDirectory) throws(BenchmarkError) -> CheckResult {
+        let resultPath = work.file("check-\(index).json")
+        let output = work.file("check-output")
+        var arguments = [configuration.executable, "crash-check", "--backend", configuration.descriptor.name, "--trace", configuration.tracePath,
+                         "--crash", String(index), "--acknowledgements", log, "--result", resultPath]
+        for (name, value) in storeOptions.sorted(by: { $0.key < $1.key }) { arguments += ["--option", "\(name)=\(value)"] }
+        let child = ChildProcess.spawn(arguments, output: output, newSession: false)
+        guard child > 0 else { throw BenchmarkError("cannot start the check child \(configuration.executable)") }
+        let status = ChildProcess.wait(for: child)
+        if configuration.stop.isRequested { throw BenchmarkError.interrupted("nothing written") }
+        guard status == 0, let data = FileManager.default.contents(atPath: resultPath),
+              let result = try? JSONDecoder().decode(CheckResult.self, from: data) else {
+            let how = status & 0x7f != 0 ? "signal \(status & 0x7f)" : "exit status \(status >> 8)"
+            return CheckResult(failure: "reading the store back ended its process (\(how)): \(childTail(output))")
+        }
+        return result
     }
 
     /// Opens a connection, answers a first read (calling `reopened` then), checks the whole store (its chats, and the

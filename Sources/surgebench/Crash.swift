@@ -117,6 +117,26 @@ extension SurgeBench {
         }
     }
 
+    /// `surgebench crash-check`: reopens a crashed in-process store and checks one crash's log against it, in a child
+    /// process, since a corrupt file can make an engine's library abort (not for direct use).
+    struct CrashCheckChild: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "crash-check", abstract: "The check `surgebench crash` runs after a crash; not for direct use.", shouldDisplay: false)
+
+        @Option var backend: String
+        @Option(name: .customLong("option")) var options: [String] = []
+        @Option var trace: String
+        @Option var crash: Int
+        @Option var acknowledgements: String
+        @Option var result: String
+
+        func run() throws {
+            let (descriptor, assigned) = try selectBackend(backend, options: options, durability: .power)
+            let checked = try CrashCampaign.checkCrash(descriptor, options: assigned.values, tracePath: trace, index: crash, log: acknowledgements)
+            try JSONEncoder().encode(checked).write(to: URL(fileURLWithPath: result))
+        }
+    }
+
     /// `surgebench crash-child`: the replay `crash` kills (not for direct use).
     struct CrashChild: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -10,7 +10,7 @@ struct SurgeBench: ParsableCommand {
         commandName: "surgebench",
         abstract: "Which message store survives a registration surge, with what throughput and tail latency?",
         discussion: "Start with `surgebench run` (the outage-2021 scenario against " + BackendCatalog.defaultNames.joined(separator: ", ") + ").",
-        subcommands: [Run.self, Merge.self, Report.self, Compare.self, Check.self, Conform.self, Capacity.self, Grow.self, Crash.self, CrashChild.self, ApplyPowerCut.self, Scenarios.self, Generate.self, Trace.self, Backends.self, PgbenchCheckCommand.self,
+        subcommands: [Run.self, Merge.self, Report.self, Compare.self, Check.self, Conform.self, Capacity.self, Grow.self, Crash.self, CrashChild.self, CrashCheckChild.self, ApplyPowerCut.self, Scenarios.self, Generate.self, Trace.self, Backends.self, PgbenchCheckCommand.self,
                       RedisBenchmarkCheckCommand.self])
 
     /// Runs the command; one stopped by Ctrl-C or SIGTERM exits with 130 or 143 whatever it returned.
