@@ -326,6 +326,11 @@ public enum CrashCampaign {
         ChildProcess.wait(for: child)
         reaped = true
         ProcessTree.awaitWatchdogs(of: child)  // a server's watchdog must not stop the server the check starts
+        if configuration.kind == .power, let directory = storeOptions[BackendOption.path.name] {
+            // Nothing that wrote the store outlives a power cut: a server still stopping (a standby told to stop at
+            // once) would otherwise hold the PID its restored lock file names.
+            ProcessTree.killAll(ProcessTree.processes(withEnvironmentEntry: "SURGEBENCH_POWERCUT_DIR=\(directory)"))
+        }
 
         let records = try AcknowledgementLog.read(path: log).records
         var crash = Crash(index: index, killedAtSeconds: killAt, acknowledgedLogged: records.count(where: { $0.event == .acknowledged }),
