@@ -154,6 +154,7 @@ final class PostgresServer: Sendable {
             }
             try giveToServerUser(node.runtime)
         }
+        removeStaleLockFile(of: node)
         var options = "-c listen_addresses='' -c unix_socket_directories='\(node.runtime)' -c port=5432"
         for (name, value) in settings.sorted(by: { $0.key < $1.key }) { options += " -c \(name)=\(value)" }
         let log = (node.runtime as NSString).appendingPathComponent("server.log")
@@ -164,6 +165,20 @@ final class PostgresServer: Sendable {
             let tail = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").suffix(3).joined(separator: " | ")
             throw StoreError(.cannotOpen, "\(error.message); server log: \(tail)")
         }
+    }
+
+    /// Removes a `postmaster.pid` left by a server that is gone (after a crash or a power cut) whose PID now names a
+    /// process that is not that server (a zombie not yet reaped, or another program): PostgreSQL would take it for a
+    /// running postmaster and refuse to start, as `pg_ctlcluster` guards against after a reboot.
+    private static func removeStaleLockFile(of node: Node) {
+        let file = (node.data as NSString).appendingPathComponent("postmaster.pid")
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8), let first = text.split(separator: "\n").first,
+              let pid = Int32(first), pid > 0 else { return }
+        let state = ((try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? "").split(separator: ")").last?
+            .split(separator: " ").first
+        let command = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
+        let isThatServer = state != nil && state != "Z" && command.contains("postgres") && command.contains(node.data)
+        if !isThatServer { unlink(file) }
     }
 
     private static func stop(_ node: Node) {
