@@ -167,18 +167,21 @@ final class PostgresServer: Sendable {
         }
     }
 
-    /// Removes a `postmaster.pid` left by a server that is gone (after a crash or a power cut) whose PID now names a
-    /// process that is not that server (a zombie not yet reaped, or another program): PostgreSQL would take it for a
-    /// running postmaster and refuse to start, as `pg_ctlcluster` guards against after a reboot.
+    /// Removes the lock files (`postmaster.pid`, and the socket's, which a reboot clears with its tmpfs) left by a
+    /// server that is gone (after a crash or a power cut) whose PID now names a process that is not that server (a
+    /// zombie not yet reaped, or another program): PostgreSQL would take it for a running postmaster and refuse to
+    /// start, as `pg_ctlcluster` guards against after a reboot.
     private static func removeStaleLockFile(of node: Node) {
-        let file = (node.data as NSString).appendingPathComponent("postmaster.pid")
-        guard let text = try? String(contentsOfFile: file, encoding: .utf8), let first = text.split(separator: "\n").first,
-              let pid = Int32(first), pid > 0 else { return }
-        let state = ((try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? "").split(separator: ")").last?
-            .split(separator: " ").first
-        let command = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
-        let isThatServer = state != nil && state != "Z" && command.contains("postgres") && command.contains(node.data)
-        if !isThatServer { unlink(file) }
+        for file in [(node.data as NSString).appendingPathComponent("postmaster.pid"),
+                     (node.runtime as NSString).appendingPathComponent(".s.PGSQL.5432.lock")] {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8), let first = text.split(separator: "\n").first,
+                  let pid = Int32(first), pid > 0 else { continue }
+            let state = ((try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? "").split(separator: ")").last?
+                .split(separator: " ").first
+            let command = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
+            let isThatServer = state != nil && state != "Z" && command.contains("postgres") && command.contains(node.data)
+            if !isThatServer { unlink(file) }
+        }
     }
 
     private static func stop(_ node: Node) {
