@@ -62,8 +62,8 @@ PUBLISHED_SERVER_CAPACITY = $(wildcard results/server-capacity-*)
 # backend:mode:kind[/model]:crashes, listed by `surgebench backends --durability-cells` from the modes' declared
 # promises: 50 crashes where the mode promises to keep every acknowledged write, 20 where it may lose recent ones but
 # must never corrupt, 10 where it promises nothing, 20 failovers. Writes results/durability/<cell>/ and
-# results/durability/README.md (3-7 s a crash embedded, 5-8 s PostgreSQL, 9-20 s Redis, 20-25 s a failover on a fresh
-# replicated store; about 3 hours in all). DURABILITY_CELLS picks cells (default: every cell), DURABILITY_ARGS passes
+# results/durability/README.md (3-7 s a crash embedded, 5-8 s PostgreSQL, 9-20 s Redis, 18-25 s a failover on a fresh
+# replicated store; the failover, reorder and strict power cells published took about 2 hours, partly run in parallel). DURABILITY_CELLS picks cells (default: every cell), DURABILITY_ARGS passes
 # options to every cell.
 DURABILITY_ARGS ?= --scenario docs/crash-surge.yaml --workers 4
 DURABILITY_CELLS ?=

@@ -61,11 +61,12 @@ public enum Replayer {
             var runner = runners[worker]
             replay(streams[worker], worker: worker, gate: gate, runner: &runner, recorder: recorders[worker], startNanos: startNanos, plan: plan,
                    options: options)
-            recorders[worker].finish()
             gate.finish(worker)
         }
-        // Workers still in a store call at the deadline are left behind; their recorders are no longer written.
+        // Workers still in a store call at the deadline are left behind and never write their recorders again, so the
+        // recorders are finished here, not by the workers (an abandoned one would do it whenever its call returned).
         let abandoned = allReturned ? 0 : gate.abandonStragglers()
+        for recorder in recorders { recorder.finish() }
         let endNanos = MonotonicClock.now()
         let engineSeries = engine.finish()
         let faultsMade = faults.finish()
@@ -85,9 +86,9 @@ public enum Replayer {
                 + "over \(options.drainBound) after the schedule ended (the drain bound, --drain): it stopped answering, so it was not read back")
         } else {
             do throws(StoreError) {
-            integrity = try IntegrityCheck.verify(
-                connection: connections[0], plan: plan, users: users, chats: chats, ledger: ledger, pairs: pairs,
-                inDoubt: inDoubt, forgottenSends: (setupRecorders + recorders).flatMap(\.forgottenSends))
+                integrity = try IntegrityCheck.verify(
+                    connection: connections[0], plan: plan, users: users, chats: chats, ledger: ledger, pairs: pairs,
+                    inDoubt: inDoubt, forgottenSends: (setupRecorders + recorders).flatMap(\.forgottenSends))
             } catch {
                 integrity = IntegrityReport(unverifiable: error.message)
             }
