@@ -22,9 +22,13 @@ BENCH_ARGS ?= --scenario outage-2021 --scale 6 --duration 20s
 BENCH_CLASS ?= power
 
 # The CI comparison (.ci/compare): the base revision named in results/ci-base and this checkout, both built here,
-# replay one smoke trace interleaved, 10 runs a side, and `surgebench compare` judges the candidate at the normal
-# tolerances with 95% family-wise confidence. Settings: CI_RUNS, CI_WORKLOAD, CI_BACKENDS, CI_TOLERANCE_SCALE,
-# CI_CANDIDATE_ARGS (environment variables; see .ci/compare).
+# replay the `ci` scenario's trace interleaved, 7 runs a side, and `surgebench compare` judges the candidate at the
+# normal tolerances with 95% family-wise confidence. Settings: CI_RUNS, CI_WORKLOAD, CI_BACKENDS, CI_TOLERANCE_SCALE
+# (.ci/gate.sh), CI_CANDIDATE_ARGS (.ci/compare). `make ci-power` measures how often that gate catches a known
+# regression and how often it raises a false alarm (docs/ci-gate.md): CI_POWER_TRIALS trials of the arms
+# CI_POWER_ARMS (each trial about 3 minutes an arm, base included), published in results/ci-power.
+CI_POWER_TRIALS ?= 10
+CI_POWER_ARMS ?= unchanged tail-50
 
 # The published tables in results/: a reference run of every built-in scenario and a capacity search for each
 # persistent backend on this machine kind, then results/README.md and results/report.html generated from them.
@@ -75,7 +79,7 @@ DRIVER_DURABILITY_OUT ?= results/durability-drivers
 DURABILITY_TARGET ?= durability
 
 
-.PHONY: bench-drivers durability-drivers publish-server-capacity redis-benchmark-check group-commit-ratio fuzz fuzz-smoke bench-sharded durability durability-report bench-servers pgbench-check publish-servers publish-growth publish report deps build test bench ci-compare ci-baseline microbench microbench-check microbench-thresholds clean
+.PHONY: bench-drivers durability-drivers publish-server-capacity redis-benchmark-check group-commit-ratio fuzz fuzz-smoke bench-sharded durability durability-report bench-servers pgbench-check publish-servers publish-growth publish report deps build test bench ci-compare ci-power ci-baseline microbench microbench-check microbench-thresholds clean
 
 deps:
 	@if pkg-config --exists $(PKG_CONFIG_NAMES) && command -v sqlite3 >/dev/null && [ -x /usr/lib/postgresql/15/bin/pg_ctl ] \
@@ -196,7 +200,15 @@ publish-server-capacity: build
 ci-compare: build
 	.ci/compare
 
-# Names this commit as the base of the CI comparison, after a deliberate change of speed, the smoke scenario, the
+# The trials' runs stay in .build/ci-power (a finished trial is kept: the target goes on where it stopped); the
+# comparisons and the power table are published.
+ci-power: build
+	POWER_ARMS="$(CI_POWER_ARMS)" POWER_OUT=.build/ci-power .ci/power $(CI_POWER_TRIALS)
+	rm -rf results/ci-power && mkdir -p results/ci-power/comparisons
+	for f in .build/ci-power/t*/*-comparison.json; do t=$${f#.build/ci-power/}; cp "$$f" "results/ci-power/comparisons/$${t%%/*}-$${t#*/}"; done
+	cp .build/ci-power/power.md results/ci-power/README.md
+
+# Names this commit as the base of the CI comparison, after a deliberate change of speed, the ci scenario, the
 # generator or the results format; commit results/ci-base afterwards.
 ci-baseline:
 	@if [ -n "$$(git status --porcelain --untracked-files=no)" ]; then echo "Commit your changes first: the base must be a commit"; exit 1; fi

@@ -22,9 +22,9 @@ public struct ReplayOptions: Sendable {
     public var progressIntervalSeconds: Double
     /// A name for the progress line (the backend).
     public var label = ""
-    /// For testing a comparison only: every operation's service time is stretched by this fraction (0.25: 25% slower)
-    /// by spinning after it, as a deliberate regression of the code would.
-    public var serviceStretchForTesting = 0.0
+    /// For testing a comparison only: a deliberate regression, every operation or only the slowest ones made
+    /// slower by spinning after them; nil: none.
+    public var stretchForTesting: ServiceStretch?
     /// Topology changes to make at their times of the schedule, through ``faultInjector``.
     public var faults: [StoreFault] = []
     /// Makes a fault happen (the store's ``FaultInjecting/inject(_:)``), returning what it did.

@@ -56,11 +56,12 @@ public enum Replayer {
         // Open loop: the backlog drains for at most the drain bound after the schedule's end (closed loop has no schedule to end).
         let deadline = options.mode == .open ? startNanos + plan.scenario.duration.nanoseconds + options.drainBound.nanoseconds : UInt64.max
         let gate = DrainGate(workers: workers, deadlineNanos: deadline)
+        let stretch = options.stretchForTesting.map(StretchThreshold.init)
         // A call under way at the deadline has a second more to return before its worker is abandoned.
         let allReturned = onThreads(workers, until: deadline == .max ? .max : deadline + 1_000_000_000) { worker in
             var runner = runners[worker]
             replay(streams[worker], worker: worker, gate: gate, runner: &runner, recorder: recorders[worker], startNanos: startNanos, plan: plan,
-                   options: options)
+                   options: options, stretch: stretch)
             gate.finish(worker)
         }
         // Workers still in a store call at the deadline are left behind and never write their recorders again, so the
@@ -157,14 +158,13 @@ public enum Replayer {
     /// a list (contact imports, groups) allocate.
     private static func replay<Connection: StoreConnection>(
         _ stream: OperationStream, worker: Int, gate: DrainGate, runner: inout OperationRunner<Connection>, recorder: WorkerRecorder,
-        startNanos: UInt64, plan: ReplayPlan, options: ReplayOptions
+        startNanos: UInt64, plan: ReplayPlan, options: ReplayOptions, stretch: StretchThreshold?
     ) {
         let open = options.mode == .open
         let phases = plan.scenario.phases.count
         let measuredFrom = plan.scenario.warmup.nanoseconds
         let measuredUntil = plan.scenario.duration.nanoseconds - plan.scenario.cooldown.nanoseconds
         let seconds = recorder.seconds
-        let stretch = options.serviceStretchForTesting
         MonotonicClock.sleep(until: startNanos)
         var previousEnd = MonotonicClock.now()
         while let operation = stream.nextScheduled() {
@@ -187,10 +187,7 @@ public enum Replayer {
             let failure = runner.execute(operation, recorder: recorder)
             guard gate.callReturned(worker) else { return }  // abandoned while in the call: record nothing
             var end = MonotonicClock.now()
-            if stretch > 0 {
-                let until = end + UInt64(Double(end - start) * stretch)
-                while end < until { end = MonotonicClock.now() }
-            }
+            if let stretch { end = stretch.hold(start: start, end: end) }
 
             recorder.recordCompletion(
                 operation, failure: failure, responseNanos: end - (open ? min(intended, start) : start), serviceNanos: end - start,

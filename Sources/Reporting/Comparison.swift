@@ -3,16 +3,23 @@ import Harness
 import SurgeCore
 import Workload
 
-/// Two runs of the same workload compared metric by metric. A change is judged only where its confidence interval lies
-/// wholly beyond the metric's tolerance, and the intervals are wide enough that the whole comparison raises a false
-/// alarm at most 1 - `confidence` of the time (Bonferroni over every metric judged), so that noise is not reported as
-/// a regression.
+/// Two runs of the same workload compared metric by metric. A metric is a regression (or an improvement) when its
+/// change is real and matters: the confidence interval of the change excludes no change, and the estimate lies beyond
+/// the metric's tolerance. Each bound of each interval is wrong at most (1 - `confidence`) / metrics of the time
+/// (Bonferroni over every metric judged), so that a comparison of identical builds calls a regression at most
+/// 1 - `confidence` of the time and noise is not reported as a change.
 public struct Comparison: Sendable {
     /// What the whole comparison found, as a CI step's exit code.
-    public enum Verdict: Int32, Sendable, Comparable {
+    public enum Verdict: Int32, Sendable, Comparable, Encodable {
         case noChange = 0
         case improvementOnly = 2
         case regression = 3
+
+        /// Written by name in the comparison's JSON.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            try container.encode(self == .noChange ? "no change" : self == .improvementOnly ? "improvement only" : "regression")
+        }
 
         public static func < (lhs: Verdict, rhs: Verdict) -> Bool { lhs.rank < rhs.rank }
         private var rank: Int { self == .noChange ? 0 : self == .improvementOnly ? 1 : 2 }
@@ -38,7 +45,7 @@ public struct Comparison: Sendable {
         Metric(name: "bytes written / op", lowerIsBetter: true, tolerance: 0.15) { $0.bytesWrittenPerOperation },
     ]
 
-    public struct Row: Sendable {
+    public struct Row: Sendable, Encodable {
         public var backend: String
         public var metric: String
         public var baseline: Double
@@ -48,6 +55,10 @@ public struct Comparison: Sendable {
         public var low: Double?
         public var high: Double?
         public var tolerance: Double
+        /// The smallest change for the worse this many runs could have called a regression: the tolerance, or the
+        /// distance from the estimate to the interval's bound when that is wider (nil when the runs cannot bound it).
+        /// A change of about this size is caught about half the time; a larger one more often.
+        public var detectable: Double?
         public var judgement: String
         public var verdict: Verdict
     }
@@ -56,7 +67,9 @@ public struct Comparison: Sendable {
     public var candidate: ResultsDocument
     /// The chance that the whole comparison is right not to raise an alarm on identical builds.
     public var confidence: Double
-    /// The confidence of each metric's interval: `confidence` shared out over the metrics judged (Bonferroni).
+    /// The confidence of each metric's two-sided interval: each of its bounds is wrong at most (1 - `confidence`)
+    /// shared out over the metrics judged (Bonferroni), so that a false regression (the lower bound wrong for a
+    /// lower-is-better metric) happens on at most 1 - `confidence` of comparisons of identical builds.
     public var confidencePerMetric: Double
     public var rows: [Row] = []
     /// Correctness failures of the candidate: any of them is a regression whatever the statistics say.
@@ -117,21 +130,25 @@ public struct Comparison: Sendable {
                 samples.append((name, metric, x, y))
             }
         }
-        confidencePerMetric = 1 - (1 - confidence) / Double(max(samples.count, 1))
+        confidencePerMetric = 1 - 2 * (1 - confidence) / Double(max(samples.count, 1))
         let runsNeeded = Statistics.runsNeeded(confidence: confidencePerMetric)
         for (name, metric, x, y) in samples {
             let change = Statistics.relativeChange(baseline: x, candidate: y, confidence: confidencePerMetric)
             let tolerance = metric.tolerance * toleranceScale
             var verdict = Verdict.noChange
             var judgement = "no change"
+            var detectable: Double?
             if let low = change.low, let high = change.high {
-                let worse = metric.lowerIsBetter ? low > tolerance : high < -tolerance
-                let better = metric.lowerIsBetter ? high < -tolerance : low > tolerance
-                if worse {
+                // Worse means higher for latencies and costs, lower for throughput; both compared as "worse by".
+                let (worseBy, worseAtLeast, worseAtMost) = metric.lowerIsBetter
+                    ? (change.estimate, low, high) : (-change.estimate, -high, -low)
+                let noise = metric.lowerIsBetter ? (1 + change.estimate) / (1 + low) - 1 : 1 - (1 + change.estimate) / (1 + high)
+                detectable = max(tolerance, noise)
+                if worseAtLeast > 0, worseBy > tolerance {
                     (verdict, judgement) = (.regression, "**regression**")
-                } else if better {
+                } else if worseAtMost < 0, -worseBy > tolerance {
                     (verdict, judgement) = (.improvementOnly, "improvement")
-                } else if low > 0 || high < 0 {
+                } else if worseAtLeast > 0 || worseAtMost < 0 {
                     judgement = "no change (within tolerance)"
                 } else {
                     judgement = "no change (within noise)"
@@ -141,7 +158,7 @@ public struct Comparison: Sendable {
             }
             rows.append(Row(backend: name, metric: metric.name, baseline: Statistics.median(x), candidate: Statistics.median(y),
                             change: change.estimate, low: change.low, high: change.high, tolerance: tolerance,
-                            judgement: judgement, verdict: verdict))
+                            detectable: detectable, judgement: judgement, verdict: verdict))
         }
     }
 
@@ -171,19 +188,23 @@ public struct Comparison: Sendable {
     public func markdown() -> String {
         let summary: String
         switch verdict {
-        case .noChange: summary = "No change: no metric moved beyond its tolerance with 95% confidence."
-        case .improvementOnly: summary = "Improvement only: some metrics are better with 95% confidence, none worse."
-        case .regression: summary = correctnessFailures.isEmpty ? "**Regression**: some metrics are worse with 95% confidence." : "**Regression**: the candidate is not correct."
+        case .noChange: summary = "No change: no metric is worse beyond its tolerance with 95% confidence."
+        case .improvementOnly: summary = "Improvement only: some metrics are better beyond their tolerance with 95% confidence, none worse."
+        case .regression: summary = correctnessFailures.isEmpty ? "**Regression**: some metrics are worse beyond their tolerance with 95% confidence." : "**Regression**: the candidate is not correct."
         }
         var lines = ["### SurgeBench comparison: \(candidate.configuration.scenario)", "", summary, ""]
         lines.append("Baseline: commit \(baseline.environment.shortCommit), \(repetitions(baseline)); candidate: commit "
             + "\(candidate.environment.shortCommit), \(repetitions(candidate)). Trace \(candidate.configuration.traceDigest). "
             + "Change is the Hodges-Lehmann estimate of candidate/baseline - 1 (the median over all pairs of runs); its interval "
             + "inverts the Mann-Whitney rank test at \(percentLevel(confidencePerMetric)) per metric, so that all \(rows.count) "
-            + "metrics together raise a false alarm at most \(percentLevel(1 - confidence)) of the time. A metric is judged only "
-            + "when the whole interval is beyond its tolerance. Compare runs made on one machine, interleaved; backends compared "
-            + "with each other inside one run are shown as ratios (the p99 ratio rows below), which hold when the machine's speed drifts.")
+            + "metrics together call a regression of identical builds at most \(percentLevel(1 - confidence)) of the time. A metric "
+            + "is worse when its interval excludes no change and the estimate is beyond its tolerance. \"detectable\" is the "
+            + "smallest change for the worse these runs could have called (the tolerance, or the interval's reach below the "
+            + "estimate when wider): \"no change\" says nothing about smaller changes. Compare runs made on one machine, "
+            + "interleaved; backends compared with each other inside one run are shown as ratios (the p99 ratio rows below), "
+            + "which hold when the machine's speed drifts.")
         lines.append("")
+        if let blind = blindSpots() { lines.append(blind); lines.append("") }
         if let baselineProbe = baseline.environment.probe, let candidateProbe = candidate.environment.probe {
             lines.append("Machine probes: baseline \(baselineProbe.summary); candidate \(candidateProbe.summary).")
             lines.append("")
@@ -198,11 +219,12 @@ public struct Comparison: Sendable {
         let columns = ClassedColumns(ResultsTables.groups(candidate))
         let headers = Dictionary(columns.columns.map { ($0.name, ClassedColumns.header($0)) }) { first, _ in first }
         let table = Table(
-            caption: "", header: ["backend (class)", "metric", "baseline", "candidate", "change", "\(percentLevel(confidencePerMetric)) interval", "tolerance", "verdict"],
+            caption: "", header: ["backend (class)", "metric", "baseline", "candidate", "change", "\(percentLevel(confidencePerMetric)) interval", "tolerance",
+                                  "detectable", "verdict"],
             rows: rows.map { row in
                 let interval = row.low.flatMap { low in row.high.map { "\(percent(low)) to \(percent($0))" } } ?? "unbounded"
                 return [headers[row.backend] ?? row.backend, row.metric, Figures.format(row.baseline), Figures.format(row.candidate), percent(row.change),
-                        interval, "±\(Int((row.tolerance * 100).rounded()))%", row.judgement]
+                        interval, "±\(Int((row.tolerance * 100).rounded()))%", row.detectable.map { worse(by: $0, row.metric) } ?? "-", row.judgement]
             } + ratioRows())
         lines.append(table.markdown())
         return lines.joined(separator: "\n")
@@ -222,8 +244,24 @@ public struct Comparison: Sendable {
         return names.dropFirst().compactMap { name in
             guard let before = ratio(baseline, name), let after = ratio(candidate, name) else { return nil }
             return [name, "p99 ratio to \(ClassedColumns.header(column))", "\(Figures.format(before))x", "\(Figures.format(after))x",
-                    percent(after / before - 1), "-", "-", "(within-run ratio, for reading only)"]
+                    percent(after / before - 1), "-", "-", "-", "(within-run ratio, for reading only)"]
         }
+    }
+
+    /// The metrics whose runs could not have caught a change for the worse of twice their tolerance, by backend: what
+    /// "no change" does not cover in this comparison.
+    private func blindSpots() -> String? {
+        let blind = rows.filter { row in row.detectable.map { $0 > 2 * row.tolerance } ?? false }
+        guard !blind.isEmpty else { return nil }
+        let names = blind.map { row in "\(row.backend) \(row.metric) (\(row.detectable.map { worse(by: $0, row.metric) } ?? "not judged"))" }
+        return "Too noisy in these runs to catch a change for the worse of twice their tolerance (the smallest they could catch in "
+            + "brackets): " + names.joined(separator: ", ") + "."
+    }
+
+    /// A change for the worse of `fraction`, signed as the metric moves: +30% for a latency, -30% for throughput.
+    private func worse(by fraction: Double, _ metric: String) -> String {
+        let lowerIsBetter = Self.metrics.first { $0.name == metric }?.lowerIsBetter ?? true
+        return String(format: "%@%.0f%%", lowerIsBetter ? "+" : "-", fraction * 100)
     }
 
     private func repetitions(_ document: ResultsDocument) -> String {
@@ -236,5 +274,24 @@ public struct Comparison: Sendable {
     private func percentLevel(_ value: Double) -> String {
         let text = String(format: "%.2f", value * 100)
         return (text.hasSuffix(".00") ? String(text.dropLast(3)) : text) + "%"
+    }
+}
+
+/// The comparison's verdict, rows and notes as JSON (`surgebench compare --json`), for scripts that judge many
+/// comparisons (the CI gate's power measurement); the compared runs themselves are left out.
+extension Comparison: Encodable {
+    private enum CodingKeys: String, CodingKey {
+        case verdict, confidence, confidencePerMetric, correctnessFailures, machineDifference, notes, rows
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(verdict, forKey: .verdict)
+        try container.encode(confidence, forKey: .confidence)
+        try container.encode(confidencePerMetric, forKey: .confidencePerMetric)
+        try container.encode(correctnessFailures, forKey: .correctnessFailures)
+        try container.encodeIfPresent(machineDifference, forKey: .machineDifference)
+        try container.encode(notes, forKey: .notes)
+        try container.encode(rows, forKey: .rows)
     }
 }

@@ -6,7 +6,7 @@ import SurgeCore
 public enum BuiltInScenarios {
     /// Name and YAML text of every built-in scenario.
     public static let all: [(name: String, yaml: String)] = [
-        ("outage-2021", outage2021), ("signal-2021", signal2021), ("steady", steady), ("smoke", smoke),
+        ("outage-2021", outage2021), ("signal-2021", signal2021), ("steady", steady), ("smoke", smoke), ("ci", ci),
     ]
 
     /// The parsed scenario with this name; throws listing the known names otherwise.
@@ -223,6 +223,60 @@ public enum BuiltInScenarios {
           - name: recovery
             duration: 1s
             rate: {shape: exponential, from: 300, to: 100, halfLife: 200ms}
+            arrivals: poisson
+            role: recovery
+            mix: {newcomer: 5, send: 50, history: 20, markRead: 15, inbox: 10}
+        """
+
+    static let ci = """
+        # The CI gate's workload (.ci/compare): every operation type at a steady, moderate rate, long enough that each
+        # run's p99 rests on about 30 operations above it, short enough that 7 interleaved runs a side of the four
+        # embedded stores fit in about 6 minutes. Below every store's knee on a 2-core machine with a sync per commit,
+        # so that the tail measures the store, not a queue. Not a model of any real day.
+        name: ci
+        description: the CI gate's workload, a steady moderate load of every operation type
+        seed: 42
+        population:
+          users: 300
+          directChatsPerUser: 2
+          groups: 10
+          groupSizeMin: 3
+          groupSizeMax: 50
+          groupSizeSkew: 1.0
+          chatPopularitySkew: 1.0
+          messagesPerChat: 2
+        newcomers:
+          contactsImported: 10
+          registeredFraction: 0.5
+          greetings: 2
+          retryProbability: 0.3
+          thinkTime: 100ms
+        messages:
+          bodySizes:
+            - {bytes: 0, weight: 1}
+            - {bytes: 64, weight: 5}
+            - {bytes: 65536, weight: 1}
+          resendProbability: 0.1
+          historyPageSize: 20
+          inboxPageSize: 10
+        warmup: 500ms
+        cooldown: 200ms
+        phases:
+          - name: baseline
+            duration: 1s
+            rate: {shape: constant, from: 300}
+            arrivals: poisson
+            role: baseline
+            mix: {newcomer: 5, send: 50, history: 20, markRead: 15, inbox: 10}
+          - name: surge
+            duration: 3s
+            rate: {shape: constant, from: 450}
+            arrivals: poisson
+            role: surge
+            mix: {newcomer: 10, send: 50, history: 20, markRead: 15, inbox: 10}
+          - name: recovery
+            duration: 1s
+            rate: {shape: constant, from: 300}
             arrivals: poisson
             role: recovery
             mix: {newcomer: 5, send: 50, history: 20, markRead: 15, inbox: 10}

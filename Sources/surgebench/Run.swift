@@ -58,7 +58,6 @@ extension SurgeBench {
         @Flag(help: "Print progress as plain lines (the default when not on a terminal).")
         var plainProgress = false
 
-        /// Makes every operation this much slower, to check that a comparison catches a regression (CI's own test).
         @Option(name: .customLong("fault"), help: ArgumentHelp(
             "A topology change at a time of the schedule, for a cluster SurgeBench starts (repeatable): reshard@20s:1000-slots, "
                 + "kill-master@25s, restart-node@35s; postgres with durability=replicated makes kill-master (its standby promoted).",
@@ -80,23 +79,38 @@ extension SurgeBench {
                                    valueName: "HOST:PORT"))
         var metricsListen: String?
 
+        /// Makes every operation this much slower, to check that a comparison catches a regression (CI's own test).
         @Option(help: .hidden)
         var slowDownForTesting = 0.0
+
+        /// Makes only the slowest 2% of operations this much slower (a tail-only regression; the gate's power test).
+        @Option(help: .hidden)
+        var slowTailForTesting = 0.0
 
         func validate() throws {
             do throws(BenchmarkError) {
                 try Limits.check("repeat", `repeat`, in: 1...100)
                 try Limits.check("workers", workers, in: Limits.workers)
                 try Limits.check("slow-down-for-testing", slowDownForTesting, in: 0...10)
+                try Limits.check("slow-tail-for-testing", slowTailForTesting, in: 0...10)
                 _ = try selectBackends(backends, options: options, durability: durability.durabilityClass)
                 _ = try faults()
                 _ = try selectedShard()
                 if let startAt { _ = try StartInstant.parse(startAt) }
                 _ = try drainBound()
             } catch { throw ValidationError(error.message) }
+            if slowDownForTesting > 0, slowTailForTesting > 0 {
+                throw ValidationError("give --slow-down-for-testing or --slow-tail-for-testing, not both")
+            }
             if startAt != nil, `repeat` != 1 || backends.split(separator: ",").count != 1 {
                 throw ValidationError("--start-at starts one schedule: give one backend and no --repeat")
             }
+        }
+
+        /// The regression --slow-down-for-testing or --slow-tail-for-testing asks for (nil: none).
+        func stretchForTesting() -> ServiceStretch? {
+            if slowTailForTesting > 0 { return ServiceStretch(fraction: slowTailForTesting, slowestShare: ServiceStretch.tailShare) }
+            return slowDownForTesting > 0 ? ServiceStretch(fraction: slowDownForTesting) : nil
         }
 
         /// The shard --shard names (nil: the whole trace).
@@ -153,7 +167,7 @@ extension SurgeBench {
                 + (startInstant.map { ", schedule starts at \(Figures.instant($0))" } ?? ""))
             let progress = ProgressPrinter(plain: plainProgress)
             var replayOptions = ReplayOptions(workers: workers, mode: mode, progress: progress.report, progressIntervalSeconds: progress.intervalSeconds)
-            replayOptions.serviceStretchForTesting = slowDownForTesting
+            replayOptions.stretchForTesting = stretchForTesting()
             replayOptions.faults = faultsToMake
             replayOptions.startAt = startInstant
             replayOptions.observer = metrics

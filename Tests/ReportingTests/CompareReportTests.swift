@@ -23,7 +23,7 @@ struct CompareReportTests {
     func comparison() throws {
         let directory = try ScratchDirectory()
         let plan = try makePlan(try readOnlyScenario(rate: 400, seconds: 2))
-        // 8 metrics of one backend at 95% family-wise confidence need 6 runs a side.
+        // 8 metrics of one backend at 95% family-wise confidence need 5 runs a side.
         let baseline = try Self.calibrationRun(serviceMicros: 1000, repetitions: 6, into: directory.file("a"), plan: plan)
         let same = try Self.calibrationRun(serviceMicros: 1000, repetitions: 6, into: directory.file("b"), plan: plan)
         let slower = try Self.calibrationRun(serviceMicros: 1400, repetitions: 6, into: directory.file("c"), plan: plan)
@@ -52,7 +52,32 @@ struct CompareReportTests {
         few.backends = baseline.backends.filter { $0.repetition < 3 }
         let unjudged = try Comparison(baseline: few, candidate: slower)
         #expect(unjudged.rows.allSatisfy { $0.verdict == .noChange && $0.judgement.hasPrefix("not judged") && $0.low == nil })
-        #expect(unjudged.rows.first?.judgement.contains("need 6 a side") == true, "\(unjudged.markdown())")
+        #expect(unjudged.rows.first?.judgement.contains("need 5 a side") == true, "\(unjudged.markdown())")
+
+        // A tail-only regression: p99 50% worse in every run, the median unchanged. Real and beyond p99's tolerance (25%),
+        // it is a regression even if the interval reaches below the tolerance; 15% worse is real but within it.
+        func tail(_ document: ResultsDocument, times factor: Double) -> ResultsDocument {
+            var scaled = document
+            for index in scaled.backends.indices {
+                scaled.backends[index].response.p99Ms *= factor
+                scaled.backends[index].service.p99Ms *= factor
+            }
+            return scaled
+        }
+        func row(_ comparison: Comparison, _ metric: String) -> Comparison.Row? {
+            comparison.rows.first { $0.backend == "calibration" && $0.metric == metric }
+        }
+        let tailRegressed = try Comparison(baseline: baseline, candidate: tail(same, times: 1.5))
+        let p99 = try #require(row(tailRegressed, "response p99 ms"))
+        #expect(p99.verdict == .regression && p99.change > 0.25 && (p99.low ?? 0) > 0, "\(tailRegressed.markdown())")
+        #expect(row(tailRegressed, "response p50 ms")?.verdict == .noChange)
+        // What it could have caught: at least the tolerance, and no more than the 50% it did catch.
+        #expect(p99.detectable.map { $0 >= 0.25 && $0 < 0.5 } == true, "detectable \(String(describing: p99.detectable))")
+        #expect(tailRegressed.markdown().contains("| detectable |"))
+        let json = String(decoding: try JSONEncoder().encode(tailRegressed), as: UTF8.self)
+        #expect(json.contains("\"verdict\":\"regression\"") && json.contains("\"detectable\""))
+        let withinTolerance = try Comparison(baseline: baseline, candidate: tail(same, times: 1.15))
+        #expect(row(withinTolerance, "response p99 ms")?.verdict == .noChange, "\(withinTolerance.markdown())")
 
         // Lost writes in the candidate are a regression whatever the statistics say.
         var broken = same
