@@ -22,11 +22,11 @@ BENCH_ARGS ?= --scenario outage-2021 --scale 6 --duration 20s
 BENCH_CLASS ?= power
 
 # The CI comparison (.ci/compare): the base revision named in results/ci-base and this checkout, both built here,
-# replay the `ci` scenario's trace interleaved, 7 runs a side, and `surgebench compare` judges the candidate at the
+# replay the `ci` scenario's trace interleaved, 12 runs a side, and `surgebench compare` judges the candidate at the
 # normal tolerances with 95% family-wise confidence. Settings: CI_RUNS, CI_WORKLOAD, CI_BACKENDS, CI_TOLERANCE_SCALE
 # (.ci/gate.sh), CI_CANDIDATE_ARGS (.ci/compare). `make ci-power` measures how often that gate catches a known
 # regression and how often it raises a false alarm (docs/ci-gate.md): CI_POWER_TRIALS trials of the arms
-# CI_POWER_ARMS (each trial about 3 minutes an arm, base included), published in results/ci-power.
+# CI_POWER_ARMS (each trial about 3 minutes an arm, the base counting as one), published in results/ci-power.
 CI_POWER_TRIALS ?= 10
 CI_POWER_ARMS ?= unchanged tail-50
 

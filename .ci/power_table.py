@@ -45,7 +45,7 @@ def main(folder):
 
     lines = ["# The CI gate's power", ""]
     lines.append(
-        f"Measured by `.ci/power` on commit {environment.get('commit', '?')[:12]}: {len(comparisons[arms[0]])} trials, "
+        f"Measured by `.ci/power` on commit {environment.get('gitCommit', '?')[:12]}: {len(comparisons[arms[0]])} trials, "
         f"each replaying the `{configuration['scenario']}` trace ({configuration['traceDigest']}) {len(runs)} times a side on "
         f"{', '.join(backends)}, the base and every arm interleaved run by run, every arm then compared with its trial's "
         f"base by `surgebench compare` as `.ci/compare` does. Arms: `unchanged` is this code against itself (identical "
@@ -75,9 +75,10 @@ def main(folder):
         "Each metric's verdict depends on its own runs alone (the confidence per metric is fixed by the number of metrics), "
         "so the rate at which a backend's metrics called its regression is the rate at which the gate would fail had the "
         "regression been in that store only. \"measured\" is the median over trials of the estimated change of response "
-        "p50 and p99: the size of the regression the arm actually made.")
+        "p50 and p99 and of service p99: the size of the regression the arm actually made. The other columns are the rate "
+        "at which each metric called a regression (\"not judged\": too few operations beyond that percentile in a run).")
     lines.append("")
-    header = "| arm | backend | measured p50 | measured p99 | any metric | " + " | ".join(SHOWN_METRICS) + " |"
+    header = "| arm | backend | measured p50 | measured p99 | measured service p99 | any metric | " + " | ".join(SHOWN_METRICS) + " |"
     lines.append(header)
     lines.append("|" + "---|" * (header.count("|") - 1))
     for arm in arms:
@@ -91,9 +92,9 @@ def main(folder):
             any_hits = sum(any(row["backend"] == backend and row["verdict"] == "regression" for row in c["rows"]) for c in found)
             cells = []
             for metric in SHOWN_METRICS:
-                judged = rows(metric)
-                cells.append(rate(sum(row["verdict"] == "regression" for row in judged), len(judged)) if judged else "-")
-            lines.append(f"| {arm} | {backend} | {measured('response p50 ms')} | {measured('response p99 ms')} | "
+                judged = [row for row in rows(metric) if not row["judgement"].startswith("not judged")]
+                cells.append(rate(sum(row["verdict"] == "regression" for row in judged), len(judged)) if judged else "not judged")
+            lines.append(f"| {arm} | {backend} | {measured('response p50 ms')} | {measured('response p99 ms')} | {measured('service p99 ms')} | "
                          f"{rate(any_hits, len(found))} | " + " | ".join(cells) + " |")
     lines.append("")
     lines.append("## The smallest change each metric could catch")

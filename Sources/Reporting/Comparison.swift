@@ -31,16 +31,33 @@ public struct Comparison: Sendable {
         public var lowerIsBetter: Bool
         public var tolerance: Double
         var value: @Sendable (ResultsDocument.BackendResult) -> Double?
+        /// For a percentile: how many of a run's operations lie beyond it (nil: not a percentile). A percentile is
+        /// judged only when every run has ``Comparison/fewestBeyondPercentile`` of them: below that, one run's figure
+        /// is a handful of operations and says more about chance than about the store.
+        var beyond: (@Sendable (ResultsDocument.BackendResult) -> Double)?
+
+        init(name: String, lowerIsBetter: Bool, tolerance: Double, value: @escaping @Sendable (ResultsDocument.BackendResult) -> Double?,
+             beyond: (@Sendable (ResultsDocument.BackendResult) -> Double)? = nil) {
+            (self.name, self.lowerIsBetter, self.tolerance, self.value, self.beyond) = (name, lowerIsBetter, tolerance, value, beyond)
+        }
     }
+
+    /// The operations a run must have beyond a percentile for that percentile to be judged.
+    public static let fewestBeyondPercentile = 10.0
 
     public static let metrics: [Metric] = [
         Metric(name: "achieved ops/s", lowerIsBetter: false, tolerance: 0.05) { $0.achievedPerSecond },
         Metric(name: "response p50 ms", lowerIsBetter: true, tolerance: 0.10) { $0.response.p50Ms },
-        Metric(name: "response p99 ms", lowerIsBetter: true, tolerance: 0.25) { $0.response.p99Ms },
-        Metric(name: "response p99.9 ms", lowerIsBetter: true, tolerance: 0.40) { $0.response.p999Ms },
+        Metric(name: "response p99 ms", lowerIsBetter: true, tolerance: 0.25, value: { $0.response.p99Ms },
+               beyond: { Double($0.response.count) * 0.01 }),
+        Metric(name: "response p99.9 ms", lowerIsBetter: true, tolerance: 0.40, value: { $0.response.p999Ms },
+               beyond: { Double($0.response.count) * 0.001 }),
         Metric(name: "service p50 ms", lowerIsBetter: true, tolerance: 0.10) { $0.service.p50Ms },
-        Metric(name: "service p99 ms", lowerIsBetter: true, tolerance: 0.25) { $0.service.p99Ms },
-        Metric(name: "peak p99 ms", lowerIsBetter: true, tolerance: 0.40) { $0.surge.peakP99Ms },
+        Metric(name: "service p99 ms", lowerIsBetter: true, tolerance: 0.25, value: { $0.service.p99Ms },
+               beyond: { Double($0.service.count) * 0.01 }),
+        // The busiest second's p99: a second's operations, about the run's over its seconds.
+        Metric(name: "peak p99 ms", lowerIsBetter: true, tolerance: 0.40, value: { $0.surge.peakP99Ms },
+               beyond: { Double($0.response.count) / max($0.wallSeconds, 1) * 0.01 }),
         Metric(name: "CPU µs / op", lowerIsBetter: true, tolerance: 0.15) { $0.cpuMicrosPerOperation },
         Metric(name: "bytes written / op", lowerIsBetter: true, tolerance: 0.15) { $0.bytesWrittenPerOperation },
     ]
@@ -71,6 +88,8 @@ public struct Comparison: Sendable {
     /// shared out over the metrics judged (Bonferroni), so that a false regression (the lower bound wrong for a
     /// lower-is-better metric) happens on at most 1 - `confidence` of comparisons of identical builds.
     public var confidencePerMetric: Double
+    /// The metrics judged (those `confidence` is shared out over); the others are shown with the reason.
+    public var judgedMetrics = 0
     public var rows: [Row] = []
     /// Correctness failures of the candidate: any of them is a regression whatever the statistics say.
     public var correctnessFailures: [String] = []
@@ -118,8 +137,9 @@ public struct Comparison: Sendable {
             notes.append("The \(baseline.environment.probe == nil ? "baseline" : "candidate") has no machine probe (an older build): whether both ran on alike machines is unknown.")
         }
 
-        // Every metric both sides measured with positive values, then one confidence shared out over all of them.
-        var samples: [(backend: String, metric: Metric, before: [Double], after: [Double])] = []
+        // Every metric both sides measured with positive values, then one confidence shared out over those judged:
+        // a percentile with too few operations beyond it in some run is shown, not judged, and costs the others nothing.
+        var samples: [(backend: String, metric: Metric, before: [Double], after: [Double], tooFew: Double?)] = []
         for name in common {
             let before = baseline.backends.filter { $0.backend == name && $0.failure == nil }
             let after = candidate.backends.filter { $0.backend == name && $0.failure == nil }
@@ -127,18 +147,22 @@ public struct Comparison: Sendable {
                 let x = before.compactMap(metric.value)
                 let y = after.compactMap(metric.value)
                 guard !x.isEmpty, !y.isEmpty, (x + y).allSatisfy({ $0 > 0 }) else { continue }
-                samples.append((name, metric, x, y))
+                let fewest = metric.beyond.flatMap { beyond in (before + after).map(beyond).min() }
+                samples.append((name, metric, x, y, fewest.flatMap { $0 < Self.fewestBeyondPercentile ? $0 : nil }))
             }
         }
-        confidencePerMetric = 1 - 2 * (1 - confidence) / Double(max(samples.count, 1))
+        judgedMetrics = samples.filter { $0.tooFew == nil }.count
+        confidencePerMetric = 1 - 2 * (1 - confidence) / Double(max(judgedMetrics, 1))
         let runsNeeded = Statistics.runsNeeded(confidence: confidencePerMetric)
-        for (name, metric, x, y) in samples {
+        for (name, metric, x, y, tooFew) in samples {
             let change = Statistics.relativeChange(baseline: x, candidate: y, confidence: confidencePerMetric)
             let tolerance = metric.tolerance * toleranceScale
             var verdict = Verdict.noChange
             var judgement = "no change"
             var detectable: Double?
-            if let low = change.low, let high = change.high {
+            if let tooFew {
+                judgement = "not judged (\(Int(tooFew)) operations beyond it in a run; needs \(Int(Self.fewestBeyondPercentile)): longer runs)"
+            } else if let low = change.low, let high = change.high {
                 // Worse means higher for latencies and costs, lower for throughput; both compared as "worse by".
                 let (worseBy, worseAtLeast, worseAtMost) = metric.lowerIsBetter
                     ? (change.estimate, low, high) : (-change.estimate, -high, -low)
@@ -196,9 +220,10 @@ public struct Comparison: Sendable {
         lines.append("Baseline: commit \(baseline.environment.shortCommit), \(repetitions(baseline)); candidate: commit "
             + "\(candidate.environment.shortCommit), \(repetitions(candidate)). Trace \(candidate.configuration.traceDigest). "
             + "Change is the Hodges-Lehmann estimate of candidate/baseline - 1 (the median over all pairs of runs); its interval "
-            + "inverts the Mann-Whitney rank test at \(percentLevel(confidencePerMetric)) per metric, so that all \(rows.count) "
-            + "metrics together call a regression of identical builds at most \(percentLevel(1 - confidence)) of the time. A metric "
-            + "is worse when its interval excludes no change and the estimate is beyond its tolerance. \"detectable\" is the "
+            + "inverts the Mann-Whitney rank test at \(percentLevel(confidencePerMetric)) per metric, so that all \(judgedMetrics) "
+            + "metrics judged together call a regression of identical builds at most \(percentLevel(1 - confidence)) of the time. A metric "
+            + "is worse when its interval excludes no change and the estimate is beyond its tolerance; a percentile is judged only "
+            + "when every run has \(Int(Self.fewestBeyondPercentile)) operations beyond it. \"detectable\" is the "
             + "smallest change for the worse these runs could have called (the tolerance, or the interval's reach below the "
             + "estimate when wider): \"no change\" says nothing about smaller changes. Compare runs made on one machine, "
             + "interleaved; backends compared with each other inside one run are shown as ratios (the p99 ratio rows below), "
@@ -281,7 +306,7 @@ public struct Comparison: Sendable {
 /// comparisons (the CI gate's power measurement); the compared runs themselves are left out.
 extension Comparison: Encodable {
     private enum CodingKeys: String, CodingKey {
-        case verdict, confidence, confidencePerMetric, correctnessFailures, machineDifference, notes, rows
+        case verdict, confidence, confidencePerMetric, judgedMetrics, correctnessFailures, machineDifference, notes, rows
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -289,6 +314,7 @@ extension Comparison: Encodable {
         try container.encode(verdict, forKey: .verdict)
         try container.encode(confidence, forKey: .confidence)
         try container.encode(confidencePerMetric, forKey: .confidencePerMetric)
+        try container.encode(judgedMetrics, forKey: .judgedMetrics)
         try container.encode(correctnessFailures, forKey: .correctnessFailures)
         try container.encodeIfPresent(machineDifference, forKey: .machineDifference)
         try container.encode(notes, forKey: .notes)

@@ -229,17 +229,18 @@ public enum BuiltInScenarios {
         """
 
     static let ci = """
-        # The CI gate's workload (.ci/compare): every operation type at a steady, moderate rate, long enough that each
-        # run's p99 rests on about 30 operations above it, short enough that 7 interleaved runs a side of the four
-        # embedded stores fit in about 6 minutes. Below every store's knee on a 2-core machine with a sync per commit,
-        # so that the tail measures the store, not a queue. Not a model of any real day.
+        # The CI gate's workload (.ci/compare): every operation type at a steady, moderate rate, below every store's
+        # knee on a 2-core machine with a sync per commit so that the tail measures the store, not a queue. Short, so
+        # that 12 interleaved runs a side of the four embedded stores fit in about 6 minutes: the machine's noise comes
+        # a run at a time (a disturbed run slows every store in it), and only many runs let the rank test see past one
+        # or two disturbed ones. Each run's p99 rests on about 16 operations above it. Not a model of any real day.
         name: ci
         description: the CI gate's workload, a steady moderate load of every operation type
         seed: 42
         population:
-          users: 300
+          users: 200
           directChatsPerUser: 2
-          groups: 10
+          groups: 8
           groupSizeMin: 3
           groupSizeMax: 50
           groupSizeSkew: 1.0
@@ -259,23 +260,23 @@ public enum BuiltInScenarios {
           resendProbability: 0.1
           historyPageSize: 20
           inboxPageSize: 10
-        warmup: 500ms
-        cooldown: 200ms
+        warmup: 300ms
+        cooldown: 100ms
         phases:
           - name: baseline
-            duration: 1s
+            duration: 500ms
             rate: {shape: constant, from: 300}
             arrivals: poisson
             role: baseline
             mix: {newcomer: 5, send: 50, history: 20, markRead: 15, inbox: 10}
           - name: surge
-            duration: 3s
+            duration: 1500ms
             rate: {shape: constant, from: 450}
             arrivals: poisson
             role: surge
             mix: {newcomer: 10, send: 50, history: 20, markRead: 15, inbox: 10}
           - name: recovery
-            duration: 1s
+            duration: 500ms
             rate: {shape: constant, from: 300}
             arrivals: poisson
             role: recovery

@@ -22,8 +22,9 @@ struct CompareReportTests {
     @Test("compare: identical runs are no change, a 40% slower backend is a regression, too few repetitions are not judged")
     func comparison() throws {
         let directory = try ScratchDirectory()
-        let plan = try makePlan(try readOnlyScenario(rate: 400, seconds: 2))
-        // 8 metrics of one backend at 95% family-wise confidence need 5 runs a side.
+        // About 1,400 measured operations a run: p99 rests on 14 beyond it (judged), p99.9 on 1 (shown, not judged).
+        let plan = try makePlan(try readOnlyScenario(rate: 800, seconds: 3))
+        // The 6 metrics judged (one phase: no busiest second; no bytes written) at 95% family-wise confidence need 5 runs a side.
         let baseline = try Self.calibrationRun(serviceMicros: 1000, repetitions: 6, into: directory.file("a"), plan: plan)
         let same = try Self.calibrationRun(serviceMicros: 1000, repetitions: 6, into: directory.file("b"), plan: plan)
         let slower = try Self.calibrationRun(serviceMicros: 1400, repetitions: 6, into: directory.file("c"), plan: plan)
@@ -74,6 +75,9 @@ struct CompareReportTests {
         // What it could have caught: at least the tolerance, and no more than the 50% it did catch.
         #expect(p99.detectable.map { $0 >= 0.25 && $0 < 0.5 } == true, "detectable \(String(describing: p99.detectable))")
         #expect(tailRegressed.markdown().contains("| detectable |"))
+        #expect(row(tailRegressed, "response p99.9 ms")?.judgement.hasPrefix("not judged (1 operations beyond it in a run") == true,
+                "\(tailRegressed.markdown())")
+        #expect(tailRegressed.judgedMetrics == tailRegressed.rows.count - 1, "p99.9 is not judged")
         let json = String(decoding: try JSONEncoder().encode(tailRegressed), as: UTF8.self)
         #expect(json.contains("\"verdict\":\"regression\"") && json.contains("\"detectable\""))
         let withinTolerance = try Comparison(baseline: baseline, candidate: tail(same, times: 1.15))
