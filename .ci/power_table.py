@@ -10,6 +10,9 @@ import statistics
 import sys
 
 TAIL_METRICS = ["response p99 ms", "response p99.9 ms", "service p99 ms", "peak p99 ms"]
+# The reference store: its operations take microseconds, so a stretch made by sleeping overshoots there (the timer's
+# wake-up is tens of microseconds) and its rows are counted apart from the stores'.
+REFERENCE = "memory"
 SHOWN_METRICS = ["response p50 ms"] + TAIL_METRICS + ["achieved ops/s", "CPU µs / op"]
 
 
@@ -54,11 +57,14 @@ def main(folder):
     lines.append("")
     lines.append("## The whole gate")
     lines.append("")
-    lines.append("| arm | comparisons | failed the gate | of which correctness | what it caught (metrics called a regression, over all trials) |")
-    lines.append("|---|---:|---:|---:|---|")
+    lines.append(f"| arm | comparisons | failed the gate | failed through a store other than {REFERENCE} | of which correctness "
+                 "| what it caught (metrics called a regression, over all trials) |")
+    lines.append("|---|---:|---:|---:|---:|---|")
     for arm in arms:
         found = comparisons[arm]
         failed = sum(c["verdict"] == "regression" for c in found)
+        stores = sum(any(row["verdict"] == "regression" and row["backend"] != REFERENCE for row in c["rows"]) or bool(c["correctnessFailures"])
+                     for c in found)
         incorrect = sum(bool(c["correctnessFailures"]) for c in found)
         called = {}
         for c in found:
@@ -67,7 +73,7 @@ def main(folder):
                     key = f"{row['backend']} {row['metric']}"
                     called[key] = called.get(key, 0) + 1
         caught = ", ".join(f"{key} {count}" for key, count in sorted(called.items(), key=lambda item: -item[1])) or "nothing"
-        lines.append(f"| {arm} | {len(found)} | {rate(failed, len(found))} | {incorrect} | {caught} |")
+        lines.append(f"| {arm} | {len(found)} | {rate(failed, len(found))} | {rate(stores, len(found))} | {incorrect} | {caught} |")
     lines.append("")
     lines.append("## By backend: a regression in one store alone")
     lines.append("")

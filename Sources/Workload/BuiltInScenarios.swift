@@ -177,17 +177,15 @@ public enum BuiltInScenarios {
             mix: {newcomer: 0.5, send: 150, history: 60, markRead: 60, inbox: 30}
         """
 
-    static let smoke = """
-        # A few seconds touching every operation type, for CI. Not a model of any real day.
-        name: smoke
-        description: a few seconds of every operation type, for CI
-        seed: 42
+    /// The population, sessions and messages smoke and ci share: 200 users, a few groups, small and 64 KiB bodies.
+    static func smallCommunity(groups: Int, groupSizeMax: Int) -> String {
+        """
         population:
           users: 200
           directChatsPerUser: 2
-          groups: 5
+          groups: \(groups)
           groupSizeMin: 3
-          groupSizeMax: 20
+          groupSizeMax: \(groupSizeMax)
           groupSizeSkew: 1.0
           chatPopularitySkew: 1.0
           messagesPerChat: 2
@@ -205,6 +203,15 @@ public enum BuiltInScenarios {
           resendProbability: 0.1
           historyPageSize: 20
           inboxPageSize: 10
+        """
+    }
+
+    static let smoke = """
+        # A few seconds touching every operation type, for CI. Not a model of any real day.
+        name: smoke
+        description: a few seconds of every operation type, for CI
+        seed: 42
+        \(smallCommunity(groups: 5, groupSizeMax: 20))
         warmup: 500ms
         cooldown: 200ms
         phases:
@@ -237,29 +244,7 @@ public enum BuiltInScenarios {
         name: ci
         description: the CI gate's workload, a steady moderate load of every operation type
         seed: 42
-        population:
-          users: 200
-          directChatsPerUser: 2
-          groups: 8
-          groupSizeMin: 3
-          groupSizeMax: 50
-          groupSizeSkew: 1.0
-          chatPopularitySkew: 1.0
-          messagesPerChat: 2
-        newcomers:
-          contactsImported: 10
-          registeredFraction: 0.5
-          greetings: 2
-          retryProbability: 0.3
-          thinkTime: 100ms
-        messages:
-          bodySizes:
-            - {bytes: 0, weight: 1}
-            - {bytes: 64, weight: 5}
-            - {bytes: 65536, weight: 1}
-          resendProbability: 0.1
-          historyPageSize: 20
-          inboxPageSize: 10
+        \(smallCommunity(groups: 8, groupSizeMax: 50))
         warmup: 300ms
         cooldown: 100ms
         phases:
