@@ -25,9 +25,16 @@ struct CompareReportTests {
         // About 1,400 measured operations a run: p99 rests on 14 beyond it (judged), p99.9 on 1 (shown, not judged).
         let plan = try makePlan(try readOnlyScenario(rate: 800, seconds: 3))
         // The 6 metrics judged (one phase: no busiest second; no bytes written) at 95% family-wise confidence need 5 runs a side.
-        let baseline = try Self.calibrationRun(serviceMicros: 1000, repetitions: 6, into: directory.file("a"), plan: plan)
-        let same = try Self.calibrationRun(serviceMicros: 1000, repetitions: 6, into: directory.file("b"), plan: plan)
-        let slower = try Self.calibrationRun(serviceMicros: 1400, repetitions: 6, into: directory.file("c"), plan: plan)
+        // The three sides run interleaved, a repetition each in turn, as CI runs them: a stretch of a loaded machine
+        // then falls on every side alike instead of on one side's runs, and the sides are pooled afterwards.
+        for repetition in 0..<6 {
+            for (side, micros) in [("a", 1000), ("b", 1000), ("c", 1400)] {
+                _ = try Self.calibrationRun(serviceMicros: micros, repetitions: 1, into: directory.file("\(side)/r\(repetition)"), plan: plan)
+            }
+        }
+        let baseline = try ResultsDocument.read(runAt: directory.file("a"))
+        let same = try ResultsDocument.read(runAt: directory.file("b"))
+        let slower = try ResultsDocument.read(runAt: directory.file("c"))
         #expect(Set(baseline.backends.map(\.repetition)) == Set(0..<6))
 
         // The calibration backend's service time is a sleep: stable enough to judge even on a loaded machine.
@@ -57,18 +64,22 @@ struct CompareReportTests {
 
         // A tail-only regression: p99 50% worse in every run, the median unchanged. Real and beyond p99's tolerance (25%),
         // it is a regression even if the interval reaches below the tolerance; 15% worse is real but within it.
+        // The p99s are set, not measured, so that the rule is tested rather than the machine's noise: a tight spread
+        // around the baseline's own median, times `factor`.
         func tail(_ document: ResultsDocument, times factor: Double) -> ResultsDocument {
             var scaled = document
+            let spread = [1.0, 1.03, 0.97, 1.02, 0.98, 1.01]
+            let (response, service) = (Statistics.median(baseline.backends.map(\.response.p99Ms)), Statistics.median(baseline.backends.map(\.service.p99Ms)))
             for index in scaled.backends.indices {
-                scaled.backends[index].response.p99Ms *= factor
-                scaled.backends[index].service.p99Ms *= factor
+                scaled.backends[index].response.p99Ms = response * spread[index % spread.count] * factor
+                scaled.backends[index].service.p99Ms = service * spread[index % spread.count] * factor
             }
             return scaled
         }
         func row(_ comparison: Comparison, _ metric: String) -> Comparison.Row? {
             comparison.rows.first { $0.backend == "calibration" && $0.metric == metric }
         }
-        let tailRegressed = try Comparison(baseline: baseline, candidate: tail(same, times: 1.5))
+        let tailRegressed = try Comparison(baseline: tail(baseline, times: 1), candidate: tail(same, times: 1.5))
         let p99 = try #require(row(tailRegressed, "response p99 ms"))
         #expect(p99.verdict == .regression && p99.change > 0.25 && (p99.low ?? 0) > 0, "\(tailRegressed.markdown())")
         #expect(row(tailRegressed, "response p50 ms")?.verdict == .noChange)
@@ -80,7 +91,7 @@ struct CompareReportTests {
         #expect(tailRegressed.judgedMetrics == tailRegressed.rows.count - 1, "p99.9 is not judged")
         let json = String(decoding: try JSONEncoder().encode(tailRegressed), as: UTF8.self)
         #expect(json.contains("\"verdict\":\"regression\"") && json.contains("\"detectable\""))
-        let withinTolerance = try Comparison(baseline: baseline, candidate: tail(same, times: 1.15))
+        let withinTolerance = try Comparison(baseline: tail(baseline, times: 1), candidate: tail(same, times: 1.15))
         #expect(row(withinTolerance, "response p99 ms")?.verdict == .noChange, "\(withinTolerance.markdown())")
 
         // Lost writes in the candidate are a regression whatever the statistics say.
