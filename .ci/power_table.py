@@ -48,7 +48,8 @@ def main(folder):
 
     lines = ["# The CI gate's power", ""]
     lines.append(
-        f"Measured by `.ci/power` on commit {environment.get('gitCommit', '?')[:12]}: {len(comparisons[arms[0]])} trials, "
+        f"Measured by `.ci/power` against the base {environment.get('gitCommit', '?')[:12]}: "
+        f"{', '.join(f'{len(comparisons[arm])} trials of `{arm}`' for arm in arms)}, "
         f"each replaying the `{configuration['scenario']}` trace ({configuration['traceDigest']}) {len(runs)} times a side on "
         f"{', '.join(backends)}, the base and every arm interleaved run by run, every arm then compared with its trial's "
         f"base by `surgebench compare` as `.ci/compare` does. Arms: `unchanged` is this code against itself (identical "
