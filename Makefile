@@ -7,7 +7,11 @@ SURGEBENCH ?= .build/release/surgebench
 # backend wrapping a new library needs no edit here; the tools and servers the tests start are listed by hand.
 C_LIBRARY_PACKAGES := $(shell sed -n 's/.*\.apt(\["\([^"]*\)"\]).*/\1/p' Package.swift)
 PKG_CONFIG_NAMES := $(shell sed -n 's/.*pkgConfig: "\([^"]*\)".*/\1/p' Package.swift)
-APT_PACKAGES := pkg-config sqlite3 postgresql redis-server redis-tools python3 gcc libc6-dev $(C_LIBRARY_PACKAGES)
+APT_PACKAGES := pkg-config sqlite3 postgresql redis-server redis-tools python3 python3-venv gcc libc6-dev $(C_LIBRARY_PACKAGES)
+# The offline Kubernetes schema validator of the manifest check (`make manifest-check`), from PyPI, in a virtual
+# environment of its own.
+PYTHON_VENV := .build-venv
+KUBERNETES_VALIDATE := kubernetes-validate==1.37.0
 
 # Every list of backends below comes from the catalog (`surgebench backends --names GROUP`, `--durability-cells`), so
 # that a new backend needs no edit here.
@@ -79,11 +83,11 @@ DRIVER_DURABILITY_OUT ?= results/durability-drivers
 DURABILITY_TARGET ?= durability
 
 
-.PHONY: bench-drivers durability-drivers publish-server-capacity redis-benchmark-check group-commit-ratio fuzz fuzz-smoke bench-sharded durability durability-report bench-servers pgbench-check publish-servers publish-growth publish report deps build test bench ci-compare ci-power ci-baseline microbench microbench-check microbench-thresholds clean
+.PHONY: bench-drivers durability-drivers publish-server-capacity redis-benchmark-check group-commit-ratio fuzz fuzz-smoke bench-sharded durability durability-report bench-servers pgbench-check publish-servers publish-growth publish report deps build test bench ci-compare ci-power ci-baseline manifest-check image image-debian-base image-rootfs image-smoke image-jobs-check microbench microbench-check microbench-thresholds clean
 
 deps:
 	@if pkg-config --exists $(PKG_CONFIG_NAMES) && command -v sqlite3 >/dev/null && [ -x /usr/lib/postgresql/15/bin/pg_ctl ] \
-		&& python3 -c "import sqlite3" 2>/dev/null && command -v cc >/dev/null \
+		&& python3 -c "import sqlite3, ensurepip" 2>/dev/null && command -v cc >/dev/null \
 		&& [ -x /usr/bin/redis-server ] && [ -x /usr/bin/redis-cli ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "Installing $(APT_PACKAGES) ..."; \
@@ -95,6 +99,9 @@ deps:
 		echo "    sudo apt-get install -y $(APT_PACKAGES)"; \
 		exit 1; \
 	fi
+	@[ -x $(PYTHON_VENV)/bin/kubernetes-validate ] || { echo "Installing $(KUBERNETES_VALIDATE) into $(PYTHON_VENV) ..."; \
+		python3 -m venv $(PYTHON_VENV) && $(PYTHON_VENV)/bin/pip install -q $(KUBERNETES_VALIDATE); } \
+		|| { rm -rf $(PYTHON_VENV); echo "Could not install $(KUBERNETES_VALIDATE) from PyPI into $(PYTHON_VENV) (the manifest check needs it)"; exit 1; }
 
 build: deps
 	$(SWIFT) build -c release
@@ -219,6 +226,72 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --no-parallel  # timing-sensitive tests (known answers) must not share the 2 cores
 	$(MAKE) fuzz-smoke
+	$(MAKE) manifest-check
+
+# The Kubernetes manifests under docs/: every object against the Kubernetes schema, offline, and every surgebench
+# command line in them against this build's options (Tests/Manifests/check_manifests.py; part of `make test`).
+manifest-check: build
+	$(PYTHON_VENV)/bin/python Tests/Manifests/check_manifests.py $(SURGEBENCH) docs
+
+# The container image (docs/kubernetes.md), built from docs/kubernetes/Containerfile by whichever of podman, docker or
+# buildah is installed; CONTAINER_TOOL names another, with its global options (here: "podman --storage-driver vfs"),
+# IMAGE_BUILD_FLAGS adds build options (here: --isolation chroot, as crun cannot start containers on this machine).
+# IMAGE_TARGET: shard (surgebench and the C libraries it loads) or servers (plus PostgreSQL 15 and Redis).
+# IMAGE_BINARY: source (compiled in the official Swift image) or host (built on this Debian 12 machine with the Swift
+# runtime linked in, for machines that cannot pull the Swift image). IMAGE_BASE: the Debian 12 image it runs on.
+IMAGE ?= localhost/surgebench:latest
+IMAGE_TARGET ?= shard
+IMAGE_BINARY ?= source
+IMAGE_BASE ?= docker.io/library/debian:bookworm-slim
+IMAGE_BUILD_FLAGS ?=
+CONTAINER_TOOL ?= $(firstword $(foreach tool,podman docker buildah,$(if $(shell command -v $(tool)),$(tool))))
+IMAGE_DIR := .build-image
+
+image:
+	@[ -n "$(CONTAINER_TOOL)" ] || { echo "make image needs Podman, Docker or Buildah: install one (apt-get install -y podman), or name it with CONTAINER_TOOL=..."; exit 1; }
+	rm -rf $(IMAGE_DIR)/context && mkdir -p $(IMAGE_DIR)/context/bin
+	@case "$(IMAGE_BINARY)" in \
+	  source) tar -c --exclude='.build*' Package.swift Sources Tests | tar -x -C $(IMAGE_DIR)/context ;; \
+	  host) $(MAKE) deps && $(SWIFT) build -c release --static-swift-stdlib --scratch-path $(IMAGE_DIR)/swift --product surgebench \
+	    && cp $(IMAGE_DIR)/swift/release/surgebench $(IMAGE_DIR)/context/bin/ && tar -c Sources/CPowerCut | tar -x -C $(IMAGE_DIR)/context ;; \
+	  *) echo "IMAGE_BINARY must be source or host, not '$(IMAGE_BINARY)'"; exit 1 ;; \
+	esac
+	$(CONTAINER_TOOL) build $(IMAGE_BUILD_FLAGS) --file docs/kubernetes/Containerfile --target $(IMAGE_TARGET) \
+		--build-arg BINARY=$(IMAGE_BINARY) --build-arg BASE_IMAGE=$(IMAGE_BASE) --tag $(IMAGE) \
+		--build-arg SURGEBENCH_COMMIT=$$(git rev-parse HEAD)$$(git status --porcelain --untracked-files=no -- . ':(exclude)results' | grep -q . && echo +dirty) \
+		$(IMAGE_DIR)/context
+	$(CONTAINER_TOOL) images $(IMAGE)
+
+# A Debian 12 base image made from Debian's packages (debootstrap), for machines that cannot pull one:
+# make image-debian-base, then make image IMAGE_BASE=localhost/debian:bookworm-minbase.
+image-debian-base:
+	@command -v debootstrap >/dev/null || { echo "image-debian-base needs debootstrap: apt-get install -y debootstrap"; exit 1; }
+	rm -rf $(IMAGE_DIR)/debian && mkdir -p $(IMAGE_DIR)/debian
+	debootstrap --variant=minbase bookworm $(CURDIR)/$(IMAGE_DIR)/debian http://deb.debian.org/debian
+	rm -rf $(IMAGE_DIR)/debian/var/cache/apt/archives/*.deb $(IMAGE_DIR)/debian/var/lib/apt/lists/*
+	tar -C $(IMAGE_DIR)/debian -c . | $(CONTAINER_TOOL) import - localhost/debian:bookworm-minbase
+	rm -rf $(IMAGE_DIR)/debian
+
+# The built image's file system, exported into $(IMAGE_DIR)/rootfs, for machines where the container tool cannot start
+# containers (crun cannot set RLIMIT_NPROC on this one): image-smoke and image-jobs-check enter it with chroot.
+# The image's environment (ENV) goes to $(IMAGE_DIR)/rootfs.env, one VARIABLE=value a line, as a container would get it.
+image-rootfs:
+	rm -rf $(IMAGE_DIR)/rootfs && mkdir -p $(IMAGE_DIR)/rootfs
+	container=$$($(CONTAINER_TOOL) create $(IMAGE)) && { $(CONTAINER_TOOL) export $$container | tar -x -C $(IMAGE_DIR)/rootfs; \
+		status=$$?; $(CONTAINER_TOOL) rm $$container > /dev/null; exit $$status; }
+	$(CONTAINER_TOOL) image inspect --format '{{range .Config.Env}}{{println .}}{{end}}' $(IMAGE) | grep = > $(IMAGE_DIR)/rootfs.env
+
+# Replays smoke with the surgebench inside the built image, on its own file system (results in
+# $(IMAGE_DIR)/rootfs/results/smoke).
+image-smoke: image-rootfs
+	unshare --mount --fork sh -c 'mount -t proc proc $(IMAGE_DIR)/rootfs/proc && mount --rbind /dev $(IMAGE_DIR)/rootfs/dev \
+		&& exec env -i HOME=/root $$(cat $(IMAGE_DIR)/rootfs.env) chroot $(IMAGE_DIR)/rootfs /bin/sh -c "cd /results && surgebench run --scenario smoke --plain-progress --out smoke"'
+
+# Runs the pods of docs/kubernetes inside the built image's file system as Kubernetes would (every shard and the merge
+# at once, each in its own namespaces; smoke on embedded stores instead of the manifest's workload and server) and
+# checks the merged folder and report (Tests/Manifests/simulate_jobs.py).
+image-jobs-check: image-rootfs
+	$(PYTHON_VENV)/bin/python Tests/Manifests/simulate_jobs.py $(IMAGE_DIR)/rootfs $(IMAGE_DIR)/rootfs.env docs
 
 # Micro-benchmarks (package-benchmark, in their own package under Benchmarks/): every store operation of every
 # embedded backend, and the harness's own per-operation cost. `microbench-check` compares a run with the thresholds

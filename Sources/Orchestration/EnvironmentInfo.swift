@@ -35,7 +35,7 @@ public struct EnvironmentInfo: Sendable, Hashable, Codable {
             kernel: kernelRelease(),
             swiftVersion: compilerVersion,
             engines: engines,
-            gitCommit: gitCommit() ?? "unknown",
+            gitCommit: gitCommit() ?? ProcessInfo.processInfo.environment[commitVariable] ?? "unknown",
             hostname: ProcessInfo.processInfo.hostName,
             probe: MachineProbe.measure(directory: storeDirectory))
     }
@@ -91,6 +91,9 @@ public struct EnvironmentInfo: Sendable, Hashable, Codable {
         let machine = withUnsafeBytes(of: &name.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         return "Linux \(release) \(machine)"
     }
+
+    /// Where a build without a checkout beside it names its commit: the container image sets it when it is built.
+    public static let commitVariable = "SURGEBENCH_COMMIT"
 
     /// The commit of the checkout this executable was built in ("+dirty" when its code had changes; results/, which
     /// a run may be rewriting, does not count), if any.

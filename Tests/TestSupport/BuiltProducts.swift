@@ -13,12 +13,14 @@ public enum BuiltProducts {
 }
 
 extension BuiltProducts {
-    /// Runs the built `surgebench` with `arguments` in `directory`; returns its exit status and everything it printed.
+    /// Runs the built `surgebench` with `arguments` in `directory`, with `environment` added; returns its exit status and
+    /// everything it printed.
     ///
     /// Through posix_spawn and waitpid, not Foundation's `Process`, which was seen never to notice the exit of a
     /// `surgebench run` that had started PostgreSQL (it stays a zombie; Python's subprocess reaps it at once).
-    public static func surgebench(_ arguments: [String], in directory: ScratchDirectory) throws -> (status: Int32, output: String) {
-        let (pid, log) = try startSurgebench(arguments, in: directory)
+    public static func surgebench(_ arguments: [String], in directory: ScratchDirectory,
+                                  environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+        let (pid, log) = try startSurgebench(arguments, in: directory, environment: environment)
         defer { unlink(log) }
         let status = ChildProcess.wait(for: pid)
         let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
