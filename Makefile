@@ -235,7 +235,7 @@ manifest-check: build
 
 # The container image (docs/kubernetes.md), built from docs/kubernetes/Containerfile by whichever of podman, docker or
 # buildah is installed; CONTAINER_TOOL names another, with its global options (here: "podman --storage-driver vfs"),
-# IMAGE_BUILD_FLAGS adds build options (here: --isolation chroot, as crun cannot start containers on this machine).
+# IMAGE_BUILD_FLAGS adds build options (here: --isolation chroot, as crun cannot run a build's RUN steps on this machine).
 # IMAGE_TARGET: shard (surgebench and the C libraries it loads) or servers (plus PostgreSQL 15 and Redis).
 # IMAGE_BINARY: source (compiled in the official Swift image) or host (built on this Debian 12 machine with the Swift
 # runtime linked in, for machines that cannot pull the Swift image). IMAGE_BASE: the Debian 12 image it runs on.
@@ -258,7 +258,7 @@ image:
 	esac
 	$(CONTAINER_TOOL) build $(IMAGE_BUILD_FLAGS) --file docs/kubernetes/Containerfile --target $(IMAGE_TARGET) \
 		--build-arg BINARY=$(IMAGE_BINARY) --build-arg BASE_IMAGE=$(IMAGE_BASE) --tag $(IMAGE) \
-		--build-arg SURGEBENCH_COMMIT=$$(git rev-parse HEAD)$$(git status --porcelain --untracked-files=no -- . ':(exclude)results' | grep -q . && echo +dirty) \
+		--build-arg SURGEBENCH_COMMIT=$$(git rev-parse HEAD 2>/dev/null || echo unknown)$$(git status --porcelain --untracked-files=no -- . ':(exclude)results' 2>/dev/null | grep -q . && echo +dirty) \
 		$(IMAGE_DIR)/context
 	$(CONTAINER_TOOL) images $(IMAGE)
 
@@ -273,7 +273,7 @@ image-debian-base:
 	rm -rf $(IMAGE_DIR)/debian
 
 # The built image's file system, exported into $(IMAGE_DIR)/rootfs, for machines where the container tool cannot start
-# containers (crun cannot set RLIMIT_NPROC on this one): image-smoke and image-jobs-check enter it with chroot.
+# containers (crun cannot start one on this machine): image-smoke and image-jobs-check enter it with chroot.
 # The image's environment (ENV) goes to $(IMAGE_DIR)/rootfs.env, one VARIABLE=value a line, as a container would get it.
 image-rootfs:
 	rm -rf $(IMAGE_DIR)/rootfs && mkdir -p $(IMAGE_DIR)/rootfs
