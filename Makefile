@@ -83,9 +83,13 @@ DRIVER_DURABILITY_OUT ?= results/durability-drivers
 DURABILITY_TARGET ?= durability
 
 
-.PHONY: bench-drivers durability-drivers publish-server-capacity redis-benchmark-check group-commit-ratio fuzz fuzz-smoke bench-sharded durability durability-report bench-servers pgbench-check publish-servers publish-growth publish report deps build test bench ci-compare ci-power ci-baseline manifest-check image image-debian-base image-rootfs image-smoke image-jobs-check microbench microbench-check microbench-thresholds clean
+.PHONY: bench-drivers durability-drivers publish-server-capacity redis-benchmark-check group-commit-ratio fuzz fuzz-smoke bench-sharded durability durability-report bench-servers pgbench-check publish-servers publish-growth publish report deps system-deps build test bench ci-compare ci-power ci-baseline manifest-check image image-debian-base image-rootfs image-smoke image-jobs-check microbench microbench-check microbench-thresholds clean
 
-deps:
+# Everything the tests need: the system packages, then the manifest check's validator from PyPI.
+deps: system-deps $(PYTHON_VENV)/bin/kubernetes-validate
+
+# The C libraries, servers and tools from Debian's packages (all a build and a benchmark need).
+system-deps:
 	@if pkg-config --exists $(PKG_CONFIG_NAMES) && command -v sqlite3 >/dev/null && [ -x /usr/lib/postgresql/15/bin/pg_ctl ] \
 		&& python3 -c "import sqlite3, ensurepip" 2>/dev/null && command -v cc >/dev/null \
 		&& [ -x /usr/bin/redis-server ] && [ -x /usr/bin/redis-cli ]; then exit 0; fi; \
@@ -99,11 +103,13 @@ deps:
 		echo "    sudo apt-get install -y $(APT_PACKAGES)"; \
 		exit 1; \
 	fi
-	@[ -x $(PYTHON_VENV)/bin/kubernetes-validate ] || { echo "Installing $(KUBERNETES_VALIDATE) into $(PYTHON_VENV) ..."; \
-		python3 -m venv $(PYTHON_VENV) && $(PYTHON_VENV)/bin/pip install -q $(KUBERNETES_VALIDATE); } \
+
+$(PYTHON_VENV)/bin/kubernetes-validate: | system-deps
+	@echo "Installing $(KUBERNETES_VALIDATE) into $(PYTHON_VENV) ..."
+	@{ python3 -m venv $(PYTHON_VENV) && $(PYTHON_VENV)/bin/pip install -q $(KUBERNETES_VALIDATE); } \
 		|| { rm -rf $(PYTHON_VENV); echo "Could not install $(KUBERNETES_VALIDATE) from PyPI into $(PYTHON_VENV) (the manifest check needs it)"; exit 1; }
 
-build: deps
+build: system-deps
 	$(SWIFT) build -c release
 
 bench: build
@@ -230,7 +236,7 @@ test: deps
 
 # The Kubernetes manifests under docs/: every object against the Kubernetes schema, offline, and every surgebench
 # command line in them against this build's options (Tests/Manifests/check_manifests.py; part of `make test`).
-manifest-check: build
+manifest-check: build $(PYTHON_VENV)/bin/kubernetes-validate
 	$(PYTHON_VENV)/bin/python Tests/Manifests/check_manifests.py $(SURGEBENCH) docs
 
 # The container image (docs/kubernetes.md), built from docs/kubernetes/Containerfile by whichever of podman, docker or
@@ -252,7 +258,7 @@ image:
 	rm -rf $(IMAGE_DIR)/context && mkdir -p $(IMAGE_DIR)/context/bin
 	@case "$(IMAGE_BINARY)" in \
 	  source) tar -c --exclude='.build*' Package.swift Sources Tests | tar -x -C $(IMAGE_DIR)/context ;; \
-	  host) $(MAKE) deps && $(SWIFT) build -c release --static-swift-stdlib --scratch-path $(IMAGE_DIR)/swift --product surgebench \
+	  host) $(MAKE) system-deps && $(SWIFT) build -c release --static-swift-stdlib --scratch-path $(IMAGE_DIR)/swift --product surgebench \
 	    && cp $(IMAGE_DIR)/swift/release/surgebench $(IMAGE_DIR)/context/bin/ && tar -c Sources/CPowerCut | tar -x -C $(IMAGE_DIR)/context ;; \
 	  *) echo "IMAGE_BINARY must be source or host, not '$(IMAGE_BINARY)'"; exit 1 ;; \
 	esac
@@ -298,14 +304,14 @@ image-jobs-check: image-rootfs
 # committed in Benchmarks/Thresholds (p90, with the tolerances set in each benchmark); `microbench-thresholds`
 # re-records them as the largest p90 of MICROBENCH_THRESHOLD_RUNS runs (one run's wall clock fails the next by chance
 # on this shared machine; about 3 minutes a run).
-microbench: deps
+microbench: system-deps
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
 
-microbench-check: deps
+microbench-check: system-deps
 	cd Benchmarks && $(SWIFT) package benchmark thresholds check
 
 MICROBENCH_THRESHOLD_RUNS ?= 3
-microbench-thresholds: deps
+microbench-thresholds: system-deps
 	cd Benchmarks && rm -rf Thresholds .threshold-runs && for run in $$(seq $(MICROBENCH_THRESHOLD_RUNS)); do \
 		$(SWIFT) package --allow-writing-to-package-directory benchmark thresholds update || exit 1; \
 		mkdir -p .threshold-runs/$$run && mv Thresholds/* .threshold-runs/$$run/ || exit 1; \
