@@ -36,6 +36,8 @@ INDEXED_JOB_VARIABLES = {"JOB_COMPLETION_INDEX": "0"}
 CHECK_VARIABLE = "SURGEBENCH_CHECK_ARGUMENTS"
 SEPARATORS = {";", "&&", "||", "|", "&", "(", ")"}
 SHELL_KEYWORDS = {"exec", "if", "then", "else", "elif", "while", "until", "do", "!", "time"}
+# `surgebench` as a command word in a shell text.
+SURGEBENCH_COMMAND = re.compile(r"(^|[\s;&|(])surgebench\s")
 
 
 class ManifestError(Exception):
@@ -87,15 +89,20 @@ def rendered_kustomization(folder, path, kustomization):
     return [d for d in yaml.safe_load_all(done.stdout) if d]
 
 
-def pod_specs(obj):
-    """The pod spec of a Pod, or of a workload's pod template."""
-    spec = obj.get("spec", {})
+def pod_template(obj):
+    """A Pod itself, or a workload's pod template ({metadata, spec}); None for an object that runs no pod."""
     if obj["kind"] == "Pod":
-        return [spec]
+        return obj
+    spec = obj.get("spec", {})
     if obj["kind"] == "CronJob":
         spec = spec.get("jobTemplate", {}).get("spec", {})
-    template = spec.get("template", {}).get("spec")
-    return [template] if template else []
+    return spec.get("template")
+
+
+def pod_specs(obj):
+    """The pod spec of a Pod, or of a workload's pod template."""
+    template = pod_template(obj)
+    return [template["spec"]] if template and "spec" in template else []
 
 
 def container_environment(obj, container, objects):
@@ -155,7 +162,7 @@ def surgebench_command_lines(script, environment, where):
         if assignment and "$(" not in assignment.group(2) and "`" not in assignment.group(2):
             environment[assignment.group(1)] = shlex.split(expand(assignment.group(2), environment, where))[0] if assignment.group(2) else ""
             continue
-        if not re.search(r"(^|[\s;&|(])surgebench\s", line):
+        if not SURGEBENCH_COMMAND.search(line):
             continue
         for words in simple_commands(expand(line, environment, where)):
             while words and words[0] in SHELL_KEYWORDS:
@@ -165,27 +172,20 @@ def surgebench_command_lines(script, environment, where):
     return found
 
 
-def container_command_lines(obj, container, objects):
-    where = f"{describe(obj)} container {container['name']}"
-    environment = container_environment(obj, container, objects)
+def container_command_lines(container, environment, where):
+    """The surgebench command lines a container runs, given the environment it gets (`where` names it in errors)."""
     argv = container.get("command", []) + container.get("args", [])
     if len(argv) >= 3 and os.path.basename(argv[0]) in ("sh", "bash", "dash") and argv[1] == "-c":
-        return where, surgebench_command_lines(argv[2], environment, where)
+        return surgebench_command_lines(argv[2], environment, where)
     if argv and os.path.basename(argv[0]) == "surgebench":
         # Kubernetes expands $(NAME) in command and args.
-        return where, [[re.sub(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)", lambda m: environment.get(m.group(1), m.group(0)), word) for word in argv]]
-    return where, []
-
-
-def pod_annotations(obj):
-    if obj["kind"] == "Pod":
-        return obj.get("metadata", {}).get("annotations", {})
-    return obj.get("spec", {}).get("template", {}).get("metadata", {}).get("annotations", {})
+        return [[re.sub(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)", lambda m: environment.get(m.group(1), m.group(0)), word) for word in argv]]
+    return []
 
 
 def check_scrape_port(where, obj, container, lines):
     """A pod Prometheus is told to scrape serves --metrics-listen on the annotated port, and declares that port."""
-    port = pod_annotations(obj).get("prometheus.io/port")
+    port = ((pod_template(obj) or {}).get("metadata") or {}).get("annotations", {}).get("prometheus.io/port")
     if port is None:
         return
     listening = [words[i + 1].rsplit(":", 1)[-1] for words in lines for i, word in enumerate(words[:-1]) if word == "--metrics-listen"]
@@ -256,12 +256,13 @@ def main(binary, docs):
         for obj in objects:
             for spec in pod_specs(obj):
                 for container in spec.get("initContainers", []) + spec.get("containers", []):
-                    where, lines = container_command_lines(obj, container, context)
+                    where = f"{describe(obj)} container {container['name']}"
+                    environment = container_environment(obj, container, context)
+                    lines = container_command_lines(container, environment, where)
                     script = " ".join(container.get("command", []) + container.get("args", []))
-                    if not lines and re.search(r"(^|[\s;&|(])surgebench\s", script):
+                    if not lines and SURGEBENCH_COMMAND.search(script):
                         raise ManifestError(f"{source}: {where}: mentions surgebench, but no command line could be read from it")
                     check_scrape_port(f"{source}: {where}", obj, container, lines)
-                    environment = container_environment(obj, container, context)
                     for words in lines:
                         error = check_command_line(binary, words, environment)
                         if error:
