@@ -16,16 +16,6 @@ struct DriverRunTests {
         }
     }
 
-    /// Waits up to `seconds` for `condition`.
-    private func eventually(_ seconds: Double, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(100_000)
-        }
-        return condition()
-    }
-
     @Test("a run on the Python driver beside sqlite writes both, the driver's cost as the server part, and loses nothing")
     func runOnDriver() throws {
         let directory = try ScratchDirectory()
